@@ -28,6 +28,7 @@ system-deps:
 	fi
 
 reports: setup
+	$(BIN)/sbk catalog check
 	$(BIN)/sbk reports
 
 test: setup

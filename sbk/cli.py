@@ -72,10 +72,71 @@ def _cmd_regions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_catalog(args: argparse.Namespace) -> int:
+    import yaml
+
+    from sbk import catalog
+    from sbk.findings import format_findings, has_errors
+
+    root = args.dir
+    if args.catalog_command == "check":
+        findings = catalog.check(root)
+        if findings:
+            print(format_findings(findings))
+        if has_errors(findings):
+            print(f"sbk catalog check: {sum(f.severity == 'error' for f in findings)} error(s)", file=sys.stderr)
+            return 1
+        pol = catalog.policies(root)
+        print(
+            f"catalog ok: {len(pol)} documents, {int(pol['has_conflict'].sum())} with recorded conflicts; "
+            f"application catalog 102 items, names pending: {catalog.pending_names(root)}"
+        )
+        return 0
+    try:
+        if args.catalog_command == "show":
+            record = catalog.find(args.doc_no, root)
+            print(yaml.safe_dump(record, allow_unicode=True, sort_keys=False).rstrip())
+            return 0
+        if args.catalog_command == "list":
+            df = catalog.in_force_on(args.in_force_on, root) if args.in_force_on else catalog.policies(root)
+            if args.category:
+                df = df[df["category"] == args.category]
+            if args.topic:
+                df = df[df["topics"].map(lambda t: args.topic in t)]
+            rows = [
+                {"文号/id": r.id, "日期": r.issued_on, "类别": r.category, "状态": r.status, "标题": r.title}
+                for r in df.itertuples()
+            ]
+            print(_table(rows) if rows else "(no documents match)")
+            return 0
+        if args.catalog_command == "apps":
+            df = catalog.applications(root)
+            if args.domain:
+                df = df[df["domain"] == args.domain]
+                if df.empty:
+                    print(f"sbk catalog apps: unknown domain “{args.domain}”", file=sys.stderr)
+                    return 1
+            rows = [
+                {"序号": str(r.item), "业务领域": r.domain, "名称": r.name or "（待补）", "功能": "、".join(r.functions)}
+                for r in df.itertuples()
+            ]
+            print(_table(rows))
+            return 0
+    except (KeyError, ValueError, catalog.CatalogError) as exc:
+        print(f"sbk catalog {args.catalog_command}: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 1
+    return 2
+
+
 def _cmd_reports(args: argparse.Namespace) -> int:
     # The ingest and report build arrive with their own issues; until then this
     # says what `make reports` will build rather than pretending to build it.
-    print("sbk reports: environment ready.")
+    from pathlib import Path
+
+    from sbk.catalog_page import write_catalog_page
+
+    out = write_catalog_page(Path(args.out))
+    print(f"built {out}")
     print("Not built yet (the ingest and report-build commands are not implemented in this version):")
     print("  - data/processed/*.parquet from data/raw/ (sbk ingest)")
     print("  - reports/<period>/<province>/<analysis>.html and reports/index.html (sbk run)")
@@ -97,7 +158,22 @@ def build_parser() -> argparse.ArgumentParser:
     reg.add_argument("--period", default="2015-02", help="period whose codes apply (default 2015-02)")
     reg.set_defaults(func=_cmd_regions)
 
-    rep = sub.add_parser("reports", help="what `make reports` builds")
+    cat = sub.add_parser("catalog", help="the policy catalog and the 102-item application catalog")
+    cat.add_argument("--dir", default=None, help="catalog folder (default: policy_catalog/)")
+    csub = cat.add_subparsers(dest="catalog_command", metavar="ACTION", required=True, parser_class=_Parser)
+    csub.add_parser("check", help="validate the catalog; exit 1 on error")
+    show = csub.add_parser("show", help="print one document's record")
+    show.add_argument("doc_no", help="文号 in any bracket variant, or a slug id")
+    lst = csub.add_parser("list", help="list documents")
+    lst.add_argument("--category")
+    lst.add_argument("--in-force-on", metavar="DATE")
+    lst.add_argument("--topic")
+    apps = csub.add_parser("apps", help="the 102 application items")
+    apps.add_argument("--domain")
+    cat.set_defaults(func=_cmd_catalog)
+
+    rep = sub.add_parser("reports", help="build what can be built now (the catalog page)")
+    rep.add_argument("--out", default="reports", help="report folder (default reports/)")
     rep.set_defaults(func=_cmd_reports)
     return parser
 

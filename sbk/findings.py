@@ -1,7 +1,7 @@
 """Findings: what validation reports, as plain records.
 
 Pure code produces findings; the CLI decides how to print them. One finding is
-one line: ``path:sheet!CELL: error|warning rule: message``.
+one line: ``path:sheet!CELL: error|warning rule: message`` (``path:line:`` for text files).
 """
 
 from __future__ import annotations
@@ -25,10 +25,13 @@ class Finding:
     severity: Severity
     rule: str
     message: str
+    line: int = 0  # for text files (the catalog): path:line
 
     @property
     def location(self) -> str:
         loc = self.path or "<input>"
+        if self.line:
+            return f"{loc}:{self.line}"
         if self.sheet or self.cell:
             loc += f":{self.sheet}"
             if self.cell:

@@ -1,0 +1,142 @@
+"""The catalog page for readers: reports/catalog.html.
+
+Documents by category with status, a timeline of issue dates with abolition
+and supersession marked, the conflicts between sources, and the 102-item
+domain × function matrix. One self-contained file (the chart is inline SVG with
+glyphs as paths, so Chinese renders without fonts on the reader's machine),
+byte-identical for the same catalog.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+from sbk import __version__, catalog  # noqa: E402
+
+__all__ = ["use_cjk_font", "timeline_svg", "catalog_html", "write_catalog_page"]
+
+_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei")
+_STATUS_ZH = {"in_force": "现行有效", "superseded": "已被替代", "abolished": "已废止", "unknown": "未知"}
+
+
+def use_cjk_font() -> str:
+    """Point matplotlib at an installed CJK font; raise if none is (set-up installs fonts-noto-cjk)."""
+    available = {f.name for f in font_manager.fontManager.ttflist}
+    for name in _CJK_FONTS:
+        if name in available:
+            plt.rcParams["font.family"] = "sans-serif"
+            plt.rcParams["font.sans-serif"] = [name, "DejaVu Sans"]
+            plt.rcParams["axes.unicode_minus"] = False
+            return name
+    raise RuntimeError("no CJK font found: install fonts-noto-cjk (make setup does it)")
+
+
+def timeline_svg(root: str | Path | None = None) -> str:
+    """Issue dates of the documents by category; abolished/superseded documents marked ×."""
+    use_cjk_font()
+    plt.rcParams["svg.hashsalt"] = "sbk-catalog"  # stable ids: same catalog, same bytes
+    ms = catalog.milestones(root)
+    cats = list(dict.fromkeys(ms["category"]))
+    fig, ax = plt.subplots(figsize=(10, 0.45 * len(cats) + 1.6))
+    for i, cat in enumerate(cats):
+        sub = ms[ms["category"] == cat]
+        live = sub[~sub["status"].isin(["abolished", "superseded"])]
+        gone = sub[sub["status"].isin(["abolished", "superseded"])]
+        ax.scatter(live["date"], [i] * len(live), marker="o", s=28, color="#1f5fa8", zorder=3)
+        ax.scatter(gone["date"], [i] * len(gone), marker="x", s=40, color="#b22222", zorder=3)
+    ax.set_yticks(range(len(cats)), cats)
+    ax.invert_yaxis()
+    ax.grid(axis="x", color="#dddddd")
+    ax.set_title("社会保障卡政策文件发文时间线（● 现行或状态未知，× 已废止/被替代；仅知年份者置于年中）", fontsize=10)
+    ax.set_xlabel("发文日期")
+    fig.text(0.01, 0.01, "来源：policy_catalog/（据卡伴一生 2019、2015年调度通知等）", fontsize=7, color="#555555")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    svg = buf.getvalue()
+    return svg[svg.index("<svg"):]
+
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def catalog_html(root: str | Path | None = None) -> str:
+    pol = catalog.policies(root)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        "<title>社会保障卡政策文件目录 · Policy catalog</title>",
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
+        "table{border-collapse:collapse;margin:1em 0;font-size:14px}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}"
+        "th{background:#f3f3f3}.abolished,.superseded{color:#b22222}.note{color:#555;font-size:13px}</style>",
+        "</head><body>",
+        "<h1>社会保障卡政策文件目录 <small>Policy catalog</small></h1>",
+        f"<p class=\"note\">sbk {__version__}；共 {len(pol)} 件文件。状态依据所列来源；“未知”表示这些来源未说明其效力。"
+        "数据见仓库 <code>policy_catalog/</code>，由 <code>sbk catalog check</code> 校验。</p>",
+        "<h2>发文时间线 · Timeline</h2>",
+        timeline_svg(root),
+        "<h2>来源之间的冲突 · Conflicts between sources</h2>",
+        "<table><tr><th>文件</th><th>字段</th><th>冲突对象</th><th>说明</th></tr>",
+    ]
+    for c in catalog.conflicts(root).itertuples():
+        parts.append(f"<tr><td>{_e(c.id)}</td><td>{_e(c.field)}</td><td>{_e(c._3)}</td><td>{_e(c.note)}</td></tr>")
+    parts.append("</table>")
+    parts.append("<h2>文件（按类别）· Documents by category</h2>")
+    for cat in catalog.CATEGORIES:
+        sub = pol[pol["category"] == cat]
+        if sub.empty:
+            continue
+        parts.append(f"<h3>{_e(cat)}（{len(sub)}）</h3><table><tr><th>文号</th><th>标题</th><th>发文机关</th>"
+                     "<th>日期</th><th>状态</th><th>关系</th></tr>")
+        for r in sub.itertuples():
+            rel = []
+            if r.abolishes:
+                rel.append("废止 " + "、".join(r.abolishes))
+            if r.supersedes:
+                rel.append("替代 " + "、".join(r.supersedes))
+            if r.cites:
+                rel.append("引用 " + "、".join(r.cites))
+            since = f"（{r.status_since} 起）" if r.status in ("abolished", "superseded") else ""
+            parts.append(
+                f"<tr><td>{_e(r.doc_no or '—')}</td><td>{_e(r.title)}</td><td>{_e('、'.join(r.issuers))}</td>"
+                f"<td>{_e(r.issued_on or '不详')}</td><td class=\"{_e(r.status)}\">{_e(_STATUS_ZH[r.status])}{_e(since)}</td>"
+                f"<td>{_e('；'.join(rel))}</td></tr>"
+            )
+        parts.append("</table>")
+    dom = catalog.domains(root)
+    funcs = [c for c in dom.columns if c not in ("domain", "count", "first_item", "last_item")]
+    parts.append("<h2>102 项社保卡应用目录：业务领域 × 功能 · Application catalog (人社部发〔2014〕52号)</h2>")
+    parts.append(f"<p class=\"note\">领域项数与功能矩阵据《卡伴一生》(2019)。序号按领域顺序连续编排是假设；"
+                 f"各项名称待补 {catalog.pending_names(root)} 项（来源未按序号列出名称，不作编造）。</p>")
+    parts.append("<table><tr><th>业务领域</th><th>项数</th><th>序号</th>" + "".join(f"<th>{_e(f)}</th>" for f in funcs) + "</tr>")
+    for r in dom.to_dict("records"):
+        cells = "".join(f"<td>{'✓' if r[f] else ''}</td>" for f in funcs)
+        parts.append(f"<tr><td>{_e(r['domain'])}</td><td>{r['count']}</td><td>{r['first_item']}–{r['last_item']}</td>{cells}</tr>")
+    parts.append(f"<tr><th>合计</th><th>{int(dom['count'].sum())}</th><td colspan=\"{len(funcs) + 1}\"></td></tr></table>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def write_catalog_page(reports_dir: Path, root: str | Path | None = None) -> Path:
+    """Write ``reports_dir/catalog.html`` atomically (temporary file, then rename)."""
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    target = reports_dir / "catalog.html"
+    text = catalog_html(root)
+    fd, tmp = tempfile.mkstemp(dir=reports_dir, prefix=".catalog.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, target)
+    return target
