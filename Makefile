@@ -29,6 +29,7 @@ system-deps:
 
 reports: setup
 	$(BIN)/sbk catalog check
+	$(BIN)/sbk ingest data/raw --out data/processed
 	$(BIN)/sbk reports
 
 test: setup

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["CellValueError", "ParsedOptions", "normalise_text", "parse_number", "parse_options", "parse_names"]
+__all__ = ["CellValueError", "ParsedOptions", "clean_text", "normalise_text", "parse_number", "parse_options", "parse_names"]
 
 
 class CellValueError(ValueError):
@@ -25,6 +25,13 @@ def normalise_text(value: object) -> str:
         return ""
     text = unicodedata.normalize("NFKC", str(value))
     return re.sub(r"\s+", " ", text).strip()
+
+
+def clean_text(value: object) -> str:
+    """Free text as written (full-width punctuation kept), trimmed, inner white space collapsed."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return re.sub(r"\s+", " ", str(value)).strip()
 
 
 _UNIT_SUFFIX = re.compile(r"(万人|万张|万户|万|人|张|台|个|%)$")

@@ -72,6 +72,95 @@ def _cmd_regions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_findings(findings: list, fmt: str) -> None:
+    from sbk.findings import findings_json, format_findings
+
+    if fmt == "json":
+        print(findings_json(findings))
+    elif findings:
+        print(format_findings(findings))
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from sbk.processed import ingest
+
+    result = ingest(args.raw_dir, args.out)
+    if result.up_to_date:
+        print(f"up to date: {result.files} input files unchanged since the last ingest ({args.out}/datapackage.json)")
+        return 0
+    _print_findings(result.findings, args.format)
+    errors = sum(f.severity == "error" for f in result.findings)
+    warnings_ = len(result.findings) - errors
+    if errors:
+        print(f"sbk ingest: {errors} error(s), {warnings_} warning(s); nothing in {args.out} was changed", file=sys.stderr)
+        return 1
+    print(f"ingested {result.files} files ({result.sheets} forms), {warnings_} warning(s): "
+          f"{len(result.written)} file(s) written, {len(result.unchanged)} unchanged in {args.out}", file=sys.stderr)
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from sbk.findings import has_errors
+    from sbk.processed import read_all
+    from sbk.validate import assemble
+
+    findings: list = []
+    sheets, shas = [], {}
+    from pathlib import Path
+
+    for p in args.paths:
+        path = Path(p)
+        if not path.exists():
+            print(f"sbk validate: {p}: no such file or folder", file=sys.stderr)
+            return 2
+        got, _, sha, fs, _ = read_all(path)
+        sheets.extend(got)
+        shas.update(sha)
+        findings.extend(fs)
+    _, fs = assemble(sheets, shas)
+    findings.extend(fs)
+    _print_findings(findings, args.format)
+    if args.format != "json":
+        errors = sum(f.severity == "error" for f in findings)
+        print(f"{len(sheets)} forms checked: {errors} error(s), {len(findings) - errors} warning(s)", file=sys.stderr)
+    return 1 if has_errors(findings) else 0
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    import warnings as _w
+
+    from sbk.calendar import PeriodError, parse_period
+    from sbk.regions import RegionError, lookup
+    from sbk.template import blank_rows, new_workbook, save_workbook, write_sheet
+
+    try:
+        p = parse_period(args.period)
+        if (p.kind == "monthly") != (args.form == "monthly"):
+            print(f"sbk template: period {args.period} does not fit form {args.form}", file=sys.stderr)
+            return 2
+        with _w.catch_warnings():
+            _w.simplefilter("ignore")
+            prov = lookup(args.province, args.period)
+        if not prov.is_province:
+            raise RegionError(f"{args.province} 不是省级行政区划代码")
+        wb = new_workbook()
+        write_sheet(wb, args.form, prov.name, args.period, blank_rows(args.form, prov.code, args.period), total={})
+        out = save_workbook(wb, args.output)
+    except (PeriodError, RegionError) as exc:
+        print(f"sbk template: {exc}", file=sys.stderr)
+        return 1
+    print(out)
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from sbk.demo import generate
+
+    paths = generate(args.out)
+    print(f"wrote {len(paths)} synthetic workbooks (合成示例数据, not official statistics) to {args.out}")
+    return 0
+
+
 def _cmd_catalog(args: argparse.Namespace) -> int:
     import yaml
 
@@ -157,6 +246,28 @@ def build_parser() -> argparse.ArgumentParser:
     reg.add_argument("province", help="province code or name, e.g. 430000 or 湖南")
     reg.add_argument("--period", default="2015-02", help="period whose codes apply (default 2015-02)")
     reg.set_defaults(func=_cmd_regions)
+
+    ing = sub.add_parser("ingest", help="read data/raw, validate, write data/processed (Parquet + datapackage.json)")
+    ing.add_argument("raw_dir", nargs="?", default="data/raw")
+    ing.add_argument("--out", default="data/processed")
+    ing.add_argument("--format", choices=["text", "json"], default="text")
+    ing.set_defaults(func=_cmd_ingest)
+
+    val = sub.add_parser("validate", help="check files or folders without writing anything")
+    val.add_argument("paths", nargs="+")
+    val.add_argument("--format", choices=["text", "json"], default="text")
+    val.set_defaults(func=_cmd_validate)
+
+    tpl = sub.add_parser("template", help="a blank workbook in the official layout")
+    tpl.add_argument("--form", required=True, choices=["monthly", "q1", "q2", "q3", "q4"])
+    tpl.add_argument("--province", required=True, help="province code or name")
+    tpl.add_argument("--period", required=True, help="'YYYY-MM' (monthly) or 'YYYYQn'")
+    tpl.add_argument("-o", "--output", required=True)
+    tpl.set_defaults(func=_cmd_template)
+
+    demo = sub.add_parser("demo", help="regenerate the synthetic demo province (合成示例数据)")
+    demo.add_argument("--out", default="data/raw/demo")
+    demo.set_defaults(func=_cmd_demo)
 
     cat = sub.add_parser("catalog", help="the policy catalog and the 102-item application catalog")
     cat.add_argument("--dir", default=None, help="catalog folder (default: policy_catalog/)")

@@ -21,7 +21,7 @@ import math
 import warnings
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 import pandera.pandas as pa
@@ -159,7 +159,7 @@ def _nonblank(s: pd.Series) -> pd.Series:
 def _two_decimals(s: pd.Series) -> pd.Series:
     # 数字统一保留小数点后两位: more than two decimals is flagged. A float
     # read from Excel carries binary noise, so compare at 1e-9.
-    return s.isna() | ((s * 100).round() - s * 100).abs() < 1e-6
+    return s.isna() | (((s * 100).round() - s * 100).abs() < 1e-6)
 
 
 def _len(s: pd.Series) -> pd.Series:
@@ -484,7 +484,8 @@ class QuarterlyWork(_Provenance):
     @pa.dataframe_check(name=R_Q1_SUM)
     def _sum(cls, df):
         parts = df[["holders_urban_employees_10k", "holders_residents_10k", "holders_other_10k"]].fillna(0).sum(axis=1)
-        return (df["holders_total_10k"] - parts).abs() < 0.005 + 1e-9
+        # A blank 总数 is reported by the non-negative rule; not again here.
+        return df["holders_total_10k"].isna() | ((df["holders_total_10k"] - parts).abs() < 0.005 + 1e-9)
 
     @pa.dataframe_check(name=R_Q1_OTHER_NOTE)
     def _other_note(cls, df):
@@ -834,6 +835,8 @@ class Filings(pa.DataFrameModel):
     sha256: Series[str] = _f("文件 SHA-256")
     new_issuing_cities_count: Series[pd.Int64Dtype] = _f("新增发卡城市数量", "个", nullable=True)
     new_issuing_cities: Series[object] = _f("新增发卡城市（备注）", nullable=True)
+    synthetic: Series[bool] = _f("合成示例数据（非官方统计）", required=False)
+    source_sheet: Series[str] = _f("来源工作表", nullable=True, required=False)
 
     class Config:
         coerce = True
@@ -998,6 +1001,9 @@ def _cell(table: str, field: str | None, row: pd.Series | None, letters: Mapping
         return ""
     layout = _TABLE_LAYOUT.get(table)
     letter = None
+    if letters and isinstance(next(iter(letters.values()), None), Mapping):
+        # {(source_file, source_sheet): {field: letter}} from ingest.
+        letters = letters.get((_str(row.get("source_file")), _str(row.get("source_sheet"))))
     if field:
         field = _FIELD_ALIASES.get(field, field) if not (letters and field in letters) else field
         if letters and field in letters:
@@ -1008,13 +1014,14 @@ def _cell(table: str, field: str | None, row: pd.Series | None, letters: Mapping
 
 
 def validate_table(
-    table: str, df: pd.DataFrame, letters: Mapping[str, str] | None = None
+    table: str, df: pd.DataFrame, letters: Mapping[Any, Any] | None = None
 ) -> list[Finding]:
     """Run every rule of ``table`` over ``df`` (lazily) and return all findings.
 
     ``df`` may carry ``source_file``, ``source_sheet`` and ``source_row``; findings
     then point at the cell, using ``letters`` ({field: column letter}) or the
-    official layout's columns.
+    official layout's columns; ``letters`` may also be keyed by
+    (source_file, source_sheet) when columns differ from sheet to sheet.
     """
     model = TABLES[table]
     try:

@@ -1,0 +1,523 @@
+"""Reading the workbooks provinces file: official-layout sheets to tidy records.
+
+One function per step: find the files, open a workbook safely, recognise each
+sheet's form from its title text (not the file name), read the province and
+period from the 填报单位 line, locate the columns from the header labels
+(merged, two-level headers included), and turn each row into a record with its
+provenance (file, sheet, row). Totals, 备注 and footers are recognised; footers
+(填报人, 联系电话) are never copied anywhere. Problems become findings; this
+module decides nothing about validity beyond "can this cell be read".
+
+Reader: python-calamine (Rust) for cell values — ``benchmarks/ingest_bench.py``
+compares it with openpyxl; merged ranges come from calamine too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from sbk.calendar import PeriodError, parse_period
+from sbk.cleaning import CellValueError, clean_text, normalise_text, parse_names, parse_number, parse_options
+from sbk.findings import ERROR, WARNING, Finding
+from sbk.forms import CATALOG_SIZE, LAYOUTS, CardholderDbStage, CrossRegionScope, Layout, ServiceChannel, ServiceItem
+
+__all__ = ["SheetData", "discover", "read_workbook", "file_sha256", "LIMITS"]
+
+# Limits on what a workbook may be (a zip bomb or a mis-saved export is a finding, not a hang).
+LIMITS = {
+    "file_bytes": 50 * 1024 * 1024,
+    "uncompressed_bytes": 200 * 1024 * 1024,
+    "compression_ratio": 200,
+    "sheets": 50,
+    "rows": 5000,
+    "columns": 100,
+}
+
+_FOOTER = re.compile(r"(填报人|填表人|联系电话|负责人签名|负责人|审核人|联系人)\s*[:：]")
+_TOTAL = {"合计", "全省", "总计", "全省合计", "全市"}
+_REMARK = re.compile(r"^备注")
+_NEW_CITIES = re.compile(r"新增发卡(?:城市|地市)\s*(\d+|__|_+)?\s*个\s*[,，、]?\s*(?:即|为|分别为|:|：)?\s*(.*)$")
+_CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4}
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def discover(root: str | Path) -> list[Path]:
+    """Every .xlsx (and tidy .csv) under ``root``, recursively, in a stable order.
+
+    Office lock files (~$...) and hidden files are skipped.
+    """
+    root = Path(root)
+    if root.is_file():
+        return [root]
+    out = [
+        p for p in root.rglob("*")
+        if p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".csv")
+        and not p.name.startswith(("~$", "."))
+    ]
+    return sorted(out, key=lambda p: p.as_posix())
+
+
+def _norm(text: Any) -> str:
+    """Header text for matching: NFKC, no spaces."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
+
+
+def _title_key(title: str) -> str:
+    return _norm(title).replace("(", "").replace(")", "")
+
+
+_TITLES = {_title_key(layout.title): form for form, layout in LAYOUTS.items()}
+_Q_TITLE = re.compile(r"社会保障卡工作情况季调度表\(?([一二三四1234])\)?")
+
+
+def recognise_form(cells: list[list[Any]]) -> tuple[str | None, int]:
+    """The form a sheet holds, from its title text in the first rows: (form, row index)."""
+    for i, row in enumerate(cells[:8]):
+        for v in row:
+            text = _norm(v)
+            if "月调度表" in text and "发行情况" in text:
+                return "monthly", i
+            m = _Q_TITLE.search(text)
+            if m:
+                n = _CN_NUM.get(m.group(1)) or int(m.group(1))
+                return f"q{n}", i
+    return None, -1
+
+
+_MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
+_QUARTER = re.compile(r"(\d{4})\s*年\s*第?\s*([1-4一二三四])\s*季")
+
+
+def parse_header(text: str, form: str) -> str | None:
+    """The period in the 填报单位 line: '2015 年 3 月' → '2015-03'; '2015年第一季度' → '2015Q1'."""
+    t = unicodedata.normalize("NFKC", text)
+    if form == "monthly":
+        m = _MONTH.search(t)
+        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}" if m else None
+    m = _QUARTER.search(t)
+    if not m:
+        return None
+    q = _CN_NUM.get(m.group(2)) or int(m.group(2))
+    return f"{int(m.group(1)):04d}Q{q}"
+
+
+def province_in_text(text: str, period: str) -> str | None:
+    """The province named in the 填报单位 line (full or short name)."""
+    from sbk.regions import provinces
+
+    t = _norm(text)
+    if "填报单位" in t:
+        t = t[t.index("填报单位"):]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        provs = provinces(period)
+    for p in provs:
+        if p.name in t:
+            return p.code
+    for p in provs:
+        if p.short_name in t:
+            return p.code
+    return None
+
+
+@dataclass
+class SheetData:
+    """One form read from one sheet."""
+
+    path: str
+    sheet: str
+    form: str
+    period: str | None
+    province_code: str | None
+    rows: pd.DataFrame  # tidy records with source_file/source_sheet/source_row
+    letters: dict[str, str]
+    total: dict[str, Any] | None = None
+    total_row: int | None = None
+    new_cities_count: int | None = None
+    new_cities: list[str] = field(default_factory=list)
+    remark_cell: str = ""
+    synthetic: bool = False
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _letter(ci: int) -> str:
+    return get_column_letter(ci + 1)
+
+
+def _field_keys(label: str) -> list[str]:
+    """Key phrases of a header label: parts without their unit in brackets."""
+    parts = label.split("/")
+    return [re.sub(r"\(.*?\)", "", _norm(p)) for p in parts]
+
+
+def _fill_merged(cells: list[list[Any]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> list[list[Any]]:
+    grid = [list(r) for r in cells]
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= len(grid) or c0 >= len(grid[r0]):
+            continue
+        value = grid[r0][c0]
+        for r in range(r0, min(r1, len(grid) - 1) + 1):
+            for c in range(c0, c1 + 1):
+                while c >= len(grid[r]):
+                    grid[r].append(None)
+                if grid[r][c] in (None, ""):
+                    grid[r][c] = value
+    return grid
+
+
+def _locate_columns(
+    grid: list[list[Any]], layout: Layout, header_row: int
+) -> tuple[dict[str, int], int, list[str]]:
+    """Map each field to its column from the header labels; return (map, first data row, missing)."""
+    width = max((len(r) for r in grid[header_row:header_row + 3]), default=0)
+    combined = ["" for _ in range(width)]
+    last_header = header_row
+    levels = max(len(label.split("/")) for _, _, label in layout.columns)
+    for r in range(header_row, min(header_row + levels, len(grid))):
+        row = grid[r]
+        texts = [_norm(row[c]) if c < len(row) else "" for c in range(width)]
+        if r > header_row and not any(
+            any(k in t for _, _, label in layout.columns for k in _field_keys(label)[-1:]) for t in texts if t
+        ):
+            break
+        last_header = r
+        for c, t in enumerate(texts):
+            if t and t not in combined[c]:
+                combined[c] += "|" + t
+    mapping: dict[str, int] = {}
+    missing: list[str] = []
+    used: set[int] = set()
+    for field_name, _, label in layout.columns:
+        keys = _field_keys(label)
+        hits = [c for c in range(width) if c not in used and all(k in combined[c] for k in keys)]
+        if not hits and len(keys) > 1:
+            # A flattened header keeps only the sub-label; accept it when unique.
+            hits = [c for c in range(width) if c not in used and keys[-1] in combined[c]]
+            hits = hits if len(hits) == 1 else []
+        if hits:
+            # Prefer the tightest label (业务领域 under 本地应用情况, not under 跨地区应用情况).
+            best = min(hits, key=lambda c: len(combined[c]))
+            mapping[field_name] = best
+            used.add(best)
+        elif field_name != "seq":
+            missing.append(label.replace("/", "·"))
+    return mapping, last_header + 1, missing
+
+
+def _split_other_note(value: Any) -> tuple[Any, str]:
+    """表一 其他 written as '5.00（离退休人员）': the number and the group it names."""
+    if isinstance(value, str):
+        m = re.match(r"^\s*([0-9０-９.,，．]+)\s*(?:万人)?\s*[(（]?\s*(.*?)\s*[)）]?\s*$", value)
+        if m and m.group(2):
+            return m.group(1), m.group(2)
+    return value, ""
+
+
+_OPTION_FIELDS = {
+    "service_items": (len(ServiceItem), int(ServiceItem.OTHER), "service_items_other"),
+    "service_channels": (len(ServiceChannel), int(ServiceChannel.OTHER), "service_channels_other"),
+    "cross_region_scope": (len(CrossRegionScope), int(CrossRegionScope.OTHER), "cross_region_scope_other"),
+    "local_items": (CATALOG_SIZE, None, None),
+    "cross_region_items": (CATALOG_SIZE, None, None),
+}
+_NUMBER_FIELDS = {
+    "cumulative_holders_10k", "holders_total_10k", "holders_urban_employees_10k", "holders_residents_10k",
+    "holders_other_10k", "terminals", "catalog_open_rate_pct", "payment_coverage_pct", "benefit_coverage_pct",
+    "fin_holders_10k", "fin_activated_10k", "partner_city_count", "other_fin_holders_10k",
+}
+
+
+def _parse_row(
+    form: str, raw: dict[str, Any], cell: dict[str, str], path: str, sheet: str
+) -> tuple[dict[str, Any], list[Finding]]:
+    rec: dict[str, Any] = {}
+    out: list[Finding] = []
+    for name, value in raw.items():
+        if name == "seq":
+            continue
+        try:
+            if name == "holders_other_10k":
+                value, note = _split_other_note(value)
+                rec["other_groups_note"] = note
+                rec[name] = parse_number(value)
+            elif name in _NUMBER_FIELDS:
+                rec[name] = parse_number(value)
+            elif name in _OPTION_FIELDS:
+                maximum, other, other_field = _OPTION_FIELDS[name]
+                parsed = parse_options(value, maximum=maximum, other_option=other)
+                rec[name] = list(parsed.items)
+                if other_field:
+                    rec[other_field] = parsed.other
+                if name == "local_items":
+                    rec["local_items_unchanged"] = parsed.unchanged
+            elif name == "stage":
+                parsed = parse_options(value, maximum=len(CardholderDbStage), other_option=int(CardholderDbStage.OTHER))
+                rec["stage"] = parsed.items[0] if parsed.items else None
+                rec["stage_other"] = parsed.other
+                if len(parsed.items) > 1:
+                    out.append(Finding(path, sheet, cell[name], ERROR, "省级持卡库建设总体进度",
+                                       f"只能选一个建设阶段，填了 {'、'.join(map(str, parsed.items))}"))
+            elif name == "partner_cities":
+                rec[name] = list(parse_names(value))
+            elif name == "region_code":
+                text = normalise_text(value)
+                if isinstance(value, float) and value.is_integer():
+                    text = str(int(value))
+                rec[name] = text
+            elif name in ("region_name", "bank_name"):
+                rec[name] = normalise_text(value)
+            else:
+                rec[name] = clean_text(value)
+        except CellValueError as exc:
+            out.append(Finding(path, sheet, cell.get(name, ""), ERROR, "无法读取单元格", f"{exc}"))
+            rec[name] = [] if name in _OPTION_FIELDS else None
+    return rec, out
+
+
+def _read_cells(path: Path) -> tuple[list[tuple[str, list[list[Any]], list]], list[Finding]]:
+    """Open a workbook safely and return (sheet name, cells, merged ranges) for every sheet."""
+    from python_calamine import CalamineWorkbook
+
+    p = str(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        return [], [Finding(p, "", "", ERROR, "文件格式", "旧版 .xls 工作簿：请在 Excel 中另存为 .xlsx 后重新放入")]
+    if suffix == ".xlsm":
+        return [], [Finding(p, "", "", ERROR, "文件格式", "含宏的 .xlsm 工作簿不予读取：请另存为不含宏的 .xlsx")]
+    size = path.stat().st_size
+    if size > LIMITS["file_bytes"]:
+        return [], [Finding(p, "", "", ERROR, "文件过大", f"{size} 字节，超过上限 {LIMITS['file_bytes']}")]
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        return [], [Finding(p, "", "", ERROR, "文件格式", "文件已加密或为旧版 .xls：请去掉密码并另存为 .xlsx")]
+    if not magic.startswith(b"PK"):
+        return [], [Finding(p, "", "", ERROR, "文件格式", "不是 Excel 工作簿（.xlsx 应为 zip 格式）：请检查文件是否损坏或扩展名是否正确")]
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(i.file_size for i in zf.infolist())
+            packed = sum(i.compress_size for i in zf.infolist()) or 1
+        if total > LIMITS["uncompressed_bytes"] or total / packed > LIMITS["compression_ratio"]:
+            return [], [Finding(p, "", "", ERROR, "文件过大", f"解压后 {total} 字节（压缩比 {total / packed:.0f}），超过上限：疑为异常文件")]
+    except zipfile.BadZipFile:
+        return [], [Finding(p, "", "", ERROR, "文件格式", "工作簿已损坏（zip 结构无法读取）：请重新导出")]
+    try:
+        wb = CalamineWorkbook.from_path(p)
+        names = list(wb.sheet_names)
+        if len(names) > LIMITS["sheets"]:
+            return [], [Finding(p, "", "", ERROR, "工作表过多", f"{len(names)} 张，超过上限 {LIMITS['sheets']}")]
+        sheets = []
+        for name in names:
+            sh = wb.get_sheet_by_name(name)
+            if sh.total_height > LIMITS["rows"] or sh.total_width > LIMITS["columns"]:
+                return [], [Finding(p, name, "", ERROR, "工作表过大",
+                                    f"{sh.total_height} 行 × {sh.total_width} 列，超过上限 {LIMITS['rows']} × {LIMITS['columns']}")]
+            cells = sh.to_python(skip_empty_area=False)
+            merged = list(sh.merged_cell_ranges or [])
+            sheets.append((name, cells, merged))
+        wb.close()
+        return sheets, []
+    except Exception as exc:  # calamine raises its own error types for broken files
+        return [], [Finding(p, "", "", ERROR, "文件格式", f"无法读取工作簿（{type(exc).__name__}: {str(exc)[:120]}）：请重新导出为 .xlsx")]
+
+
+def read_workbook(path: str | Path, display_path: str | None = None) -> tuple[list[SheetData], list[Finding]]:
+    """Every form in a workbook, and the findings met while reading it."""
+    path = Path(path)
+    shown = display_path or path.as_posix()
+    sheets, findings = _read_cells(path)
+    findings = [Finding(shown, f.sheet, f.cell, f.severity, f.rule, f.message) for f in findings]
+    out: list[SheetData] = []
+    for name, cells, merged in sheets:
+        nonempty = any(v not in (None, "") for row in cells for v in row)
+        if not nonempty:
+            continue
+        data, fs = _read_sheet(shown, name, cells, merged)
+        findings.extend(fs)
+        if data is not None:
+            out.append(data)
+    if not out and not findings:
+        findings.append(Finding(shown, "", "", WARNING, "无可识别的表", "工作簿中没有找到调度表（按表名识别）"))
+    return out, findings
+
+
+def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> tuple[SheetData | None, list[Finding]]:
+    findings: list[Finding] = []
+    form, title_row = recognise_form(cells)
+    if form is None:
+        return None, [Finding(path, sheet, "A1", WARNING, "无法识别的工作表",
+                              "未找到表名（社会保障卡发行情况月调度表 / 社会保障卡工作情况季调度表（一）…（四）），已跳过")]
+    layout = LAYOUTS[form]
+    grid = _fill_merged(cells, merged)
+    anchor = "行政区划代码" if form != "q4" else "银行名称"
+    header_row = next(
+        (i for i in range(title_row + 1, min(len(grid), title_row + 12)) if any(anchor in _norm(v) for v in grid[i])),
+        None,
+    )
+    if header_row is None:
+        return None, [Finding(path, sheet, f"A{title_row + 2}", ERROR, "表头", f"找不到表头（含“{anchor}”的行）")]
+    header_text = " ".join(
+        str(v) for r in cells[title_row + 1:header_row] for v in r if v not in (None, "")
+    ) + " " + " ".join(str(v) for v in cells[title_row] if v not in (None, ""))
+    synthetic = "合成" in header_text or "synthetic" in header_text.lower() or "synthetic" in path.lower()
+    head_cell = f"A{title_row + 2}"
+    period = parse_header(header_text, form)
+    if period is None:
+        findings.append(Finding(path, sheet, head_cell, ERROR, "填报单位",
+                                f"填报单位行中找不到{'年月（如 2015 年 3 月）' if form == 'monthly' else '年度和季度（如 2015年 第1季度）'}"))
+    else:
+        try:
+            parse_period(period)
+        except PeriodError as exc:
+            findings.append(Finding(path, sheet, head_cell, ERROR, "期别", str(exc)))
+            period = None
+    province = province_in_text(header_text, period or "2015-02") if "填报单位" in _norm(header_text) else None
+
+    mapping, first_data, missing = _locate_columns(grid, layout, header_row)
+    if missing:
+        findings.append(Finding(path, sheet, f"A{header_row + 1}", ERROR, "表头",
+                                f"缺少列：{'、'.join(missing)}（表头须与{layout.title}一致）"))
+        return None, findings
+    letters = {name: _letter(ci) for name, ci in mapping.items()}
+    name_col = mapping.get("region_name", mapping.get("bank_name"))
+    records: list[dict[str, Any]] = []
+    total: dict[str, Any] | None = None
+    total_row = None
+    new_count, new_names, remark_cell = None, [], ""
+    for ri in range(first_data, len(cells)):
+        row = cells[ri]
+        texts = [normalise_text(v) for v in row]
+        if not any(texts):
+            continue
+        joined = "".join(texts)
+        excel_row = ri + 1
+        if _FOOTER.search(joined):
+            # Filer names and phone numbers: personal data, never read further.
+            continue
+        if _REMARK.match(texts[0] if texts else "") or (joined.startswith("备注")):
+            remark_cell = f"A{excel_row}"
+            m = _NEW_CITIES.search(joined)
+            if m:
+                count_text = m.group(1) or ""
+                names = [n for n in parse_names(m.group(2)) if not set(n) <= {"_"}]
+                new_count = int(count_text) if count_text.isdigit() else (None if not names else len(names))
+                new_names = names
+            elif joined.replace(" ", "") not in ("备注", "备注:", "备注："):
+                findings.append(Finding(path, sheet, remark_cell, WARNING, "备注",
+                                        "备注应写作“新增发卡城市__个，即_____”，未能读出新增城市"))
+            continue
+        raw = {name: (row[ci] if ci < len(row) else None) for name, ci in mapping.items()}
+        label = normalise_text(raw.get("region_name") or raw.get("bank_name") or "")
+        seq_text = normalise_text(raw.get("seq"))
+        if label.replace(" ", "") in _TOTAL or seq_text.replace(" ", "") in _TOTAL:
+            if form == "q3":
+                pass  # 表三's only row is 全省: it is the data row.
+            else:
+                cell = {name: f"{letters[name]}{excel_row}" for name in mapping}
+                parsed, fs = _parse_row(form, raw, cell, path, sheet)
+                findings.extend(fs)
+                total, total_row = parsed, excel_row
+                continue
+        cell = {name: f"{letters[name]}{excel_row}" for name in mapping}
+        rec, fs = _parse_row(form, raw, cell, path, sheet)
+        findings.extend(fs)
+        rec["source_row"] = excel_row
+        records.append(rec)
+
+    df = pd.DataFrame(records)
+    # Region codes: infer the province from the rows, fill 省本级's blank code.
+    if form != "q4" and not df.empty:
+        codes = [c for c in df.get("region_code", pd.Series(dtype=str)) if re.fullmatch(r"\d{6}", str(c))]
+        from_codes = pd.Series([c[:2] + "0000" for c in codes]).mode()
+        code_province = from_codes.iloc[0] if len(from_codes) else None
+        if province is None:
+            province = code_province
+            if province:
+                findings.append(Finding(path, sheet, head_cell, WARNING, "填报单位",
+                                        f"填报单位未写明省份，按行政区划代码取 {province}"))
+        elif code_province and code_province != province:
+            findings.append(Finding(path, sheet, head_cell, ERROR, "填报单位",
+                                    f"填报单位为 {province}，但各行的行政区划代码属于 {code_province}"))
+    if province is None and form in ("q3", "q4") and not df.empty and "region_code" in df:
+        codes = [c for c in df["region_code"] if re.fullmatch(r"\d{6}", str(c))]
+        province = codes[0][:2] + "0000" if codes else None
+    if province is None:
+        findings.append(Finding(path, sheet, head_cell, ERROR, "填报单位", "无法确定填报省份（填报单位或行政区划代码）"))
+    if not df.empty and form != "q4" and province and period:
+        df = _fill_codes(df, province, period, path, sheet, letters, findings)
+    if not df.empty and form == "q4":
+        df = _normalise_banks(df, path, sheet, letters, findings)
+    if not df.empty:
+        df.insert(0, "period", period)
+        df.insert(1, "province_code", province)
+        df["source_file"] = path
+        df["source_sheet"] = sheet
+        if form == "q3":
+            df = df.drop(columns=[c for c in ("region_code", "region_name") if c in df.columns])
+    return SheetData(path, sheet, form, period, province, df, letters, total, total_row, new_count, new_names,
+                     remark_cell, synthetic, findings), findings
+
+
+def _fill_codes(df: pd.DataFrame, province: str, period: str, path: str, sheet: str,
+                letters: dict[str, str], findings: list[Finding]) -> pd.DataFrame:
+    """A blank 行政区划代码: 省本级 takes the province code; a named region its code (with a warning)."""
+    from sbk.regions import RegionError, lookup
+
+    codes = []
+    for rec in df.to_dict("records"):
+        code, name = str(rec.get("region_code") or ""), str(rec.get("region_name") or "")
+        if not code:
+            if name in ("省本级", "全省"):
+                code = province
+            else:
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        code = lookup(name, period, province=province).code
+                    findings.append(Finding(path, sheet, f"{letters.get('region_code', 'A')}{rec['source_row']}", WARNING,
+                                            "行政区划代码", f"{name} 的行政区划代码未填写，按名称取 {code}"))
+                except (RegionError, PeriodError) as exc:
+                    findings.append(Finding(path, sheet, f"{letters.get('region_code', 'A')}{rec['source_row']}", ERROR,
+                                            "行政区划代码", f"行政区划代码未填写，且{exc}"))
+        codes.append(code)
+    return df.assign(region_code=codes)
+
+
+def _normalise_banks(df: pd.DataFrame, path: str, sheet: str, letters: dict[str, str],
+                     findings: list[Finding]) -> pd.DataFrame:
+    from sbk.catalog import normalize_bank
+
+    names = []
+    for rec in df.to_dict("records"):
+        written = str(rec.get("bank_name") or "")
+        if not written:
+            names.append(written)
+            continue
+        try:
+            full = normalize_bank(written)
+            if full != written:
+                findings.append(Finding(path, sheet, f"{letters['bank_name']}{rec['source_row']}", WARNING, "银行名称",
+                                        f"“{written}” 不是商业银行全称，按目录取 {full}"))
+            names.append(full)
+        except KeyError as exc:
+            findings.append(Finding(path, sheet, f"{letters['bank_name']}{rec['source_row']}", WARNING, "银行名称",
+                                    str(exc.args[0])))
+            names.append(written)
+    return df.assign(bank_name=names)
