@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps reports test
+.PHONY: setup system-deps reports test bench
 
 setup: $(STAMP) system-deps
 
@@ -34,3 +34,6 @@ reports: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python benchmarks/ingest_bench.py

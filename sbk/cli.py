@@ -226,9 +226,8 @@ def _cmd_reports(args: argparse.Namespace) -> int:
 
     out = write_catalog_page(Path(args.out))
     print(f"built {out}")
-    print("Not built yet (the ingest and report-build commands are not implemented in this version):")
-    print("  - data/processed/*.parquet from data/raw/ (sbk ingest)")
-    print("  - reports/<period>/<province>/<analysis>.html and reports/index.html (sbk run)")
+    print("Not built yet: the analysis reports (reports/<period>/<province>/<analysis>.html and")
+    print("reports/index.html) need the notebook build, which this version does not have.")
     return 0
 
 

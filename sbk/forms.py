@@ -183,58 +183,63 @@ def _valid_period(kind: str) -> Callable[[pd.Series], pd.Series]:
     return check
 
 
+def _per_unique(df: pd.DataFrame, columns: list[str], ok: Callable[..., bool]) -> pd.Series:
+    """Evaluate a row check once per distinct combination of ``columns`` (region
+    lookups repeat for every period and filing) and map the answers back."""
+    if not len(df):
+        return pd.Series(dtype=bool)
+    keys = df[columns].astype(str)
+    unique = keys.drop_duplicates()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        answers = {tuple(k): bool(ok(*k)) for k in unique.itertuples(index=False, name=None)}
+    return pd.Series([answers[k] for k in keys.itertuples(index=False, name=None)], index=df.index, dtype=bool)
+
+
 def _regions_ok(df: pd.DataFrame) -> pd.Series:
     """region_code is the province itself (省本级) or one of its units, in that period."""
     from sbk.regions import RegionError, lookup
 
-    def ok(row: pd.Series) -> bool:
-        code = str(row["region_code"])
-        if code == str(row["province_code"]):
+    def ok(code: str, province: str, period: str) -> bool:
+        if code == province:
             return True
-        if code[:2] != str(row["province_code"])[:2]:
+        if code[:2] != province[:2]:
             return False
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                lookup(code, str(row["period"]))
+            lookup(code, period)
             return True
         except (RegionError, PeriodError):
             return False
 
-    return df.apply(ok, axis=1) if len(df) else pd.Series(dtype=bool)
+    return _per_unique(df, ["region_code", "province_code", "period"], ok)
 
 
 def _region_name_ok(df: pd.DataFrame) -> pd.Series:
     from sbk.regions import RegionError, lookup
 
-    def ok(row: pd.Series) -> bool:
-        name = str(row["region_name"]).strip()
+    def ok(name: str, code: str, period: str) -> bool:
+        name = name.strip()
         if name in ("省本级", "全省", ""):
             return True
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                r = lookup(str(row["region_code"]), str(row["period"]))
+            r = lookup(code, period)
         except (RegionError, PeriodError):
             return True  # the code itself is reported by region_in_province
         return name in (r.name, r.short_name)
 
-    return df.apply(ok, axis=1) if len(df) else pd.Series(dtype=bool)
+    return _per_unique(df, ["region_name", "region_code", "period"], ok)
 
 
 def _province_ok(df: pd.DataFrame) -> pd.Series:
     from sbk.regions import RegionError, lookup
 
-    def ok(row: pd.Series) -> bool:
-        code = str(row["province_code"])
+    def ok(code: str, period: str) -> bool:
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return code.endswith("0000") and lookup(code, str(row["period"])).is_province
+            return code.endswith("0000") and lookup(code, period).is_province
         except (RegionError, PeriodError):
             return False
 
-    return df.apply(ok, axis=1) if len(df) else pd.Series(dtype=bool)
+    return _per_unique(df, ["province_code", "period"], ok)
 
 
 def _source_keys(df: pd.DataFrame) -> list[str]:
@@ -243,15 +248,17 @@ def _source_keys(df: pd.DataFrame) -> list[str]:
 
 def _in_code_order(df: pd.DataFrame) -> pd.Series:
     """Rows of one filed sheet appear in division-code order (地市顺序按照行政区划代码排列)."""
-    ok = pd.Series(True, index=df.index)
     if "source_row" not in df.columns or not len(df):
-        return ok
+        return pd.Series(True, index=df.index)
     keys = _source_keys(df) + ["period", "province_code"]
-    for _, g in df.groupby(keys, sort=False, dropna=False):
-        g = g.sort_values("source_row")
-        running_max = g["region_code"].astype(str).cummax().shift(fill_value="")
-        ok.loc[g.index] = g["region_code"].astype(str) >= running_max
-    return ok
+    d = df[keys + ["source_row"]].astype({k: str for k in keys}).assign(code=df["region_code"].astype(str))
+    d = d.sort_values(keys + ["source_row"], kind="stable")
+    # A row is out of order when a row above it in the same sheet has a larger code.
+    d["num"] = pd.to_numeric(d["code"], errors="coerce").fillna(0)
+    group = d.groupby(keys, sort=False).ngroup()
+    before = d["num"].groupby(group).cummax().groupby(group).shift()
+    ok = ~(d["num"] < before).fillna(False)
+    return ok.reindex(df.index).astype(bool)
 
 
 def _not_duplicated(keys: list[str]) -> Callable[[pd.DataFrame], pd.Series]:
@@ -266,15 +273,15 @@ def _not_falling(value: str, keys: list[str]) -> Callable[[pd.DataFrame], pd.Ser
     """A cumulative figure is never below the same unit's figure for the previous period."""
 
     def check(df: pd.DataFrame) -> pd.Series:
-        ok = pd.Series(True, index=df.index)
         if not len(df):
-            return ok
-        d = df.assign(_order=df["period"].astype(str)).sort_values("_order")
-        for _, g in d.groupby(keys, sort=False):
-            v = pd.to_numeric(g[value], errors="coerce").astype(float)
-            prev = v.ffill().shift()
-            ok.loc[g.index] = ~(v < prev - 1e-9).fillna(False).astype(bool)
-        return ok
+            return pd.Series(True, index=df.index)
+        d = df[keys].astype(str).assign(
+            _period=df["period"].astype(str), _v=pd.to_numeric(df[value], errors="coerce").astype(float)
+        ).sort_values([*keys, "_period"], kind="stable")
+        group = d.groupby(keys, sort=False).ngroup()
+        prev = d["_v"].groupby(group).ffill().groupby(group).shift()
+        ok = ~(d["_v"] < prev - 1e-9).fillna(False)
+        return ok.reindex(df.index).astype(bool)
 
     return check
 

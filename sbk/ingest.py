@@ -480,9 +480,11 @@ def _fill_codes(df: pd.DataFrame, province: str, period: str, path: str, sheet: 
     """A blank 行政区划代码: 省本级 takes the province code; a named region its code (with a warning)."""
     from sbk.regions import RegionError, lookup
 
-    codes = []
-    for rec in df.to_dict("records"):
-        code, name = str(rec.get("region_code") or ""), str(rec.get("region_name") or "")
+    codes = df["region_code"].fillna("").astype(str).tolist()
+    if all(codes):
+        return df
+    for i, rec in enumerate(df.to_dict("records")):
+        code, name = codes[i], str(rec.get("region_name") or "")
         if not code:
             if name in ("省本级", "全省"):
                 code = province
@@ -496,7 +498,7 @@ def _fill_codes(df: pd.DataFrame, province: str, period: str, path: str, sheet: 
                 except (RegionError, PeriodError) as exc:
                     findings.append(Finding(path, sheet, f"{letters.get('region_code', 'A')}{rec['source_row']}", ERROR,
                                             "行政区划代码", f"行政区划代码未填写，且{exc}"))
-        codes.append(code)
+        codes[i] = code
     return df.assign(region_code=codes)
 
 

@@ -116,13 +116,31 @@ def _tidy_csv(path: Path, shown: str) -> tuple[str | None, pd.DataFrame]:
     return None, pd.DataFrame()
 
 
-def read_all(raw_dir: Path, shas: dict[str, str] | None = None
+def _read_one(args: tuple[Path, str]) -> tuple[list[SheetData], list[Finding]]:
+    return read_workbook(*args)
+
+
+def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None) -> list[tuple[list[SheetData], list[Finding]]]:
+    """Read workbooks, in parallel processes when there are many (each file is independent)."""
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    if jobs <= 1 or len(workbooks) < 64:
+        return [_read_one(w) for w in workbooks]
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn, not fork: forking a process that has already imported pandas/pyarrow threads can hang.
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
+        return list(pool.map(_read_one, workbooks, chunksize=32))
+
+
+def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None = None
              ) -> tuple[list[SheetData], dict[str, pd.DataFrame], dict[str, str], list[Finding], int]:
     """Read every file under ``raw_dir``: (sheets, extra tables, sha256 by path, findings, file count)."""
     sheets: list[SheetData] = []
     extra: dict[str, list[pd.DataFrame]] = {}
     shas = dict(shas or {})
     findings: list[Finding] = []
+    workbooks: list[tuple[Path, str]] = []
     files = discover(raw_dir)
     for path in files:
         shown = _shown(path)
@@ -142,7 +160,8 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None
                                         f"按 {kind} 表读取（未经原表格式的单元格校验）"))
             extra.setdefault(kind, []).append(df)
             continue
-        got, fs = read_workbook(path, shown)
+        workbooks.append((path, shown))
+    for got, fs in _read_workbooks(workbooks, jobs):
         sheets.extend(got)
         findings.extend(fs)
     joined = {k: pd.concat(v, ignore_index=True) for k, v in extra.items()}
@@ -255,7 +274,7 @@ def _datapackage(tables: dict[str, pd.DataFrame], shas: dict[str, str], syntheti
     }
 
 
-def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True) -> IngestResult:
+def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: int | None = None) -> IngestResult:
     """Read, validate and (unless ``write`` is False or there are errors) write the processed tables."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     result = IngestResult()
@@ -275,7 +294,7 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True) -> Inge
                 return result
         except (json.JSONDecodeError, KeyError, TypeError):
             pass
-    sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas)
+    sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs)
     result.files, result.sheets = nfiles, len(sheets)
     tables, fs = assemble(sheets, shas)
     result.findings = findings + fs

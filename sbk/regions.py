@@ -74,8 +74,15 @@ class Region:
         return self.level == "province"
 
 
-def _revisions() -> list[str]:
-    return sorted(GB2260.revisions())
+@lru_cache(maxsize=1)
+def _revisions() -> tuple[str, ...]:
+    return tuple(sorted(GB2260.revisions()))
+
+
+@lru_cache(maxsize=None)
+def _revision_at(ym: str) -> str | None:
+    eligible = [r for r in _revisions() if r <= ym]
+    return eligible[-1] if eligible else None
 
 
 def revision_for(period: str) -> str:
@@ -87,8 +94,8 @@ def revision_for(period: str) -> str:
     p = parse_period(period, check_regime=False)
     ym = f"{p.year:04d}{p.end_month:02d}"
     revs = _revisions()
-    eligible = [r for r in revs if r <= ym]
-    if not eligible:
+    revision = _revision_at(ym)
+    if revision is None:
         raise RegionError(f"期别 {period} 早于最早的行政区划代码版本 {revs[0]}")
     if ym > revs[-1]:
         warnings.warn(
@@ -97,7 +104,7 @@ def revision_for(period: str) -> str:
             RegionsWarning,
             stacklevel=2,
         )
-    return eligible[-1]
+    return revision
 
 
 @lru_cache(maxsize=None)
