@@ -20,16 +20,20 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# A CJK font so charts render Chinese text, not boxes.
+# A CJK font so charts render Chinese text, not boxes; Debian's Chromium for the browser test.
 system-deps:
-	@if ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
-	  echo "installing a CJK font (fonts-noto-cjk) with apt-get"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fontconfig >/dev/null; \
+	@missing=""; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk fontconfig"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing with apt-get:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 reports: setup
 	$(BIN)/sbk catalog check
 	$(BIN)/sbk ingest data/raw --out data/processed
+	$(BIN)/sbk run --period all -j 2
 	$(BIN)/sbk reports
 
 test: setup

@@ -15,30 +15,14 @@ import os
 import tempfile
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
+from sbk import __version__, catalog
+from sbk.analysis.common import use_cjk_font
 
-from sbk import __version__, catalog  # noqa: E402
+__all__ = ["timeline_svg", "catalog_html", "write_catalog_page"]
 
-__all__ = ["use_cjk_font", "timeline_svg", "catalog_html", "write_catalog_page"]
-
-_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei")
 _STATUS_ZH = {"in_force": "现行有效", "superseded": "已被替代", "abolished": "已废止", "unknown": "未知"}
-
-
-def use_cjk_font() -> str:
-    """Point matplotlib at an installed CJK font; raise if none is (set-up installs fonts-noto-cjk)."""
-    available = {f.name for f in font_manager.fontManager.ttflist}
-    for name in _CJK_FONTS:
-        if name in available:
-            plt.rcParams["font.family"] = "sans-serif"
-            plt.rcParams["font.sans-serif"] = [name, "DejaVu Sans"]
-            plt.rcParams["axes.unicode_minus"] = False
-            return name
-    raise RuntimeError("no CJK font found: install fonts-noto-cjk (make setup does it)")
 
 
 def timeline_svg(root: str | Path | None = None) -> str:

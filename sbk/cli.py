@@ -218,16 +218,65 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
 
 
 def _cmd_reports(args: argparse.Namespace) -> int:
-    # The ingest and report build arrive with their own issues; until then this
-    # says what `make reports` will build rather than pretending to build it.
     from pathlib import Path
 
+    from sbk.build import write_index
     from sbk.catalog_page import write_catalog_page
 
-    out = write_catalog_page(Path(args.out))
-    print(f"built {out}")
-    print("Not built yet: the analysis reports (reports/<period>/<province>/<analysis>.html and")
-    print("reports/index.html) need the notebook build, which this version does not have.")
+    out = Path(args.out)
+    write_catalog_page(out)
+    index = write_index(out)
+    print(f"open {index.resolve().as_uri()}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sbk.build import ParameterError, main_progress, plan, run_jobs, write_index
+    from sbk.calendar import PeriodError
+
+    processed, reports = Path(args.processed), Path(args.out)
+    if not (processed / "datapackage.json").exists():
+        print(f"sbk run: {processed} has no processed data: run `sbk ingest` first", file=sys.stderr)
+        return 1
+    try:
+        jobs = plan(processed, args.period, args.province, args.analysis)
+    except (ParameterError, PeriodError) as exc:
+        print(f"sbk run: {exc}", file=sys.stderr)
+        return 2
+    if not jobs:
+        print(f"sbk run: no data for period {args.period}" + (f" and province {args.province}" if args.province else ""),
+              file=sys.stderr)
+        return 1
+    executor = None
+    if args.dask:
+        from dask.distributed import Client
+
+        client = Client(args.dask)
+        executor = client.get_executor()
+    results = run_jobs(jobs, processed, reports, force=args.force, jobs_n=args.jobs, executor=executor,
+                       progress=main_progress(len(jobs)))
+    failed = [(j, msg) for j, status, msg in results if status == "failed"]
+    built = sum(status == "built" for _, status, _ in results)
+    for j, msg in failed:
+        print(f"reports/{j.period}/{j.province}/{j.analysis}: failed: {msg}", file=sys.stderr)
+    index = write_index(reports)
+    print(f"{built} built, {len(results) - built - len(failed)} current, {len(failed)} failed; open {index.resolve().as_uri()}")
+    return 1 if failed else 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sbk.build import verify
+
+    differing = verify(Path(args.out), Path(args.processed), [Path(p) for p in args.paths] or None)
+    for path in differing:
+        print(f"{path}: differs from a fresh rebuild")
+    if differing:
+        return 1
+    print("all reports rebuild to the same bytes")
     return 0
 
 
@@ -282,7 +331,24 @@ def build_parser() -> argparse.ArgumentParser:
     apps.add_argument("--domain")
     cat.set_defaults(func=_cmd_catalog)
 
-    rep = sub.add_parser("reports", help="build what can be built now (the catalog page)")
+    run = sub.add_parser("run", help="build the analysis reports (papermill + nbconvert)")
+    run.add_argument("--period", default="latest", help="'YYYY-MM', 'YYYYQn', 'latest' or 'all'")
+    run.add_argument("--province", help="province code, or 'national' for the published national figures")
+    run.add_argument("--analysis", nargs="+", help="analyses to build (default: all that apply)")
+    run.add_argument("-j", "--jobs", type=int, default=1, help="notebooks run in parallel processes")
+    run.add_argument("--force", action="store_true", help="rebuild even when inputs are unchanged")
+    run.add_argument("--dask", metavar="ADDRESS", help="run on a Dask distributed scheduler instead")
+    run.add_argument("--processed", default="data/processed")
+    run.add_argument("--out", default="reports")
+    run.set_defaults(func=_cmd_run)
+
+    ver = sub.add_parser("verify", help="rebuild reports into a temporary folder and list those that differ")
+    ver.add_argument("paths", nargs="*", help="report files or folders (default: all)")
+    ver.add_argument("--processed", default="data/processed")
+    ver.add_argument("--out", default="reports")
+    ver.set_defaults(func=_cmd_verify)
+
+    rep = sub.add_parser("reports", help="write the catalog page and reports/index.html")
     rep.add_argument("--out", default="reports", help="report folder (default reports/)")
     rep.set_defaults(func=_cmd_reports)
     return parser

@@ -198,6 +198,14 @@ def generate(out_dir: str | Path, seed: int = SEED) -> list[Path]:
         path = out_dir / f"{PROVINCE}_{period}_季调度表_synthetic.xlsx"
         _quarterly(model, period, path)
         paths.append(path)
+    pop = out_dir / f"region_population_{PROVINCE}_synthetic.csv"
+    lines = ["province_code,region_code,region_name,year_end,population_10k,source,note"]
+    for code, value in REGION_POPULATION_10K.items():
+        if code != PROVINCE:
+            lines.append(f"{PROVINCE},{code},{_NAMES[code]},2014,{value},synthetic demo (sbk/demo.py),"
+                         "合成示例数据 synthetic - not official statistics")
+    pop.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    paths.append(pop)
     readme = out_dir / "README.md"
     readme.write_text(
         "# 合成示例数据 · Synthetic demo data — NOT official statistics\n\n"

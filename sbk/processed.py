@@ -45,6 +45,7 @@ SORT_KEYS = {
     "published_figures": ["date", "measure", "scope", "source_url"],
     "population": ["year_end"],
     "plan_targets": ["target_year", "measure", "document"],
+    "region_population": ["province_code", "region_code"],
 }
 _TITLES = {
     "monthly_issuance": "社会保障卡发行情况月调度表 (monthly issuance)",
@@ -56,6 +57,7 @@ _TITLES = {
     "published_figures": "已公布数据 (published national figures, with sources)",
     "population": "年末总人口 (year-end population, with sources)",
     "plan_targets": "规划目标 (plan targets and the documents that set them)",
+    "region_population": "地区人口 (population by region; the demo's is synthetic)",
 }
 
 
@@ -302,7 +304,7 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
     if not write or has_errors(result.findings):
         return result
     out_dir.mkdir(parents=True, exist_ok=True)
-    synthetic_files = {s.path for s in sheets if s.synthetic}
+    synthetic_files = {s.path for s in sheets if s.synthetic} | {p for p in shas if "synthetic" in Path(p).name}
     for name, df in sorted(tables.items()):
         target = out_dir / f"{name}.parquet"
         df = _sorted(name, _typed(df))

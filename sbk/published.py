@@ -34,6 +34,7 @@ KINDS = {
     "published_figures": {"date", "measure", "value", "unit", "scope", "source_url", "quote", "reliability"},
     "plan_targets": {"target_year", "measure", "value", "unit", "document", "source_url", "quote"},
     "population": {"year_end", "population_10k", "source_url", "quote", "reliability"},
+    "region_population": {"province_code", "region_code", "region_name", "population_10k", "source"},
 }
 
 
@@ -112,6 +113,9 @@ def read_published(path: Path, shown: str) -> tuple[str | None, pd.DataFrame, li
         df["source"] = df["source_url"].map(source_name)
         df = df.sort_values("year_end").reset_index(drop=True)
         df["year_end"] = df["year_end"].astype("Int64")
+    elif kind == "region_population":
+        df["population_10k"] = pd.to_numeric(df["population_10k"], errors="coerce")
+        df["synthetic"] = df["source"].str.contains("synthetic", case=False)
     elif kind == "plan_targets":
         df["value"] = pd.to_numeric(df["value"], errors="coerce")
         df["target_year"] = pd.to_numeric(df["target_year"], errors="coerce").astype("Int64")

@@ -44,3 +44,34 @@ def raw(tmp_path: Path) -> Path:
     d = tmp_path / "raw"
     d.mkdir()
     return d
+
+
+REPO = Path(__file__).resolve().parents[1]
+# One report of each analysis for the synthetic demo, one monthly, and the national (published) pair.
+SAMPLE_JOBS = [("2016Q4", "430000", a) for a in ("coverage", "issuance_trend", "bank_cooperation", "applications", "cardholder_db")] + [
+    ("2016-12", "430000", "issuance_trend"), ("2024-03", "national", "coverage"), ("2024-03", "national", "issuance_trend")]
+
+
+@pytest.fixture(scope="session")
+def processed_dir(tmp_path_factory) -> Path:
+    """The embedded data, ingested once for the session."""
+    from sbk.processed import ingest
+
+    out = tmp_path_factory.mktemp("processed")
+    result = ingest(REPO / "data" / "raw", out)
+    assert result.ok, [f.format() for f in result.findings]
+    return out
+
+
+@pytest.fixture(scope="session")
+def built_reports(processed_dir, tmp_path_factory) -> Path:
+    """A report tree with the sample jobs, the index and the catalog page."""
+    from sbk.build import Job, run_jobs, write_index
+    from sbk.catalog_page import write_catalog_page
+
+    reports = tmp_path_factory.mktemp("reports")
+    results = run_jobs([Job(*j) for j in SAMPLE_JOBS], processed_dir, reports, jobs_n=2)
+    assert all(status == "built" for _, status, _ in results), results
+    write_index(reports)
+    write_catalog_page(reports)
+    return reports

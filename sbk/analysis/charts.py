@@ -1,0 +1,117 @@
+"""The house charts: a few chart shapes with titles, units and a source line, Chinese text rendered."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from sbk.analysis.common import house_style, source_line
+
+__all__ = ["bar", "stacked_bar", "lines", "heatmap", "matrix"]
+
+
+def _finish(fig: plt.Figure, source: str, synthetic: bool) -> plt.Figure:
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    source_line(fig, source, synthetic)
+    _show(fig)
+    return fig
+
+
+def _show(fig: plt.Figure) -> None:
+    """In a notebook, show the chart where it is made (before the tables that follow), once."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - IPython ships with the project
+        return
+    if get_ipython() is not None and getattr(get_ipython(), "kernel", None) is not None:
+        display(fig)
+        plt.close(fig)
+
+
+def bar(labels: Sequence[str], values: Sequence[float], title: str, unit: str, source: str,
+        synthetic: bool = False, horizontal: bool = True, annotate: bool = True) -> plt.Figure:
+    """One bar per label, sorted as given; values labelled."""
+    house_style()
+    fig, ax = plt.subplots(figsize=(9, max(3.0, 0.32 * len(labels) + 1.2)) if horizontal else None)
+    vals = np.asarray(values, dtype=float)
+    if horizontal:
+        ax.barh(list(labels)[::-1], vals[::-1], color="#1f5fa8")
+        ax.set_xlabel(unit)
+        if annotate:
+            for y, v in enumerate(vals[::-1]):
+                if np.isfinite(v):
+                    ax.text(v, y, f" {v:,.1f}", va="center", fontsize=8)
+    else:
+        ax.bar(list(labels), vals, color="#1f5fa8")
+        ax.set_ylabel(unit)
+        ax.tick_params(axis="x", rotation=45)
+    ax.set_title(title)
+    return _finish(fig, source, synthetic)
+
+
+def stacked_bar(frame: pd.DataFrame, title: str, unit: str, source: str, synthetic: bool = False) -> plt.Figure:
+    """Horizontal stacked bars: one row per index entry, one segment per column."""
+    house_style()
+    fig, ax = plt.subplots(figsize=(9, max(3.0, 0.32 * len(frame) + 1.4)))
+    left = np.zeros(len(frame))
+    colors = ["#1f5fa8", "#7fb3e0", "#f2a541", "#8c8c8c"]
+    for i, col in enumerate(frame.columns):
+        vals = frame[col].fillna(0).to_numpy(dtype=float)[::-1]
+        ax.barh(list(frame.index)[::-1], vals, left=left, label=col, color=colors[i % len(colors)])
+        left += vals
+    ax.set_xlabel(unit)
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8)
+    return _finish(fig, source, synthetic)
+
+
+def lines(frame: pd.DataFrame, title: str, unit: str, source: str, synthetic: bool = False,
+          markers: dict[str, str] | None = None, hlines: dict[str, float] | None = None,
+          events: Sequence[tuple[object, str]] = (), legend: bool = True) -> plt.Figure:
+    """One line per column over the index; optional target lines and dated events (policy milestones)."""
+    house_style()
+    fig, ax = plt.subplots()
+    for col in frame.columns:
+        ax.plot(frame.index, frame[col], marker=(markers or {}).get(col, "o"), markersize=3, label=str(col))
+    for label, y in (hlines or {}).items():
+        ax.axhline(y, color="#b22222", linestyle="--", linewidth=1)
+        ax.text(ax.get_xlim()[0], y, f" {label}", color="#b22222", fontsize=8, va="bottom")
+    ymax = ax.get_ylim()[1]
+    for i, (when, label) in enumerate(events):
+        ax.axvline(when, color="#999999", linewidth=0.8, linestyle=":")
+        ax.text(when, ymax * (0.97 - 0.07 * (i % 4)), label, fontsize=7, color="#555555", rotation=0, ha="left", va="top")
+    ax.set_ylabel(unit)
+    ax.set_title(title)
+    if legend and len(frame.columns) > 1:
+        ax.legend(fontsize=8, ncol=2 if len(frame.columns) > 6 else 1)
+    if not isinstance(frame.index, pd.DatetimeIndex):
+        ax.tick_params(axis="x", rotation=45)
+    return _finish(fig, source, synthetic)
+
+
+def heatmap(frame: pd.DataFrame, title: str, unit: str, source: str, synthetic: bool = False,
+            fmt: str = "{:.0f}", vmax: float | None = None) -> plt.Figure:
+    """A labelled heatmap of a numeric region × category table."""
+    house_style()
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(frame.columns) + 3), max(3.0, 0.34 * len(frame) + 1.6)))
+    data = frame.to_numpy(dtype=float)
+    im = ax.imshow(data, cmap="Blues", aspect="auto", vmin=0, vmax=vmax if vmax is not None else np.nanmax(data) or 1)
+    ax.set_xticks(range(len(frame.columns)), [str(c) for c in frame.columns], rotation=35, ha="right", fontsize=8)
+    ax.set_yticks(range(len(frame.index)), [str(i) for i in frame.index], fontsize=8)
+    ax.grid(False)
+    for (r, c), v in np.ndenumerate(data):
+        if np.isfinite(v):
+            ax.text(c, r, fmt.format(v), ha="center", va="center", fontsize=7,
+                    color="white" if v > (im.norm.vmax or 1) * 0.6 else "black")
+    fig.colorbar(im, ax=ax, label=unit, shrink=0.8)
+    ax.set_title(title)
+    return _finish(fig, source, synthetic)
+
+
+def matrix(frame: pd.DataFrame) -> pd.DataFrame:
+    """A boolean table as ✓ / blank, for display."""
+    return frame.replace({True: "✓", False: ""})

@@ -1,0 +1,197 @@
+"""Every function the notebooks call, on small frames built here (and the charts render Chinese)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from sbk import catalog
+from sbk.analysis import applications, banks, cardholder_db, charts, common, coverage, issuance
+
+matplotlib.use("Agg")
+
+
+def monthly() -> pd.DataFrame:
+    rows = []
+    for i, period in enumerate(["2015-02", "2015-03", "2016-02", "2016-03"]):
+        rows.append({"period": period, "province_code": "430000", "region_code": "430100", "region_name": "长沙市",
+                     "cumulative_holders_10k": 100.0 + 10 * i})
+        rows.append({"period": period, "province_code": "430000", "region_code": "430200", "region_name": "株洲市",
+                     "cumulative_holders_10k": 50.0 + 20 * i})
+    return pd.DataFrame(rows)
+
+
+def q1() -> pd.DataFrame:
+    return pd.DataFrame({
+        "period": ["2015Q1", "2015Q1"], "province_code": ["430000"] * 2, "region_code": ["430100", "430200"],
+        "region_name": ["长沙市", "株洲市"], "holders_total_10k": [110.0, 70.0],
+        "holders_urban_employees_10k": [30.0, 20.0], "holders_residents_10k": [75.0, 50.0], "holders_other_10k": [5.0, 0.0],
+        "terminals": pd.array([220, 35], dtype="Int64"), "service_items": [[1, 2, 9], [1]], "service_channels": [[1, 10], [6]],
+    })
+
+
+def q2() -> pd.DataFrame:
+    return pd.DataFrame({
+        "period": ["2015Q1", "2015Q2"], "province_code": ["430000"] * 2, "region_code": ["430100"] * 2,
+        "region_name": ["长沙市"] * 2, "catalog_open_rate_pct": [20.59, 41.18], "payment_coverage_pct": [30.0, 40.0],
+        "benefit_coverage_pct": [20.0, 25.0], "local_items": [list(range(1, 22)), list(range(1, 43))],
+        "cross_region_items": [[], [1, 2]],
+    })
+
+
+def q4() -> pd.DataFrame:
+    return pd.DataFrame({
+        "period": ["2015Q1", "2015Q1", "2015Q2", "2015Q2"], "province_code": ["430000"] * 4,
+        "bank_name": ["中国农业银行", "中国银行", "中国农业银行", "中国银行"],
+        "fin_holders_10k": [60.0, 40.0, 90.0, 10.0], "fin_activated_10k": [30.0, 10.0, 45.0, 5.0],
+        "partner_city_count": [2, 1, 2, 1], "partner_cities": [["长沙市", "省本级"], ["株洲市"], ["长沙市", "省本级"], ["株洲市"]],
+        "other_fin_holders_10k": [1.0, 0.0, 1.0, 0.0],
+    })
+
+
+def test_resolve_period_latest_exact_and_across_kinds():
+    assert common.resolve_period("latest", ["2015Q1", "2015Q2"]) == "2015Q2"
+    assert common.resolve_period("2015Q1", ["2015Q1", "2015Q2"]) == "2015Q1"
+    assert common.resolve_period("2015-05", ["2015Q1", "2015Q2"]) == "2015Q1"  # the last quarter ended by May
+    assert common.resolve_period("2015-02", ["2015Q1"]) is None
+    assert common.resolve_period("2015Q1", ["2015-02", "2015-03"]) == "2015-03"
+    assert common.resolve_period("latest", []) is None
+
+
+def test_load_missing_table_is_empty(tmp_path):
+    assert common.load(tmp_path, "monthly_issuance").empty
+    assert common.periods_of(pd.DataFrame(), "430000") == []
+
+
+def test_is_synthetic_reads_the_filings(tmp_path):
+    pd.DataFrame({"province_code": ["430000", "110000"], "synthetic": [True, False], "period": ["2015-02"] * 2,
+                  "form": ["monthly"] * 2}).to_parquet(tmp_path / "filings.parquet")
+    assert common.is_synthetic(tmp_path, "430000") and not common.is_synthetic(tmp_path, "110000")
+    assert not common.is_synthetic(tmp_path, "national")
+
+
+def test_national_coverage_uses_previous_year_end_population():
+    published = pd.DataFrame({
+        "date": ["2016-03-31", "2016-03-31"], "measure": ["holders", "population_coverage_pct"], "scope": ["全国"] * 2,
+        "value": [9.03, 65.7], "value_10k": [90300.0, None], "lower_bound": [False, False], "source": ["x", "x"],
+    })
+    population = pd.DataFrame({"year_end": [2015], "population_10k": [137462.0]})
+    out = coverage.national_coverage(published, population)
+    assert out.loc[0, "coverage_pct"] == 65.7 == out.loc[0, "stated_coverage_pct"]
+    assert out.loc[0, "population_year"] == 2015
+
+
+def test_regional_coverage_against_the_population_table():
+    pop = pd.DataFrame({"province_code": ["430000"], "region_code": ["430100"], "population_10k": [200.0]})
+    out = coverage.regional_coverage(monthly(), pop, "430000", "2015-03")
+    assert out.set_index("region_code").loc["430100", "coverage_pct"] == 55.0
+    assert math.isnan(out.set_index("region_code").loc["430200", "coverage_pct"])
+
+
+def test_holders_by_group_and_terminals_per_10k():
+    g = coverage.holders_by_group(q1(), "430000", "2015Q1").set_index("region_code")
+    assert g.loc["430100", "urban_share_pct"] == 27.3 and g.loc["430200", "other_share_pct"] == 0.0
+    t = coverage.terminals_per_10k(q1(), "430000", "2015Q1").set_index("region_code")
+    assert t.loc["430100", "terminals_per_10k_holders"] == 2.0 and t.loc["430200", "terminals_per_10k_holders"] == 0.5
+
+
+def test_option_matrix_uses_the_official_labels():
+    m = coverage.option_matrix(q1(), "430000", "2015Q1", "service_items")
+    assert m.loc["长沙市", "9. 其他"] and not m.loc["株洲市", "2. 信息变更"]
+    assert list(charts.matrix(m).loc["株洲市"])[0] == "✓"
+
+
+def test_application_rates_and_domain_shares():
+    apps = catalog.applications()
+    rates = coverage.application_rates(q2(), "430000", "2015Q1")
+    assert rates.loc[0, "catalog_open_rate_pct"] == 20.59
+    opened = coverage.domain_opened(q2(), apps, "430000", "2015Q1")
+    assert opened.loc["长沙市", "就业"] == 100.0 and opened.loc["长沙市", "劳动关系"] == 0.0
+
+
+def test_province_totals_increments_and_yoy():
+    t = issuance.province_totals(monthly(), "430000")
+    assert list(t["cumulative_holders_10k"]) == [150.0, 180.0, 210.0, 240.0]
+    inc = issuance.monthly_increments(monthly(), "430000")
+    assert inc.loc[(inc["period"] == "2015-03") & (inc["region_code"] == "430200"), "increment_10k"].item() == 20.0
+    yoy = issuance.yoy_growth(monthly(), "430000").set_index("period")
+    assert yoy.loc["2016-02", "yoy_pct"] == 40.0 and math.isnan(yoy.loc["2015-02", "yoy_pct"])
+
+
+def test_new_issuing_cities_from_the_remarks_and_when_there_are_none():
+    filings = pd.DataFrame({"form": ["monthly", "monthly", "q1"], "province_code": ["430000"] * 3,
+                            "period": ["2015-05", "2015-06", "2015Q2"], "new_issuing_cities_count": [None, 2, None],
+                            "new_issuing_cities": [[], ["张家界市", "湘西州"], []]})
+    out = issuance.new_issuing_cities(filings, "430000")
+    assert out.to_dict("records") == [{"period": "2015-06", "count": 2, "cities": "张家界市、湘西州"}]
+    assert issuance.new_issuing_cities(filings, "110000").empty
+
+
+def test_national_series_in_100m_with_lower_bounds():
+    published = pd.DataFrame({"date": ["2017-05-25", "2015-12-31"], "measure": ["holders"] * 2, "scope": ["全国"] * 2,
+                              "value_10k": [100000.0, 88400.0], "lower_bound": [True, False], "source": ["a", "b"],
+                              "reliability": ["reprint", "primary"]})
+    s = issuance.national_series(published)
+    assert list(s["holders_100m"]) == [8.84, 10.0] and list(s["lower_bound"]) == [False, True]
+
+
+def test_projection_states_months_to_target_with_a_range():
+    pop = pd.DataFrame({"region_code": ["430100", "430200"], "population_10k": [200.0, 60.0]})
+    out = issuance.projection(monthly(), pop, "430000", target_pct=90.0, window=3).set_index("region_code")
+    # 长沙: 130 now, needs 180; increments 10, 10, 10 → 5 months either way.
+    assert out.loc["430100", ["months_central", "months_fast", "months_slow"]].tolist() == [5.0, 5.0, 5.0]
+    assert out.loc["430200", "months_central"] == 0.0  # 110 of 60: already past 90%
+
+
+def test_bank_summary_hhi_matrix_and_financial_share():
+    s = banks.bank_summary(q4(), "430000", "2015Q1")
+    assert s.loc[0, "bank_name"] == "中国农业银行" and s.loc[0, "share_pct"] == 60.0 and s.loc[0, "activation_pct"] == 50.0
+    h = banks.hhi_over_time(q4(), "430000").set_index("period")
+    assert h.loc["2015Q1", "hhi"] == 5200 and h.loc["2015Q2", "hhi"] == 8200
+    m = banks.bank_city_matrix(q4(), "430000", "2015Q1")
+    assert list(m.columns)[0] == "省本级" and m.loc["中国银行", "株洲市"] and not m.loc["中国银行", "长沙市"]
+    f = banks.financial_share_of_holders(q4(), q1(), "430000")
+    assert f.loc[0, "fin_share_pct"] == round(100 / 180 * 100, 1)
+
+
+def test_domain_rollout_and_local_vs_cross():
+    r = applications.domain_rollout(q2(), catalog.applications(), "430000")
+    assert r.loc["2015Q1", "就业"] == 100.0 and r.loc["2015Q2", "社会保险公共业务"] == 100.0
+    lc = applications.local_vs_cross(q2(), "430000").set_index("period")
+    assert lc.loc["2015Q2", "regions_with_cross_region_use"] == 1 and lc.loc["2015Q1", "mean_local_items"] == 21
+
+
+def test_stage_table_and_labels():
+    q3 = pd.DataFrame({"period": ["2015Q1", "2015Q2"], "province_code": ["430000"] * 2, "stage": [2, 4]})
+    t = cardholder_db.stage_table(q3, "430000")
+    assert t.loc["430000", "2015Q2"] == 4
+    assert cardholder_db.stage_labels()[8] == "8. 系统正式上线运行"
+    assert cardholder_db.stage_table(q3.iloc[0:0], "430000").empty
+
+
+@pytest.mark.parametrize("make", [
+    lambda: charts.bar(["长沙市", "湘西土家族苗族自治州"], [1.0, 2.0], "各地区覆盖率", "%", "月调度表", True),
+    lambda: charts.stacked_bar(pd.DataFrame({"城镇职工": [1.0], "城乡居民": [2.0]}, index=["长沙市"]), "分人群", "万人", "表一"),
+    lambda: charts.lines(pd.DataFrame({"持卡人数": [1.0, 2.0]}, index=["2015-02", "2015-03"]), "趋势", "万人", "月调度表",
+                         hlines={"目标 90%": 1.5}, events=[("2015-02", "人社部发〔2014〕52号")]),
+    lambda: charts.heatmap(pd.DataFrame({"就业": [50.0]}, index=["长沙市"]), "热力图", "%", "表二", vmax=100),
+])
+def test_charts_render_chinese_without_missing_glyphs(make):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)"
+        fig = make()
+        fig.canvas.draw()
+    texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+    assert any("来源" in t for t in texts)
+    plt.close(fig)
+
+
+def test_synthetic_charts_say_so():
+    fig = charts.bar(["长沙市"], [1.0], "x", "%", "月调度表", synthetic=True)
+    assert any(common.SYNTHETIC_NOTE in t.get_text() for t in fig.findobj(matplotlib.text.Text))
+    plt.close(fig)

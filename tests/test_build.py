@@ -1,0 +1,119 @@
+"""The report build: planning, parameters, provenance, determinism, incremental rebuilds, committed reports."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import REPO, SAMPLE_JOBS
+from sbk.build import Job, ParameterError, build_job, plan, validate_parameters, verify
+
+
+def test_plan_latest_builds_the_newest_month_and_quarter_and_the_national_pair(processed_dir):
+    jobs = plan(processed_dir, "latest")
+    assert {(j.period, j.analysis) for j in jobs if j.province == "430000"} == {
+        ("2016-12", "coverage"), ("2016-12", "issuance_trend"),
+        *{("2016Q4", a) for a in ("coverage", "issuance_trend", "bank_cooperation", "applications", "cardholder_db")}}
+    assert {(j.period, j.province) for j in jobs if j.province == "national"} == {("2024-03", "national")}
+
+
+def test_plan_all_monthly_get_monthly_analyses_quarterly_get_all(processed_dir):
+    jobs = plan(processed_dir, "all", province="430000")
+    assert len(jobs) == 23 * 2 + 8 * 5
+    assert {j.analysis for j in jobs if j.period == "2015-07"} == {"coverage", "issuance_trend"}
+
+
+@pytest.mark.parametrize("period, province, analysis", [
+    ("2016Q4", "430000; rm -rf /", "coverage"),
+    ("2016Q4\"); import os; (\"", "430000", "coverage"),
+    ("2016Q4", "430000", "../../etc/passwd"),
+    ("2016Q4", "999900", "coverage"),
+    ("2014-12", "430000", "coverage"),
+])
+def test_parameters_are_validated_before_papermill_sees_them(period, province, analysis):
+    with pytest.raises(ParameterError):
+        validate_parameters(period, province, analysis)
+
+
+def test_unknown_analysis_is_refused_by_the_plan(processed_dir):
+    with pytest.raises(ParameterError):
+        plan(processed_dir, "latest", analyses=["nope"])
+
+
+def test_each_report_has_html_notebook_and_build_record(built_reports):
+    for period, province, analysis in SAMPLE_JOBS:
+        base = built_reports / period / province / analysis
+        html = base.with_suffix(".html").read_text(encoding="utf-8")
+        meta = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+        assert "来源与版本 · Provenance and citation" in html and "建议引用 Suggested citation" in html
+        assert "data:image/png;base64," in html or analysis == "cardholder_db" and "data:image/png" in html
+        assert not re.search(r"<script[^>]+src=", html), "reports must open offline"
+        assert "Traceback" not in html and "Error" not in re.sub(r"<style.*?</style>", "", html, flags=re.S)
+        assert meta["input_hash"] and meta["inputs"] and meta["parameters"]["period"] == period
+        assert meta["code"]["sbk_version"] and len(meta["code"]["source_sha256"]) == 64
+        nb = json.loads(base.with_suffix(".ipynb").read_text(encoding="utf-8"))
+        assert "papermill" not in nb["metadata"]
+
+
+def test_synthetic_reports_carry_a_visible_banner_and_national_ones_do_not(built_reports):
+    demo = (built_reports / "2016Q4" / "430000" / "coverage.html").read_text(encoding="utf-8")
+    national = (built_reports / "2024-03" / "national" / "coverage.html").read_text(encoding="utf-8")
+    assert "SYNTHETIC DEMO DATA" in demo and "合成示例数据" in demo
+    assert "SYNTHETIC DEMO DATA" not in national and "合成示例数据（synthetic）" not in national
+
+
+def test_national_reports_depend_only_on_published_tables(built_reports):
+    meta = json.loads((built_reports / "2024-03" / "national" / "issuance_trend.json").read_text(encoding="utf-8"))
+    assert {i["path"] for i in meta["inputs"]} <= {"data/processed/published_figures.parquet",
+                                                    "data/processed/population.parquet", "data/processed/plan_targets.parquet"}
+
+
+def test_same_inputs_give_byte_identical_html(built_reports, processed_dir, tmp_path):
+    job = Job("2016Q4", "430000", "cardholder_db")
+    build_job(job, processed_dir, tmp_path, force=True)
+    assert job.paths(tmp_path)["html"].read_bytes() == job.paths(built_reports)["html"].read_bytes()
+    assert job.paths(tmp_path)["ipynb"].read_bytes() == job.paths(built_reports)["ipynb"].read_bytes()
+
+
+def test_changing_one_input_rebuilds_only_the_reports_that_read_it(processed_dir, tmp_path):
+    processed = tmp_path / "processed"
+    shutil.copytree(processed_dir, processed)
+    reports = tmp_path / "reports"
+    bank, cdb = Job("2016Q4", "430000", "bank_cooperation"), Job("2016Q4", "430000", "cardholder_db")
+    assert build_job(bank, processed, reports) == "built" and build_job(cdb, processed, reports) == "built"
+    assert build_job(bank, processed, reports) == "current" and build_job(cdb, processed, reports) == "current"
+    q4 = pd.read_parquet(processed / "quarterly_bank.parquet")
+    q4.loc[0, "fin_activated_10k"] = q4.loc[0, "fin_activated_10k"] - 1
+    q4.to_parquet(processed / "quarterly_bank.parquet")
+    assert build_job(bank, processed, reports) == "built"
+    assert build_job(cdb, processed, reports) == "current"
+
+
+def test_index_lists_every_report_and_the_catalog(built_reports):
+    index = (built_reports / "index.html").read_text(encoding="utf-8")
+    for period, province, analysis in SAMPLE_JOBS:
+        assert f'href="{period}/{province}/{analysis}.html"' in index
+    assert 'href="catalog.html"' in index and "合成示例 synthetic" in index
+
+
+def test_committed_national_reports_are_current(processed_dir):
+    """Reports from published figures are committed; a rebuild must give the same bytes."""
+    committed = sorted((REPO / "reports").glob("*/national/*.html"))
+    assert committed, "the national reports built from published figures are committed under reports/"
+    assert verify(REPO / "reports", processed_dir, [REPO / "reports" / p.parent.parent.name / "national" for p in committed[:1]]) == []
+
+
+def test_notebooks_are_committed_without_outputs_and_have_one_parameters_cell():
+    for path in sorted((REPO / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        assert all(not c["outputs"] and c["execution_count"] is None for c in code), path.name
+        tagged = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
+        assert len(tagged) == 1, path.name
+        src = "".join(tagged[0]["source"])
+        assert all(name in src for name in ("period", "province", "processed_dir")), path.name
