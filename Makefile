@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps reports test bench
+.PHONY: setup system-deps reports test bench bench-reports
 
 setup: $(STAMP) system-deps
 
@@ -41,3 +41,6 @@ test: setup
 
 bench: setup
 	$(BIN)/python benchmarks/ingest_bench.py
+
+bench-reports: setup
+	$(BIN)/python benchmarks/report_bench.py

@@ -33,6 +33,7 @@ __all__ = [
     "plan",
     "validate_parameters",
     "build_job",
+    "slice_hash",
     "run_jobs",
     "write_index",
     "verify",
@@ -184,15 +185,44 @@ def plan(processed: Path, period: str = "latest", province: str | None = None,
     return sorted(set(jobs))
 
 
+def _period_key(period: str) -> tuple[int, int]:
+    from sbk.calendar import parse_period
+
+    p = parse_period(period, check_regime=False)
+    return p.year, p.end_month
+
+
+def slice_hash(processed: Path, table: str, province: str, period: str) -> tuple[str, int] | None:
+    """sha256 of the rows of ``table`` a report for (province, period) can read, and their number.
+
+    Rows of the province (when the table has one), of periods up to the report's
+    (when it has periods). A report is rebuilt when this changes, so new data
+    for a later period leaves earlier reports as they are.
+    """
+    import pandas as pd
+
+    path = processed / f"{table}.parquet"
+    if not path.exists():
+        return None
+    df = pd.read_parquet(path)
+    if province != NATIONAL and "province_code" in df.columns:
+        df = df[df["province_code"] == province]
+    if "period" in df.columns and len(df):
+        limit = _period_key(period)
+        df = df[[_period_key(p) <= limit for p in df["period"].astype(str)]]
+    text = df.to_json(orient="split", index=False, force_ascii=False, double_precision=15)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), int(len(df))
+
+
 def input_record(job: Job, processed: Path) -> dict:
     """Everything the report depends on, with hashes: the basis of incremental builds and provenance."""
     notebook = NOTEBOOKS / f"{job.analysis}.ipynb"
     inputs = []
     tables = NATIONAL_TABLES if job.province == NATIONAL else ANALYSES[job.analysis]["tables"]
     for table in tables:
-        p = processed / f"{table}.parquet"
-        if p.exists():
-            inputs.append({"path": f"data/processed/{table}.parquet", "sha256": _sha256(p)})
+        got = slice_hash(processed, table, job.province, job.period)
+        if got:
+            inputs.append({"path": f"data/processed/{table}.parquet", "rows": got[1], "sha256": got[0]})
     dp = processed / "datapackage.json"
     dp_version = json.loads(dp.read_text(encoding="utf-8")).get("version") if dp.exists() else None
     params = {"period": job.period, "province": job.province, "processed_dir": "../data/processed"}
@@ -216,7 +246,8 @@ def _citation(job: Job, synthetic: bool) -> str:
 
 def provenance_html(job: Job, record: dict, synthetic: bool, built_on: str = "") -> str:
     e = html.escape
-    rows = "".join(f"<tr><td><code>{e(i['path'])}</code></td><td><code>{e(i['sha256'])}</code></td></tr>" for i in record["inputs"])
+    rows = "".join(f"<tr><td><code>{e(i['path'])}</code></td><td>{i['rows']}</td><td><code>{e(i['sha256'])}</code></td></tr>"
+                   for i in record["inputs"])
     params = ", ".join(f"{e(k)}={e(str(v))}" for k, v in record["parameters"].items())
     banner = ""
     if synthetic:
@@ -231,8 +262,9 @@ def provenance_html(job: Job, record: dict, synthetic: bool, built_on: str = "")
         f"<li>数据包版本 Data package version: {e(str(record['datapackage_version']))}</li>"
         f"<li>参数 Parameters: {params}</li>{built}"
         f"<li>建议引用 Suggested citation: {e(_citation(job, synthetic))}</li></ul>"
-        f"<table><tr><th>输入 Input</th><th>sha256</th></tr>{rows}</table>"
-        "<p>Rebuild and compare: <code>sbk verify</code>.</p></details>"
+        f"<table><tr><th>输入 Input</th><th>行数 Rows read</th><th>sha256 of those rows</th></tr>{rows}</table>"
+        "<p>Each hash covers the rows this report can read (its province, periods up to its own), as computed by "
+        "<code>sbk.build.slice_hash</code>. Rebuild and compare: <code>sbk verify</code>.</p></details>"
     )
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from conftest import REPO, SAMPLE_JOBS
-from sbk.build import Job, ParameterError, build_job, plan, validate_parameters, verify
+from sbk.build import Job, ParameterError, build_job, plan, run_jobs, validate_parameters, verify
 
 
 def test_plan_latest_builds_the_newest_month_and_quarter_and_the_national_pair(processed_dir):
@@ -117,3 +117,28 @@ def test_notebooks_are_committed_without_outputs_and_have_one_parameters_cell():
         assert len(tagged) == 1, path.name
         src = "".join(tagged[0]["source"])
         assert all(name in src for name in ("period", "province", "processed_dir")), path.name
+
+
+def test_new_data_for_a_later_period_leaves_earlier_reports_current(processed_dir, tmp_path):
+    processed = tmp_path / "processed"
+    shutil.copytree(processed_dir, processed)
+    reports = tmp_path / "reports"
+    early, late = Job("2016-06", "430000", "issuance_trend"), Job("2016-12", "430000", "issuance_trend")
+    assert build_job(early, processed, reports) == "built" and build_job(late, processed, reports) == "built"
+    m = pd.read_parquet(processed / "monthly_issuance.parquet")
+    m.loc[m["period"] == "2016-12", "cumulative_holders_10k"] += 1.0
+    m.to_parquet(processed / "monthly_issuance.parquet")
+    assert build_job(early, processed, reports) == "current"
+    assert build_job(late, processed, reports) == "built"
+
+
+def test_a_dask_cluster_can_run_the_build_through_its_executor(processed_dir, tmp_path):
+    """The scale-out path: any concurrent.futures-style executor, here a Dask LocalCluster's."""
+    from dask.distributed import Client, LocalCluster
+
+    job = Job("2016Q4", "430000", "cardholder_db")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        results = run_jobs([job], processed_dir, tmp_path, executor=client.get_executor())
+    assert [(r[0], r[1]) for r in results] == [(job, "built")]
+    assert job.paths(tmp_path)["html"].exists()

@@ -1,0 +1,128 @@
+"""Report-build benchmark on the embedded data (synthetic demo + published figures).
+
+Measures, for one report of each analysis, the cost split into kernel start,
+execution, HTML rendering and kernel shutdown (through nbclient, as papermill
+does), next to the same notebook code run in-process (the floor); then a full
+build of every period with -j 1 and -j 2, a no-op rebuild, and peak memory.
+Results go to benchmarks/results/reports.json. Run: ``make bench-reports``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+
+SAMPLE = [("2016Q4", "430000", a) for a in ("coverage", "issuance_trend", "bank_cooperation", "applications", "cardholder_db")]
+
+
+def split_costs(period: str, province: str, analysis: str, processed: Path) -> dict[str, float]:
+    import nbformat
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+    from papermill.parameterize import parameterize_notebook
+
+    from sbk.build import render_html
+
+    nb = nbformat.read(REPO / "notebooks" / f"{analysis}.ipynb", as_version=4)
+    nb = parameterize_notebook(nb, {"period": period, "province": province, "processed_dir": str(processed)})
+    t0 = time.perf_counter()
+    km = KernelManager(kernel_name="python3")
+    km.start_kernel(cwd=str(REPO / "notebooks"))
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=60)
+    t1 = time.perf_counter()
+    client = NotebookClient(nb, km=km, kc=kc)
+    with client.setup_kernel(cleanup_kc=False):
+        for i, cell in enumerate(nb.cells):
+            client.execute_cell(cell, i)
+        t2 = time.perf_counter()
+    html = render_html(nb, analysis)
+    t3 = time.perf_counter()
+    kc.stop_channels()
+    km.shutdown_kernel(now=False)
+    t4 = time.perf_counter()
+    return {"kernel_start_s": round(t1 - t0, 3), "execute_s": round(t2 - t1, 3), "html_s": round(t3 - t2, 3),
+            "shutdown_s": round(t4 - t3, 3), "total_s": round(t4 - t0, 3), "html_bytes": len(html)}
+
+
+def in_process_floor(period: str, province: str, analysis: str, processed: Path) -> float:
+    """The notebook's code run in this process with its imports already loaded (second run timed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import nbformat
+
+    nb = nbformat.read(REPO / "notebooks" / f"{analysis}.ipynb", as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
+    params = {"period": period, "province": province, "processed_dir": str(processed)}
+    cwd = os.getcwd()
+    os.chdir(REPO / "notebooks")
+    try:
+        best = None
+        for _ in range(2):
+            ns = dict(params)
+            t0 = time.perf_counter()
+            with contextlib.redirect_stdout(io.StringIO()):
+                for src in code:
+                    exec(compile(src, analysis, "exec"), ns)
+                for num in plt.get_fignums():
+                    plt.figure(num).savefig(io.BytesIO(), format="png")
+                plt.close("all")
+            best = time.perf_counter() - t0
+        return round(best, 3)
+    finally:
+        os.chdir(cwd)
+
+
+def timed(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, cwd=REPO, check=True, capture_output=True)
+    return round(time.perf_counter() - t0, 2)
+
+
+def main() -> int:
+    processed = REPO / "data" / "processed"
+    sbk = [sys.executable, "-m", "sbk.cli"]
+    subprocess.run(sbk + ["ingest"], cwd=REPO, check=True, capture_output=True)
+    per_report = {}
+    for period, province, analysis in SAMPLE:
+        costs = split_costs(period, province, analysis, processed)
+        costs["in_process_floor_s"] = in_process_floor(period, province, analysis, processed)
+        costs["overhead_above_floor_s"] = round(costs["total_s"] - costs["in_process_floor_s"], 3)
+        per_report[analysis] = costs
+    out = HERE / "out" / "reports"
+    shutil.rmtree(out, ignore_errors=True)
+    j1 = timed(sbk + ["run", "--period", "all", "--force", "-j", "1", "--out", str(out)])
+    j2 = timed(sbk + ["run", "--period", "all", "--force", "-j", "2", "--out", str(out)])
+    noop = timed(sbk + ["run", "--period", "all", "-j", "2", "--out", str(out)])
+    n = len(list(out.glob("*/*/*.html")))
+    result = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "per_report_2016Q4_430000": per_report,
+        "full_build": {"reports": n, "j1_s": j1, "j2_s": j2, "speedup_j2": round(j1 / j2, 2), "noop_rebuild_s": noop},
+        "peak_rss_mb_largest_child": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+        "targets": {"overhead_above_floor_s": 0.5, "noop_rebuild_s": 2.0, "speedup_j2": 1.8, "peak_rss_mb": 1024},
+    }
+    (HERE / "results").mkdir(exist_ok=True)
+    (HERE / "results" / "reports.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
