@@ -7,9 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps reports test bench bench-reports
+.PHONY: setup system-deps git-hooks lab reports test bench bench-reports
 
-setup: $(STAMP) system-deps
+setup: $(STAMP) system-deps git-hooks
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,22 @@ $(BIN)/python:
 # Reinstall when the dependency list changes.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name sbk --display-name "Python (sbk)" >/dev/null
 	touch $(STAMP)
+
+# Notebook outputs and execution counts never reach a commit: nbstripout as a git filter.
+git-hooks: $(STAMP)
+	@if [ -d .git ] && [ "$$(git config --get filter.nbstripout.clean)" != "$(CURDIR)/$(BIN)/nbstripout" ]; then \
+	  git config filter.nbstripout.clean "$(CURDIR)/$(BIN)/nbstripout" && \
+	  git config filter.nbstripout.smudge cat && \
+	  git config filter.nbstripout.required true && \
+	  git config diff.ipynb.textconv "$(CURDIR)/$(BIN)/nbstripout -t" && \
+	  echo "nbstripout git filter configured for notebooks/*.ipynb"; \
+	fi
+
+# JupyterLab on notebooks/ with the project kernel "Python (sbk)"; prints the URL to open.
+lab: setup
+	$(BIN)/jupyter lab --no-browser --allow-root --ip=127.0.0.1 --port=8888 --ServerApp.root_dir=notebooks
 
 # A CJK font so charts render Chinese text, not boxes; Debian's Chromium for the browser test.
 system-deps:

@@ -32,11 +32,12 @@ def split_costs(period: str, province: str, analysis: str, processed: Path) -> d
     import nbformat
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
+    from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
     from sbk.build import render_html
 
-    nb = nbformat.read(REPO / "notebooks" / f"{analysis}.ipynb", as_version=4)
+    nb = load_notebook_node(str(REPO / "notebooks" / f"{analysis}.ipynb"))
     nb = parameterize_notebook(nb, {"period": period, "province": province, "processed_dir": str(processed)})
     t0 = time.perf_counter()
     km = KernelManager(kernel_name="python3")

@@ -21,6 +21,7 @@ import sys
 import tempfile
 from concurrent.futures import Executor
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -111,6 +112,7 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@lru_cache(maxsize=1)
 def _source_hash() -> str:
     """Hash of the package source the notebooks run (not the commit id, so unrelated commits leave reports current)."""
     h = hashlib.sha256(__version__.encode())
@@ -192,6 +194,14 @@ def _period_key(period: str) -> tuple[int, int]:
     return p.year, p.end_month
 
 
+@lru_cache(maxsize=32)
+def _read_table(path: str, mtime_ns: int, size: int):
+    """A processed table, read once per process while the file is unchanged (planning many jobs reads each often)."""
+    import pandas as pd
+
+    return pd.read_parquet(path)
+
+
 def slice_hash(processed: Path, table: str, province: str, period: str) -> tuple[str, int] | None:
     """sha256 of the rows of ``table`` a report for (province, period) can read, and their number.
 
@@ -204,7 +214,8 @@ def slice_hash(processed: Path, table: str, province: str, period: str) -> tuple
     path = processed / f"{table}.parquet"
     if not path.exists():
         return None
-    df = pd.read_parquet(path)
+    stat = path.stat()
+    df = _read_table(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     if province != NATIONAL and "province_code" in df.columns:
         df = df[df["province_code"] == province]
     if "period" in df.columns and len(df):
@@ -309,6 +320,18 @@ def _clean(nb) -> None:
         cell.metadata.pop("execution", None)
 
 
+def is_current(job: Job, processed: Path, reports: Path) -> bool:
+    """The report exists and was built from exactly the inputs, code and parameters it would use now."""
+    paths = job.paths(reports)
+    if not (paths["json"].exists() and paths["html"].exists()):
+        return False
+    try:
+        built = json.loads(paths["json"].read_text(encoding="utf-8")).get("input_hash")
+    except json.JSONDecodeError:
+        return False
+    return built == input_record(job, processed)["input_hash"]
+
+
 def build_job(job: Job, processed: Path, reports: Path, force: bool = False, kernel: str = "python3") -> str:
     """Build one report; return 'built' or 'current'."""
     import nbformat
@@ -319,12 +342,8 @@ def build_job(job: Job, processed: Path, reports: Path, force: bool = False, ker
     validate_parameters(job.period, job.province, job.analysis)
     paths = job.paths(reports)
     record = input_record(job, processed)
-    if not force and paths["json"].exists() and paths["html"].exists():
-        try:
-            if json.loads(paths["json"].read_text(encoding="utf-8")).get("input_hash") == record["input_hash"]:
-                return "current"
-        except json.JSONDecodeError:
-            pass
+    if not force and is_current(job, processed, reports):
+        return "current"
     synthetic = job.province != NATIONAL and is_synthetic(processed, job.province)
     params = dict(record["parameters"])
     # The notebook runs in notebooks/ with the processed folder given relative to it; when
@@ -368,15 +387,28 @@ def run_jobs(jobs: list[Job], processed: Path, reports: Path, force: bool = Fals
     ``client.get_executor()``) jobs go there; otherwise ``jobs_n`` > 1 uses a
     spawn-based process pool (fork after papermill has run can hang).
     """
-    args = [(j, str(processed), str(reports), force) for j in jobs]
     results: list[tuple[Job, str, str]] = []
+    if not force:
+        # Decide what is current here, without starting workers: a no-op rebuild stays fast.
+        todo = []
+        for j in jobs:
+            if is_current(j, processed, reports):
+                results.append((j, "current", ""))
+                if progress:
+                    progress(j, "current")
+            else:
+                todo.append(j)
+        jobs = todo
+    args = [(j, str(processed), str(reports), force) for j in jobs]
     if executor is None and jobs_n <= 1:
         for a in args:
             r = _run_one(a)
             results.append(r)
             if progress:
                 progress(r[0], r[1])
-        return results
+        return sorted(results)
+    if not args:
+        return sorted(results)
     own = executor is None
     if own:
         import multiprocessing as mp
