@@ -59,6 +59,8 @@ ANALYSES: dict[str, dict] = {
                      "tables": ["quarterly_application", "filings"]},
     "cardholder_db": {"title": "持卡库建设 · Cardholder database", "kinds": ("quarterly",),
                       "tables": ["quarterly_cardholder_db", "filings"]},
+    "bulletin": {"title": "进展与报送质量通报 · Bulletin", "kinds": ("monthly",),
+                 "tables": ["monthly_issuance", "targets", "receipts", "filings", "findings"]},
 }
 NATIONAL_ANALYSES = ("coverage", "issuance_trend")
 # National reports read only the published figures (real, with sources).

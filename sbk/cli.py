@@ -157,7 +157,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from sbk.demo import generate
 
     paths = generate(args.out)
-    print(f"wrote {len(paths)} synthetic workbooks (合成示例数据, not official statistics) to {args.out}")
+    print(f"wrote {len(paths)} synthetic files (合成示例数据, not official statistics) to {args.out}")
     return 0
 
 
@@ -266,6 +266,36 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_bulletin(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sbk.analysis import bulletin
+    from sbk.analysis.common import load, periods_of, resolve_period
+    from sbk.build import ParameterError, _atomic_write, validate_parameters
+
+    processed = Path(args.processed)
+    monthly = load(processed, "monthly_issuance")
+    provinces = [args.province] if args.province else sorted(monthly["province_code"].unique()) if not monthly.empty else []
+    if not provinces:
+        print("sbk bulletin: no monthly data: run `sbk ingest` first", file=sys.stderr)
+        return 1
+    for province in provinces:
+        period = resolve_period(args.period, periods_of(monthly, province))
+        if period is None:
+            print(f"sbk bulletin: no monthly form of {province} for {args.period}", file=sys.stderr)
+            return 1
+        try:
+            validate_parameters(period, province, "bulletin")
+        except ParameterError as exc:
+            print(f"sbk bulletin: {exc}", file=sys.stderr)
+            return 2
+        text = bulletin.draft_from(bulletin.compute(processed, province, period))
+        target = Path(args.out) / period / province / "bulletin.md"
+        _atomic_write(target, text.encode("utf-8"))
+        print(target)
+    return 0
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -341,6 +371,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--processed", default="data/processed")
     run.add_argument("--out", default="reports")
     run.set_defaults(func=_cmd_run)
+
+    bul = sub.add_parser("bulletin", help="draft the progress and filing-quality bulletin (通报) as Markdown")
+    bul.add_argument("--period", default="latest", help="a month 'YYYY-MM' or 'latest'")
+    bul.add_argument("--province", help="province code (default: every province with data)")
+    bul.add_argument("--processed", default="data/processed")
+    bul.add_argument("--out", default="reports")
+    bul.set_defaults(func=_cmd_bulletin)
 
     ver = sub.add_parser("verify", help="rebuild reports into a temporary folder and list those that differ")
     ver.add_argument("paths", nargs="*", help="report files or folders (default: all)")

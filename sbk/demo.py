@@ -18,6 +18,7 @@ every run. Every file name says ``synthetic`` and every 填报单位 line says
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 from pathlib import Path
@@ -47,6 +48,9 @@ _NAMES = {
 }
 _LATE_START = {"430800": "2015-06", "433100": "2015-06"}
 _BANKS = [("中国农业银行", 0.30), ("农村信用社", 0.34), ("中国邮政储蓄银行", 0.14), ("中国工商银行", 0.12), ("中国建设银行", 0.10)]
+# For the bulletin: some filings arrive late, one is never filed.
+MISSING_FILING = "2016-11"
+LATE_FILINGS = {("monthly", "2015-05"): 3, ("q4", "2016Q1"): 5, ("monthly", "2016-09"): 2, ("q1", "2016Q3"): 2}
 _FOOTER = {"填报人": "（示例）", "联系电话": "（示例）", "负责人签名": "（示例）"}
 
 
@@ -190,7 +194,11 @@ def generate(out_dir: str | Path, seed: int = SEED) -> list[Path]:
     out_dir = Path(out_dir)
     model = _Model(seed)
     paths = []
+    for stale in out_dir.glob(f"{PROVINCE}_*_synthetic.xlsx"):
+        stale.unlink()
     for period in monthly_periods():
+        if period == MISSING_FILING:
+            continue
         path = out_dir / f"{PROVINCE}_{period}_月调度表_synthetic.xlsx"
         _monthly(model, period, path)
         paths.append(path)
@@ -206,6 +214,7 @@ def generate(out_dir: str | Path, seed: int = SEED) -> list[Path]:
                          "合成示例数据 synthetic - not official statistics")
     pop.write_text("\n".join(lines) + "\n", encoding="utf-8")
     paths.append(pop)
+    paths += _targets_and_receipts(out_dir, seed)
     readme = out_dir / "README.md"
     readme.write_text(
         "# 合成示例数据 · Synthetic demo data — NOT official statistics\n\n"
@@ -215,3 +224,27 @@ def generate(out_dir: str | Path, seed: int = SEED) -> list[Path]:
         encoding="utf-8",
     )
     return paths
+
+
+def _targets_and_receipts(out_dir: Path, seed: int) -> list[Path]:
+    """Annual 2016 targets by region and the receipt log of every filing (synthetic)."""
+    from sbk.calendar import due_date
+
+    rng = random.Random(seed + 1)
+    targets = out_dir / f"targets_{PROVINCE}_2016_synthetic.csv"
+    lines = ["region_code,region_name,year,target,unit,kind,note"]
+    for code, pop in REGION_POPULATION_10K.items():
+        if code != PROVINCE:
+            lines.append(f"{code},{_NAMES[code]},2016,{round(pop * rng.uniform(0.80, 0.95), 2)},万人,累计持卡人数,"
+                         "合成示例数据 synthetic")
+    targets.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    receipts = out_dir / f"receipts_{PROVINCE}_synthetic.csv"
+    lines = ["form,period,province,received_on,channel"]
+    filings = [("monthly", p) for p in monthly_periods() if p != MISSING_FILING]
+    filings += [(f"q{i}", q) for q in quarterly_periods() for i in range(1, 5)]
+    for form, period in filings:
+        due = due_date(period)
+        day = due + dt.timedelta(days=LATE_FILINGS.get((form, period), -rng.randint(0, 2)))
+        lines.append(f"{form},{period},{PROVINCE},{day.isoformat()},{'传真' if rng.random() < 0.3 else '电子邮件'}")
+    receipts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [targets, receipts]

@@ -46,6 +46,9 @@ SORT_KEYS = {
     "population": ["year_end"],
     "plan_targets": ["target_year", "measure", "document"],
     "region_population": ["province_code", "region_code"],
+    "targets": ["region_code", "year", "kind"],
+    "receipts": ["province", "form", "period"],
+    "findings": ["path", "sheet", "cell", "rule", "message"],
 }
 _TITLES = {
     "monthly_issuance": "社会保障卡发行情况月调度表 (monthly issuance)",
@@ -58,6 +61,9 @@ _TITLES = {
     "population": "年末总人口 (year-end population, with sources)",
     "plan_targets": "规划目标 (plan targets and the documents that set them)",
     "region_population": "地区人口 (population by region; the demo's is synthetic)",
+    "targets": "目标任务 (annual targets by region)",
+    "receipts": "收文记录 (when each filing was received)",
+    "findings": "校验发现 (validation warnings of the last ingest; for the filing-quality bulletin)",
 }
 
 
@@ -154,8 +160,7 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
             if kind is None:
                 kind, df = _tidy_csv(path, shown)
                 if kind is None:
-                    if not path.name.startswith(("targets", "receipts")):
-                        findings.append(Finding(shown, "", "", WARNING, "未识别的 CSV",
+                    findings.append(Finding(shown, "", "", WARNING, "未识别的 CSV",
                                                 "列名既不是已公布数据也不是整理后的调度表，已跳过"))
                     continue
                 findings.append(Finding(shown, "", "", WARNING, "整理格式 CSV",
@@ -303,6 +308,8 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
     tables.update(extra)
     if not write or has_errors(result.findings):
         return result
+    tables["findings"] = pd.DataFrame([f.to_dict() for f in sorted(set(result.findings))],
+                                      columns=["path", "sheet", "cell", "severity", "rule", "message", "line"])
     out_dir.mkdir(parents=True, exist_ok=True)
     synthetic_files = {s.path for s in sheets if s.synthetic} | {p for p in shas if "synthetic" in Path(p).name}
     for name, df in sorted(tables.items()):

@@ -35,6 +35,8 @@ KINDS = {
     "plan_targets": {"target_year", "measure", "value", "unit", "document", "source_url", "quote"},
     "population": {"year_end", "population_10k", "source_url", "quote", "reliability"},
     "region_population": {"province_code", "region_code", "region_name", "population_10k", "source"},
+    "targets": {"region_code", "year", "target", "unit", "kind"},
+    "receipts": {"form", "period", "province", "received_on", "channel"},
 }
 
 
@@ -116,6 +118,37 @@ def read_published(path: Path, shown: str) -> tuple[str | None, pd.DataFrame, li
     elif kind == "region_population":
         df["population_10k"] = pd.to_numeric(df["population_10k"], errors="coerce")
         df["synthetic"] = df["source"].str.contains("synthetic", case=False)
+    elif kind == "targets":
+        df["target"] = pd.to_numeric(df["target"], errors="coerce")
+        for i, rec in enumerate(df.to_dict("records"), start=2):
+            if pd.isna(rec["target"]) or rec["target"] <= 0:
+                findings.append(Finding(shown, "", f"行{i}", ERROR, "目标", f"target “{rec['target']}” 应为正数"))
+            if not re.fullmatch(r"\d{4}", str(rec["year"])):
+                findings.append(Finding(shown, "", f"行{i}", ERROR, "目标", f"year “{rec['year']}” 应为四位年份"))
+            if rec["unit"] not in ("万人", "万条"):
+                findings.append(Finding(shown, "", f"行{i}", ERROR, "目标", f"unit “{rec['unit']}” 应为 万人 或 万条（数据记录）"))
+        df["year"] = pd.to_numeric(df["year"], errors="coerce").astype("Int64")
+    elif kind == "receipts":
+        from sbk.calendar import PeriodError, parse_period
+
+        for i, rec in enumerate(df.to_dict("records"), start=2):
+            problems = []
+            if rec["form"] not in ("monthly", "q1", "q2", "q3", "q4"):
+                problems.append(f"form “{rec['form']}” 应为 monthly、q1–q4")
+            try:
+                kind_ok = parse_period(rec["period"]).kind == ("monthly" if rec["form"] == "monthly" else "quarterly")
+                if not kind_ok:
+                    problems.append(f"period “{rec['period']}” 与 form 不符")
+            except PeriodError as exc:
+                problems.append(str(exc))
+            if not re.fullmatch(r"\d{2}0000", str(rec["province"])):
+                problems.append(f"province “{rec['province']}” 应为省级行政区划代码")
+            try:
+                pd.Timestamp(rec["received_on"]).date()
+            except (ValueError, TypeError):
+                problems.append(f"received_on “{rec['received_on']}” 应为日期 YYYY-MM-DD")
+            for msg in problems:
+                findings.append(Finding(shown, "", f"行{i}", ERROR, "收文记录", msg))
     elif kind == "plan_targets":
         df["value"] = pd.to_numeric(df["value"], errors="coerce")
         df["target_year"] = pd.to_numeric(df["target_year"], errors="coerce").astype("Int64")

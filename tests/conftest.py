@@ -49,7 +49,7 @@ def raw(tmp_path: Path) -> Path:
 REPO = Path(__file__).resolve().parents[1]
 # One report of each analysis for the synthetic demo, one monthly, and the national (published) pair.
 SAMPLE_JOBS = [("2016Q4", "430000", a) for a in ("coverage", "issuance_trend", "bank_cooperation", "applications", "cardholder_db")] + [
-    ("2016-12", "430000", "issuance_trend"), ("2024-03", "national", "coverage"), ("2024-03", "national", "issuance_trend")]
+    ("2016-12", "430000", "issuance_trend"), ("2016-12", "430000", "bulletin"), ("2024-03", "national", "coverage"), ("2024-03", "national", "issuance_trend")]
 
 
 @pytest.fixture(scope="session")

@@ -17,15 +17,15 @@ from sbk.build import Job, ParameterError, build_job, plan, run_jobs, validate_p
 def test_plan_latest_builds_the_newest_month_and_quarter_and_the_national_pair(processed_dir):
     jobs = plan(processed_dir, "latest")
     assert {(j.period, j.analysis) for j in jobs if j.province == "430000"} == {
-        ("2016-12", "coverage"), ("2016-12", "issuance_trend"),
+        ("2016-12", "coverage"), ("2016-12", "issuance_trend"), ("2016-12", "bulletin"),
         *{("2016Q4", a) for a in ("coverage", "issuance_trend", "bank_cooperation", "applications", "cardholder_db")}}
     assert {(j.period, j.province) for j in jobs if j.province == "national"} == {("2024-03", "national")}
 
 
 def test_plan_all_monthly_get_monthly_analyses_quarterly_get_all(processed_dir):
     jobs = plan(processed_dir, "all", province="430000")
-    assert len(jobs) == 23 * 2 + 8 * 5
-    assert {j.analysis for j in jobs if j.period == "2015-07"} == {"coverage", "issuance_trend"}
+    assert len(jobs) == 22 * 3 + 8 * 5
+    assert {j.analysis for j in jobs if j.period == "2015-07"} == {"coverage", "issuance_trend", "bulletin"}
 
 
 @pytest.mark.parametrize("period, province, analysis", [

@@ -333,7 +333,7 @@ def test_embedded_data_ingests_without_errors_and_is_labelled_synthetic(tmp_path
     holders = next(f for f in fields["monthly_issuance"]["schema"]["fields"] if f["name"] == "cumulative_holders_10k")
     assert holders == {"name": "cumulative_holders_10k", "type": "number", "title": "累计持卡人数", "unit": "万人"}
     f = pd.read_parquet(tmp_path / "p" / "filings.parquet")
-    assert f["synthetic"].all() and len(f) == 23 + 4 * 8
+    assert f["synthetic"].all() and len(f) == 22 + 4 * 8  # 2016-11 is deliberately missing
 
 
 def test_published_figures_keep_their_sources(tmp_path):

@@ -1,0 +1,265 @@
+"""The progress and filing-quality bulletin (通报): targets, rankings, timeliness, completeness, accuracy.
+
+Every figure the draft text prints comes from a function here. Percentages are
+computed from unrounded inputs and rounded once, half up, to one decimal, as
+the bulletins print them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+from sbk.calendar import parse_period
+
+__all__ = [
+    "round_pct",
+    "completion_pct",
+    "implied_target",
+    "progress_table",
+    "largest_increases",
+    "behind_target",
+    "bank_completion",
+    "expected_filings",
+    "timeliness",
+    "completeness",
+    "accuracy",
+    "quality_score",
+    "SCORE_FORMULA",
+    "draft_text",
+]
+
+SCORE_FORMULA = ("质量得分 = 40 × 按时报送率 + 40 × 报送完整率 + 20 × (1 − min(1, 警告数 / 应报表数)); "
+                 "报送时间未知的报表不计入按时报送率的分子和分母。")
+
+
+def round_pct(x: float, digits: int = 1) -> float:
+    """Round half up (the bulletins' habit), not Python's round-half-even."""
+    if x is None or pd.isna(x):
+        return float("nan")
+    q = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP))
+
+
+def completion_pct(value: float, target: float) -> float:
+    """Completion of a target in %, unrounded."""
+    return float("nan") if not target else value / target * 100
+
+
+def implied_target(value: float, pct: float) -> float:
+    """The target a printed completion rate implies: value / pct × 100."""
+    return value / pct * 100
+
+
+def progress_table(values: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """Regions with their figure, target, completion (unrounded and printed) and rank by completion.
+
+    ``values``: region_code, region_name, value. ``targets``: region_code, target.
+    """
+    d = values.merge(targets[["region_code", "target"]], on="region_code", how="left")
+    d["completion_pct"] = [completion_pct(v, t) for v, t in zip(d["value"], d["target"])]
+    d["completion_printed"] = d["completion_pct"].map(round_pct)
+    d["met"] = d["completion_pct"] >= 100
+    d = d.sort_values(["completion_pct", "region_code"], ascending=[False, True], na_position="last").reset_index(drop=True)
+    d["rank"] = range(1, len(d) + 1)
+    return d
+
+
+def largest_increases(current: pd.DataFrame, previous: pd.DataFrame, n: int = 4) -> pd.DataFrame:
+    """The regions with the largest increase on the previous period (region_code, region_name, value)."""
+    d = current.merge(previous[["region_code", "value"]].rename(columns={"value": "previous"}), on="region_code", how="left")
+    d["increase"] = d["value"] - d["previous"].fillna(0)
+    return d.sort_values(["increase", "region_code"], ascending=[False, True]).head(n).reset_index(drop=True)
+
+
+def behind_target(progress: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Regions behind their annual target and the monthly pace still needed to finish the year."""
+    p = parse_period(period, check_regime=False)  # arithmetic only: pre-2015 bulletins too
+    months_left = 12 - p.end_month
+    d = progress[~progress["met"] & progress["target"].notna()].copy()
+    d["remaining"] = d["target"] - d["value"]
+    d["months_left"] = months_left
+    d["monthly_pace_needed"] = d["remaining"] / months_left if months_left else d["remaining"]
+    return d.sort_values("completion_pct").reset_index(drop=True)
+
+
+def bank_completion(accepted: float, opened: float) -> float:
+    """完成率 = 完成开户 / 接受开户数据 × 100, unrounded."""
+    return completion_pct(opened, accepted)
+
+
+def expected_filings(period: str, province: str) -> list[tuple[str, str]]:
+    """The (form, period) a province owes for a monthly period: the month's form, and the
+    quarter's four forms when the month ends a quarter."""
+    p = parse_period(period)
+    out = [("monthly", p.label)]
+    if p.kind == "monthly" and p.end_month % 3 == 0:
+        out += [(f"q{i}", f"{p.year}Q{p.quarter}") for i in range(1, 5)]
+    return out
+
+
+def timeliness(filings: pd.DataFrame, receipts: pd.DataFrame, province: str, periods: list[str]) -> pd.DataFrame:
+    """Each expected filing with its holiday-adjusted deadline, receipt date and days late.
+
+    No receipt → status 未知 (unknown); never guessed from file times. A filing
+    expected but not filed → status 未报送.
+    """
+    from sbk.calendar import due_date
+
+    rows = []
+    filed = set(zip(filings["form"], filings["period"])) if not filings.empty else set()
+    rec = receipts[receipts["province"] == province] if not receipts.empty else receipts
+    got = {(r.form, r.period): r for r in rec.itertuples()} if not rec.empty else {}
+    for period in periods:
+        for form, per in expected_filings(period, province):
+            due = due_date(per)
+            r = got.get((form, per))
+            if (form, per) not in filed:
+                status, received, late = "未报送", None, None
+            elif r is None:
+                status, received, late = "未知", None, None
+            else:
+                received = dt.date.fromisoformat(str(r.received_on))
+                late = (received - due).days
+                status = "按时" if late <= 0 else "迟报"
+            rows.append({"form": form, "period": per, "due": due.isoformat(),
+                         "received_on": received.isoformat() if received else None,
+                         "days_late": max(late, 0) if late is not None else None, "status": status})
+    return pd.DataFrame(rows).drop_duplicates(["form", "period"]).reset_index(drop=True)
+
+
+def completeness(timely: pd.DataFrame) -> float:
+    """Share (%) of expected filings that were filed."""
+    return float("nan") if timely.empty else (timely["status"] != "未报送").mean() * 100
+
+
+def accuracy(findings: pd.DataFrame) -> pd.DataFrame:
+    """Validation findings by rule and severity (the ingest keeps warnings; errors block ingest)."""
+    if findings.empty:
+        return pd.DataFrame(columns=["severity", "rule", "count"])
+    return findings.groupby(["severity", "rule"]).size().rename("count").reset_index().sort_values("count", ascending=False)
+
+
+def quality_score(timely: pd.DataFrame, warnings: int) -> dict[str, float]:
+    """The score of SCORE_FORMULA, with its parts."""
+    known = timely[timely["status"].isin(["按时", "迟报"])]
+    on_time = (known["status"] == "按时").mean() * 100 if len(known) else float("nan")
+    complete = completeness(timely)
+    expected = len(timely)
+    acc = 1 - min(1.0, warnings / expected) if expected else float("nan")
+    score = 0.4 * (on_time if on_time == on_time else 0) + 0.4 * complete + 20 * acc
+    return {"on_time_pct": on_time, "complete_pct": complete, "accuracy_part": acc, "score": score}
+
+
+def _fmt(x: float) -> str:
+    v = round_pct(x, 1)
+    return f"{v:.1f}".rstrip("0").rstrip(".") if v == v else "—"
+
+
+def _wan(x: float) -> str:
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def draft_text(province_name: str, period: str, total: float, annual_target: float | None,
+               progress: pd.DataFrame, increases: pd.DataFrame, behind: pd.DataFrame,
+               timely: pd.DataFrame, synthetic: bool, previous_period: str | None = None) -> str:
+    """A draft of the bulletin's section 一, in Chinese Markdown, every figure filled from the data."""
+    p = parse_period(period)
+    lines = [f"# {province_name}社会保障卡建设工作进展情况通报（{p.year}年{p.end_month}月）", ""]
+    if synthetic:
+        lines += ["> **合成示例数据，非官方统计。本稿数字为演示用，不得引用或印发。**", ""]
+    lines += ["## 一、社会保障卡建设进展情况", ""]
+    head = f"（一）全省持卡情况。截止{p.end_month}月底，全省累计持卡人数{_wan(total)}万人"
+    if annual_target:
+        head += f"，完成年度目标任务的{_fmt(completion_pct(total, annual_target))}%"
+    lines += [head + "。", ""]
+    met = progress[progress["met"]]
+    if len(met):
+        parts = [f"{r.region_name}（完成全年目标的{_fmt(r.completion_pct)}%、累计持卡{_wan(r.value)}万人）" for r in met.itertuples()]
+        lines += [f"至{p.end_month}月底，已提前完成全年目标任务的市州有{len(met)}个：" + "、".join(parts) + "。", ""]
+    if len(increases):
+        since = f"{int(previous_period[5:])}月份" if previous_period else "上月"
+        parts = [f"{r.region_name}较{since}增加{_wan(r.increase)}万人" for r in increases.itertuples()]
+        lines += ["月度新增较多的市州有：" + "、".join(parts) + "。", ""]
+    if len(behind):
+        if p.end_month == 12:
+            parts = [f"{r.region_name}完成{_fmt(r.completion_pct)}%，距年度目标尚差{_wan(r.remaining)}万人" for r in behind.itertuples()]
+        else:
+            parts = [f"{r.region_name}完成{_fmt(r.completion_pct)}%，每月还需新增{_wan(r.monthly_pace_needed)}万人"
+                     for r in behind.itertuples()]
+        lines += ["尚未完成年度目标任务的市州：" + "；".join(parts) + "。", ""]
+    late = timely[timely["status"] == "迟报"]
+    missing = timely[timely["status"] == "未报送"]
+    unknown = timely[timely["status"] == "未知"]
+    lines += ["（二）调度表报送情况。"]
+    if len(late):
+        lines += ["迟报：" + "；".join(f"{r.period} {_form_zh(r.form)}（截止{r.due}，{r.received_on}报送，迟{int(r.days_late)}天）"
+                                    for r in late.itertuples()) + "。"]
+    if len(missing):
+        lines += ["未报送：" + "；".join(f"{r.period} {_form_zh(r.form)}（截止{r.due}）" for r in missing.itertuples()) + "。"]
+    if len(unknown):
+        lines += [f"另有{len(unknown)}份报表无收文记录，报送时间未知。"]
+    if not (len(late) or len(missing) or len(unknown)):
+        lines += ["各表均按时报送。"]
+    return "\n".join(lines) + "\n"
+
+
+def _form_zh(form: str) -> str:
+    return {"monthly": "月调度表", "q1": "季调度表（一）", "q2": "季调度表（二）", "q3": "季调度表（三）", "q4": "季调度表（四）"}[form]
+
+
+def compute(processed_dir, province: str, period: str) -> dict:
+    """Every table of the bulletin for a province and month, from the processed data."""
+    from sbk.analysis.common import is_synthetic, load
+    from sbk.regions import lookup
+
+    import warnings
+
+    p = parse_period(period)
+    monthly = load(processed_dir, "monthly_issuance")
+    monthly = monthly[monthly["province_code"] == province] if not monthly.empty else monthly
+    targets = load(processed_dir, "targets")
+    receipts = load(processed_dir, "receipts")
+    filings = load(processed_dir, "filings")
+    findings = load(processed_dir, "findings")
+    filings = filings[filings["province_code"] == province] if not filings.empty else filings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        province_name = lookup(province, period).name
+
+    def month_values(month: str) -> pd.DataFrame:
+        d = monthly[(monthly["period"] == month) & (monthly["region_code"] != province)] if not monthly.empty else monthly
+        return pd.DataFrame({"region_code": d.get("region_code", []), "region_name": d.get("region_name", []),
+                             "value": d.get("cumulative_holders_10k", [])})
+
+    current = month_values(p.label)
+    # The previous month filed (a missing month is compared across).
+    earlier = sorted(m for m in monthly["period"].unique() if m < p.label) if not monthly.empty else []
+    previous_period = earlier[-1] if earlier else None
+    previous = month_values(previous_period) if previous_period else month_values(p.label).iloc[0:0]
+    year_targets = targets[(targets["year"] == p.year)] if not targets.empty else pd.DataFrame(columns=["region_code", "target"])
+    year_targets = year_targets[year_targets["region_code"].astype(str).str[:2] == province[:2]]
+    progress = progress_table(current, year_targets) if len(current) else pd.DataFrame()
+    total = float(monthly.loc[monthly["period"] == p.label, "cumulative_holders_10k"].sum()) if not monthly.empty else 0.0
+    annual = float(year_targets["target"].sum()) if len(year_targets) else None
+    periods = [f"{p.year}-{m:02d}" for m in range(1, p.end_month + 1) if (p.year, m) >= (2015, 2)]
+    timely = timeliness(filings, receipts, province, periods)
+    own = findings[findings["path"].isin(set(filings["source_file"]))] if not findings.empty and not filings.empty else findings
+    warnings_n = int((own["severity"] == "warning").sum()) if not own.empty else 0
+    return {
+        "province_name": province_name, "period": p.label, "total": total, "annual_target": annual,
+        "progress": progress, "met": progress[progress["met"]] if len(progress) else progress,
+        "increases": largest_increases(current, previous) if len(current) and len(previous) else pd.DataFrame(),
+        "previous_period": previous_period,
+        "behind": behind_target(progress, p.label) if len(progress) else pd.DataFrame(),
+        "timeliness": timely, "accuracy": accuracy(own), "score": quality_score(timely, warnings_n),
+        "synthetic": is_synthetic(processed_dir, province),
+    }
+
+
+def draft_from(result: dict) -> str:
+    return draft_text(result["province_name"], result["period"], result["total"], result["annual_target"],
+                      result["met"] if len(result["progress"]) else result["progress"], result["increases"],
+                      result["behind"], result["timeliness"], result["synthetic"], result.get("previous_period"))

@@ -1,0 +1,111 @@
+"""The bulletin (通报): the Hunan July 2014 bulletin rebuilt from its own numbers, and the demo's late and missing filings."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from sbk.analysis import bulletin as b
+from sbk.cli import main
+
+# 湘人社函〔2014〕237号, section 一: region, records submitted (万人), printed completion of the annual target (%).
+HUNAN_MET = [
+    ("431100", "永州市", 325, 162), ("430800", "张家界市", 58, 128), ("431300", "娄底市", 162, 123),
+    ("433100", "湘西州", 58, 116), ("430200", "株洲市", 162, 108), ("430500", "邵阳市", 211, 108),
+    ("431200", "怀化市", 107, 107), ("431000", "郴州市", 157, 105), ("430700", "常德市", 205, 102),
+    ("430300", "湘潭市", 100, 100),
+]
+
+
+def test_round_half_up_as_the_bulletins_print():
+    assert b.round_pct(0.25) == 0.3 and round(0.25, 1) == 0.2
+    assert b.round_pct(85.45) == 85.5
+
+
+def test_province_total_against_the_annual_and_monthly_targets_it_implies():
+    annual = b.implied_target(1855, 87.3)
+    monthly = b.implied_target(1855, 101.5)
+    assert round(annual, 1) == 2124.9 and round(monthly, 1) == 1827.6
+    assert b.round_pct(b.completion_pct(1855, annual)) == 87.3
+    # "8月份，还需要至少提交269万人的开户数据才能完成年度任务": the implied shortfall is 269.9万,
+    # so "at least 269" understates it by 0.9万 (270 would be the safe figure). Documented, not bent.
+    shortfall = annual - 1855
+    assert 269 < shortfall < 270
+
+
+def test_regions_that_met_the_annual_target_are_ranked_as_the_bulletin_lists_them():
+    values = pd.DataFrame([(c, n, v) for c, n, v, _ in HUNAN_MET], columns=["region_code", "region_name", "value"])
+    targets = pd.DataFrame([(c, b.implied_target(v, p)) for c, _, v, p in HUNAN_MET], columns=["region_code", "target"])
+    table = b.progress_table(values, targets)
+    assert list(table["region_name"]) == [n for _, n, _, _ in HUNAN_MET]  # 株洲 before 邵阳 at 108%: by code
+    assert list(table["completion_printed"]) == [float(p) for *_, p in HUNAN_MET]
+    assert table["met"].all()
+
+
+@pytest.mark.parametrize("bank, accepted, opened, printed, computed", [
+    ("农业银行", 598, 511, 85.5, 85.5),
+    ("邮储银行", 286, 234, 81.8, 81.8),
+    # 697 / 817 = 85.3%; the bulletin prints 84.8%. The formula is kept; the difference is the bulletin's.
+    ("农信社联社", 817, 697, 84.8, 85.3),
+])
+def test_bank_completion_rates_from_accepted_and_opened_accounts(bank, accepted, opened, printed, computed):
+    rate = b.round_pct(b.bank_completion(accepted, opened))
+    assert rate == computed
+    assert (rate == printed) == (bank != "农信社联社")
+
+
+def test_behind_target_gives_the_monthly_pace_still_needed():
+    progress = b.progress_table(pd.DataFrame({"region_code": ["430100"], "region_name": ["长沙市"], "value": [60.0]}),
+                                pd.DataFrame({"region_code": ["430100"], "target": [120.0]}))
+    behind = b.behind_target(progress, "2014-07")
+    assert behind.loc[0, "months_left"] == 5 and behind.loc[0, "monthly_pace_needed"] == 12.0
+
+
+def test_no_receipt_means_unknown_never_guessed():
+    filings = pd.DataFrame({"form": ["monthly"], "period": ["2016-01"], "province_code": ["430000"]})
+    receipts = pd.DataFrame(columns=["form", "period", "province", "received_on", "channel"])
+    t = b.timeliness(filings, receipts, "430000", ["2016-01"])
+    assert t.loc[0, "status"] == "未知" and t.loc[0, "due"] == "2016-02-03"
+
+
+def test_demo_bulletin_names_exactly_the_late_and_missing_filings(processed_dir):
+    r = b.compute(processed_dir, "430000", "2016-12")
+    t = r["timeliness"]
+    assert set(map(tuple, t.loc[t["status"] == "迟报", ["form", "period"]].values)) == {
+        ("q4", "2016Q1"), ("monthly", "2016-09"), ("q1", "2016Q3")}
+    assert set(map(tuple, t.loc[t["status"] == "未报送", ["form", "period"]].values)) == {("monthly", "2016-11")}
+    text = b.draft_from(r)
+    assert "未报送：2016-11 月调度表（截止2016-12-05）" in text
+    assert "2016Q1 季调度表（四）（截止2016-04-05，2016-04-10报送，迟5天）" in text
+    assert "合成示例数据" in text and "较10月份" in text  # November is missing: compared with October
+    r15 = b.compute(processed_dir, "430000", "2015-12")
+    late15 = r15["timeliness"]
+    assert set(map(tuple, late15.loc[late15["status"] != "按时", ["form", "period"]].values)) == {("monthly", "2015-05")}
+
+
+def test_score_formula_is_stated_and_computed(processed_dir):
+    r = b.compute(processed_dir, "430000", "2016-12")
+    s = r["score"]
+    assert s["complete_pct"] == pytest.approx(100 * 27 / 28)
+    assert s["score"] == pytest.approx(0.4 * s["on_time_pct"] + 0.4 * s["complete_pct"] + 20 * s["accuracy_part"])
+    assert "40 × 按时报送率" in b.SCORE_FORMULA
+
+
+def test_cli_writes_the_draft_and_prints_its_path(processed_dir, tmp_path, capsys):
+    assert main(["bulletin", "--period", "2016-06", "--province", "430000", "--processed", str(processed_dir),
+                 "--out", str(tmp_path)]) == 0
+    path = tmp_path / "2016-06" / "430000" / "bulletin.md"
+    assert capsys.readouterr().out.strip() == str(path)
+    assert path.read_text(encoding="utf-8").startswith("# 湖南省社会保障卡建设工作进展情况通报（2016年6月）")
+
+
+def test_bad_receipts_are_findings_with_their_row(tmp_path):
+    from sbk.processed import ingest
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "receipts_x.csv").write_text("form,period,province,received_on,channel\nweekly,2016-01,430000,2016-02-01,传真\n"
+                                        "monthly,2016-01,430000,not-a-date,传真\n", encoding="utf-8")
+    result = ingest(raw, tmp_path / "p")
+    cells = {(f.cell, f.rule) for f in result.findings}
+    assert ("行2", "收文记录") in cells and ("行3", "收文记录") in cells and not result.ok
