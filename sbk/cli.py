@@ -296,6 +296,18 @@ def _cmd_bulletin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_scan(args: argparse.Namespace) -> int:
+    from sbk.privacy import scan_paths
+
+    findings = scan_paths(args.paths)
+    _print_findings(findings, args.format)
+    if findings:
+        print(f"sbk scan: {len(findings)} place(s) with personal data", file=sys.stderr)
+        return 1
+    print("no resident ID numbers or mobile numbers found", file=sys.stderr)
+    return 0
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -378,6 +390,11 @@ def build_parser() -> argparse.ArgumentParser:
     bul.add_argument("--processed", default="data/processed")
     bul.add_argument("--out", default="reports")
     bul.set_defaults(func=_cmd_bulletin)
+
+    scan = sub.add_parser("scan", help="look for resident ID numbers and mobile numbers in files or folders")
+    scan.add_argument("paths", nargs="+")
+    scan.add_argument("--format", choices=["text", "json"], default="text")
+    scan.set_defaults(func=_cmd_scan)
 
     ver = sub.add_parser("verify", help="rebuild reports into a temporary folder and list those that differ")
     ver.add_argument("paths", nargs="*", help="report files or folders (default: all)")

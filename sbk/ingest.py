@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from sbk.calendar import PeriodError, parse_period
 from sbk.cleaning import CellValueError, clean_text, normalise_text, parse_names, parse_number, parse_options
 from sbk.findings import ERROR, WARNING, Finding
+from sbk.privacy import find_personal
 from sbk.forms import CATALOG_SIZE, LAYOUTS, CardholderDbStage, CrossRegionScope, Layout, ServiceChannel, ServiceItem
 
 __all__ = ["SheetData", "discover", "read_workbook", "file_sha256", "LIMITS"]
@@ -422,6 +423,13 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
             elif joined.replace(" ", "") not in ("备注", "备注:", "备注："):
                 findings.append(Finding(path, sheet, remark_cell, WARNING, "备注",
                                         "备注应写作“新增发卡城市__个，即_____”，未能读出新增城市"))
+            continue
+        personal = [(ci, kinds) for ci, v in enumerate(row) if isinstance(v, str) and (kinds := find_personal(v))]
+        if personal:
+            # Personal data in a data cell: refuse the workbook; name the cell, never the number.
+            for ci, kinds in personal:
+                findings.append(Finding(path, sheet, f"{_letter(ci)}{excel_row}", ERROR, "个人信息",
+                                        f"数据单元格含{'、'.join(kinds)}（不显示号码）：调度表不应含个人信息，请删除后重新放入"))
             continue
         raw = {name: (row[ci] if ci < len(row) else None) for name, ci in mapping.items()}
         label = normalise_text(raw.get("region_name") or raw.get("bank_name") or "")

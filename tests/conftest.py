@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from sbk.template import new_workbook, save_workbook, write_sheet
 
 HUNAN = "湖南省"
+VALUES_SAMPLE = {"": 12.5, "430100": 300.12, "430200": 80.0}
 
 
 def monthly_rows(values: dict[str, Any]) -> list[dict[str, Any]]:

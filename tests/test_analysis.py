@@ -195,3 +195,7 @@ def test_synthetic_charts_say_so():
     fig = charts.bar(["长沙市"], [1.0], "x", "%", "月调度表", synthetic=True)
     assert any(common.SYNTHETIC_NOTE in t.get_text() for t in fig.findobj(matplotlib.text.Text))
     plt.close(fig)
+
+
+def test_text_from_data_is_escaped_before_it_is_shown_as_markdown():
+    assert common.escape_md('<script>alert(1)</script>"onerror=x') == '&lt;script&gt;alert(1)&lt;/script&gt;"onerror=x'

@@ -11,7 +11,7 @@ from matplotlib import font_manager
 
 from sbk.calendar import parse_period
 
-__all__ = ["use_cjk_font", "load", "is_synthetic", "resolve_period", "house_style", "source_line", "SYNTHETIC_NOTE", "periods_of"]
+__all__ = ["use_cjk_font", "escape_md", "load", "is_synthetic", "resolve_period", "house_style", "source_line", "SYNTHETIC_NOTE", "periods_of"]
 
 SYNTHETIC_NOTE = "合成示例数据（synthetic），非官方统计"
 _CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei")
@@ -27,6 +27,13 @@ def use_cjk_font() -> str:
             plt.rcParams["axes.unicode_minus"] = False
             return name
     raise RuntimeError("no CJK font found: install fonts-noto-cjk (make setup does it)")
+
+
+def escape_md(text: str) -> str:
+    """Text from workbooks or the catalog made safe to show as Markdown: HTML is shown, not run."""
+    import html
+
+    return html.escape(str(text), quote=False)
 
 
 def load(processed_dir: str | Path, table: str) -> pd.DataFrame:
