@@ -1092,7 +1092,7 @@ def check_totals(
     for column, written in total.items():
         if written is None or (isinstance(written, float) and math.isnan(written)):
             continue
-        summed = float(pd.to_numeric(rows[column], errors="coerce").fillna(0).sum())
+        summed = float(pd.to_numeric(rows[column], errors="coerce").fillna(0).sum()) if column in rows.columns else 0.0
         tol = 0.5 if column in ("terminals", "partner_city_count") else tolerance
         if abs(float(written) - summed) > tol:
             layout = _TABLE_LAYOUT.get(table)

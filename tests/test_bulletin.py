@@ -109,3 +109,9 @@ def test_bad_receipts_are_findings_with_their_row(tmp_path):
     result = ingest(raw, tmp_path / "p")
     cells = {(f.cell, f.rule) for f in result.findings}
     assert ("行2", "收文记录") in cells and ("行3", "收文记录") in cells and not result.ok
+
+
+def test_provinces_are_ranked_by_the_stated_score(processed_dir):
+    ranking = b.quality_ranking(processed_dir, "2016-12")
+    assert list(ranking["rank"]) == [1] and ranking.loc[0, "province_code"] == "430000"
+    assert ranking.loc[0, "score"] == b.round_pct(b.compute(processed_dir, "430000", "2016-12")["score"]["score"])

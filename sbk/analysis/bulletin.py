@@ -263,3 +263,21 @@ def draft_from(result: dict) -> str:
     return draft_text(result["province_name"], result["period"], result["total"], result["annual_target"],
                       result["met"] if len(result["progress"]) else result["progress"], result["increases"],
                       result["behind"], result["timeliness"], result["synthetic"], result.get("previous_period"))
+
+
+def quality_ranking(processed_dir, period: str) -> pd.DataFrame:
+    """Every province that files, scored by SCORE_FORMULA for the year to ``period`` and ranked."""
+    from sbk.analysis.common import load
+
+    filings = load(processed_dir, "filings")
+    if filings.empty:
+        return pd.DataFrame(columns=["rank", "province_code", "on_time_pct", "complete_pct", "accuracy_part", "score"])
+    rows = []
+    for province in sorted(filings["province_code"].unique()):
+        s = compute(processed_dir, province, period)["score"]
+        rows.append({"province_code": province, **{k: float(v) for k, v in s.items()}})
+    d = pd.DataFrame(rows).sort_values(["score", "province_code"], ascending=[False, True]).reset_index(drop=True)
+    d.insert(0, "rank", range(1, len(d) + 1))
+    for col in ("on_time_pct", "complete_pct", "score"):
+        d[col] = d[col].map(round_pct)
+    return d

@@ -1,0 +1,97 @@
+"""Fuzz: mutated official-layout workbooks always end in findings or success, never a traceback or a half-written output."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import io
+import random
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from conftest import VALUES_SAMPLE, write_monthly
+from sbk.processed import ingest
+
+FUZZ_CASES = int(os.environ.get("SBK_FUZZ_CASES", "60"))  # 60 in CI; recorded in SECURITY.md
+
+CELL_VALUES = st.one_of(
+    st.none(), st.integers(-10**6, 10**9), st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=40), st.sampled_from(["合计", "全省", "省本级", "备注：新增发卡城市9个，即", "=SUM(D4:D6)", "填报人：",
+                                           "社会保障卡发行情况月调度表", "2015 年 13 月", "①⑩其他：", "430100", "１，３"]),
+)
+MUTATION = st.one_of(
+    st.tuples(st.just("cell"), st.integers(1, 12), st.integers(1, 8), CELL_VALUES),
+    st.tuples(st.just("delete_rows"), st.integers(1, 12), st.integers(1, 3)),
+    st.tuples(st.just("insert_rows"), st.integers(1, 12), st.integers(1, 3)),
+    st.tuples(st.just("delete_cols"), st.integers(1, 5), st.integers(1, 2)),
+    st.tuples(st.just("merge"), st.integers(1, 10), st.integers(1, 4)),
+    st.tuples(st.just("new_sheet"), st.text(max_size=10)),
+    st.tuples(st.just("remove_sheet")),
+    st.tuples(st.just("bytes"), st.integers(0, 10**6), st.integers(1, 255)),
+    st.tuples(st.just("truncate"), st.integers(0, 10**6)),
+)
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*"))} if folder.exists() else {}
+
+
+def _mutate(data: bytes, mutations: list[tuple]) -> bytes:
+    wb = load_workbook(io.BytesIO(data))
+    raw_ops = []
+    for m in mutations:
+        ws = wb.worksheets[0] if wb.worksheets else wb.create_sheet("x")
+        kind = m[0]
+        if kind == "cell":
+            try:
+                ws.cell(row=m[1], column=m[2]).value = m[3]
+            except Exception:  # noqa: BLE001
+                pass  # openpyxl refuses some values (illegal characters, merged cells): not a file a province could send
+        elif kind == "delete_rows":
+            ws.delete_rows(m[1], m[2])
+        elif kind == "insert_rows":
+            ws.insert_rows(m[1], m[2])
+        elif kind == "delete_cols":
+            ws.delete_cols(m[1], m[2])
+        elif kind == "merge":
+            ws.merge_cells(start_row=m[1], start_column=m[2], end_row=m[1] + 1, end_column=m[2] + 1)
+        elif kind == "new_sheet":
+            try:
+                wb.create_sheet(m[1] or "Sheet9")
+            except ValueError:
+                pass
+        elif kind == "remove_sheet" and len(wb.worksheets) > 1:
+            wb.remove(wb.worksheets[-1])
+        else:
+            raw_ops.append(m)
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = bytearray(buf.getvalue())
+    for m in raw_ops:
+        if m[0] == "bytes" and out:
+            out[m[1] % len(out)] ^= m[2]
+        elif m[0] == "truncate":
+            out = out[: m[1] % (len(out) + 1)]
+    return bytes(out)
+
+
+@settings(max_examples=FUZZ_CASES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                         HealthCheck.too_slow])
+@given(mutations=st.lists(MUTATION, min_size=1, max_size=5))
+def test_mutated_workbooks_end_in_findings_or_success_never_a_crash(tmp_path_factory, mutations):
+    base = tmp_path_factory.mktemp("fuzz")
+    raw, out = base / "raw", base / "processed"
+    write_monthly(raw / "good.xlsx", "2015-02", VALUES_SAMPLE)
+    assert ingest(raw, out).ok
+    before = _digest(out)
+    template = base / "t.xlsx"
+    write_monthly(template, "2015-03", {"": 12.6, "430100": 310.0, "430200": 81.0})
+    (raw / "mutated.xlsx").write_bytes(_mutate(template.read_bytes(), mutations))
+    result = ingest(raw, out)  # any exception here fails the test
+    if not result.ok:
+        assert _digest(out) == before, "an error must leave data/processed as it was"
+    for f in result.findings:
+        assert f.format()  # every finding prints as one line
