@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from sbk import __version__
+from sbk.atomic import write_atomic
 
 __all__ = [
     "ANALYSES",
@@ -281,19 +282,6 @@ def provenance_html(job: Job, record: dict, synthetic: bool, built_on: str = "")
     )
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 _STRIP_SCRIPTS = [
     re.compile(r'<script src="[^"]*">\s*</script>\s*'),
     re.compile(r'<script type="text/x-mathjax-config">.*?</script>\s*', re.S),
@@ -367,9 +355,9 @@ def build_job(job: Job, processed: Path, reports: Path, force: bool = False, ker
     nb.cells.insert(0, prov)
     title = f"{ANALYSES[job.analysis]['title']} — {job.province} {job.period}"
     meta = {**record, "job": asdict(job), "title": title, "synthetic": synthetic, "citation": _citation(job, synthetic)}
-    _atomic_write(paths["ipynb"], (nbformat.writes(nb) + "\n").encode("utf-8"))
-    _atomic_write(paths["html"], render_html(nb, title).encode("utf-8"))
-    _atomic_write(paths["json"], (json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    write_atomic(paths["ipynb"], (nbformat.writes(nb) + "\n").encode("utf-8"))
+    write_atomic(paths["html"], render_html(nb, title).encode("utf-8"))
+    write_atomic(paths["json"], (json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     return "built"
 
 
@@ -462,7 +450,7 @@ def write_index(reports: Path) -> Path:
         + "".join(rows) + "</table></body></html>\n"
     )
     target = reports / "index.html"
-    _atomic_write(target, page.encode("utf-8"))
+    write_atomic(target, page.encode("utf-8"))
     return target
 
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import html
 import io
-import os
-import tempfile
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 
 from sbk import __version__, catalog
+from sbk.atomic import write_atomic
 from sbk.analysis.common import use_cjk_font
 
 __all__ = ["timeline_svg", "catalog_html", "write_catalog_page"]
@@ -115,12 +114,6 @@ def catalog_html(root: str | Path | None = None) -> str:
 
 def write_catalog_page(reports_dir: Path, root: str | Path | None = None) -> Path:
     """Write ``reports_dir/catalog.html`` atomically (temporary file, then rename)."""
-    reports_dir.mkdir(parents=True, exist_ok=True)
     target = reports_dir / "catalog.html"
-    text = catalog_html(root)
-    fd, tmp = tempfile.mkstemp(dir=reports_dir, prefix=".catalog.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, target)
+    write_atomic(target, catalog_html(root).encode("utf-8"))
     return target

@@ -271,7 +271,8 @@ def _cmd_bulletin(args: argparse.Namespace) -> int:
 
     from sbk.analysis import bulletin
     from sbk.analysis.common import load, periods_of, resolve_period
-    from sbk.build import ParameterError, _atomic_write, validate_parameters
+    from sbk.atomic import write_atomic
+    from sbk.build import ParameterError, validate_parameters
 
     processed = Path(args.processed)
     monthly = load(processed, "monthly_issuance")
@@ -291,7 +292,7 @@ def _cmd_bulletin(args: argparse.Namespace) -> int:
             return 2
         text = bulletin.draft_from(bulletin.compute(processed, province, period))
         target = Path(args.out) / period / province / "bulletin.md"
-        _atomic_write(target, text.encode("utf-8"))
+        write_atomic(target, text.encode("utf-8"))
         print(target)
     return 0
 

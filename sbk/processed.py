@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +26,7 @@ import pyarrow as pa_arrow
 import pyarrow.parquet as pq
 
 from sbk import __version__
+from sbk.atomic import write_atomic
 from sbk.findings import ERROR, WARNING, Finding, has_errors
 from sbk.forms import TABLES, column_labels
 from sbk.ingest import SheetData, discover, file_sha256, read_workbook
@@ -175,24 +175,6 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
     return sheets, joined, shas, findings, len(files)
 
 
-def _write_atomic(target: Path, data: bytes) -> bool:
-    """Replace ``target`` with ``data`` unless it already holds exactly that; True if written."""
-    if target.exists() and target.read_bytes() == data:
-        return False
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return True
-
-
 def _parquet_bytes(df: pd.DataFrame) -> bytes:
     table = pa_arrow.Table.from_pandas(df, preserve_index=False)
     # pandas metadata records library versions only: stable for a given environment.
@@ -316,8 +298,8 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
         target = out_dir / f"{name}.parquet"
         df = _sorted(name, _typed(df))
         tables[name] = df
-        (result.written if _write_atomic(target, _parquet_bytes(df)) else result.unchanged).append(target)
+        (result.written if write_atomic(target, _parquet_bytes(df), skip_if_same=True) else result.unchanged).append(target)
     # The descriptor goes last: its fingerprint vouches for the files written before it.
     text = json.dumps(_datapackage(tables, shas, synthetic_files, fp), ensure_ascii=False, indent=2) + "\n"
-    (result.written if _write_atomic(descriptor, text.encode("utf-8")) else result.unchanged).append(descriptor)
+    (result.written if write_atomic(descriptor, text.encode("utf-8"), skip_if_same=True) else result.unchanged).append(descriptor)
     return result

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 import zipfile
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -23,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from sbk.atomic import write_atomic
 from sbk.calendar import parse_period
 from sbk.forms import LAYOUTS, Layout
 
@@ -89,16 +88,7 @@ def workbook_bytes(wb: Workbook) -> bytes:
 def save_workbook(wb: Workbook, path: str | Path) -> Path:
     """Save atomically (temporary file, then rename), with stable bytes."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".sbk-", suffix=".xlsx")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(workbook_bytes(wb))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_atomic(path, workbook_bytes(wb))
     return path
 
 
