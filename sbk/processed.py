@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -263,6 +264,45 @@ def _datapackage(tables: dict[str, pd.DataFrame], shas: dict[str, str], syntheti
     }
 
 
+_STAGING = ".staging"
+_COMMIT = "COMMIT"
+
+
+def _recover(out_dir: Path) -> None:
+    """Finish or discard a write that was interrupted.
+
+    A staging folder with its COMMIT marker holds a complete new set: roll it
+    forward. Without the marker the new set was never complete: discard it,
+    leaving the previous outputs as they were.
+    """
+    staging = out_dir / _STAGING
+    if not staging.is_dir():
+        return
+    if (staging / _COMMIT).exists():
+        for f in sorted(staging.iterdir()):
+            if f.name != _COMMIT:
+                os.replace(f, out_dir / f.name)
+        (staging / _COMMIT).unlink()
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _commit(out_dir: Path, files: dict[Path, bytes]) -> None:
+    """Write every changed file to a staging folder, mark it complete, then move the files into place.
+
+    Killed before the marker: the previous outputs stand. Killed after it: the
+    next run (or any ingest) rolls the complete new set forward first.
+    """
+    if not files:
+        return
+    staging = out_dir / _STAGING
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for target, data in files.items():
+        write_atomic(staging / target.name, data)
+    write_atomic(staging / _COMMIT, "\n".join(sorted(t.name for t in files)).encode("utf-8"))
+    _recover(out_dir)
+
+
 def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: int | None = None) -> IngestResult:
     """Read, validate and (unless ``write`` is False or there are errors) write the processed tables."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
@@ -274,6 +314,8 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
     shas = {_shown(p): file_sha256(p) for p in files}
     fp = fingerprint(shas)
     descriptor = out_dir / "datapackage.json"
+    if write:
+        _recover(out_dir)
     if write and descriptor.exists():
         try:
             old = json.loads(descriptor.read_text(encoding="utf-8"))
@@ -294,12 +336,14 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
                                       columns=["path", "sheet", "cell", "severity", "rule", "message", "line"])
     out_dir.mkdir(parents=True, exist_ok=True)
     synthetic_files = {s.path for s in sheets if s.synthetic} | {p for p in shas if "synthetic" in Path(p).name}
+    new: dict[Path, bytes] = {}
     for name, df in sorted(tables.items()):
-        target = out_dir / f"{name}.parquet"
         df = _sorted(name, _typed(df))
         tables[name] = df
-        (result.written if write_atomic(target, _parquet_bytes(df), skip_if_same=True) else result.unchanged).append(target)
-    # The descriptor goes last: its fingerprint vouches for the files written before it.
+        new[out_dir / f"{name}.parquet"] = _parquet_bytes(df)
     text = json.dumps(_datapackage(tables, shas, synthetic_files, fp), ensure_ascii=False, indent=2) + "\n"
-    (result.written if write_atomic(descriptor, text.encode("utf-8"), skip_if_same=True) else result.unchanged).append(descriptor)
+    new[descriptor] = text.encode("utf-8")
+    for target, data in new.items():
+        (result.unchanged if target.exists() and target.read_bytes() == data else result.written).append(target)
+    _commit(out_dir, {t: d for t, d in new.items() if t in result.written})
     return result
