@@ -80,11 +80,6 @@ def _norm(text: Any) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
 
 
-def _title_key(title: str) -> str:
-    return _norm(title).replace("(", "").replace(")", "")
-
-
-_TITLES = {_title_key(layout.title): form for form, layout in LAYOUTS.items()}
 _Q_TITLE = re.compile(r"社会保障卡工作情况季调度表\(?([一二三四1234])\)?")
 
 

@@ -16,7 +16,6 @@ Across files:
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 import pandas as pd
 
@@ -174,6 +173,3 @@ def _cross_forms(sheets: list[SheetData]) -> list[Finding]:
                                    f"超过表一全省累计持卡人数 {holders:.2f} 万人（{q1.path}:{q1.sheet}）"))
     return out
 
-
-def empty_tables() -> dict[str, Any]:
-    return {t: pd.DataFrame(columns=TABLE_COLUMNS[t]) for t in TABLES}
