@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps git-hooks lab reports test bench bench-reports
+.PHONY: setup system-deps git-hooks lab reports test fuzz bench bench-reports
 
 setup: $(STAMP) system-deps git-hooks
 
@@ -53,6 +53,10 @@ reports: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# Explore new random fuzz cases (CI replays a fixed, derandomised set of 60).
+fuzz: setup
+	SBK_FUZZ_EXPLORE=1 SBK_FUZZ_CASES=$${SBK_FUZZ_CASES:-500} $(BIN)/pytest -q tests/test_fuzz.py
 
 bench: setup
 	$(BIN)/python benchmarks/ingest_bench.py

@@ -6,10 +6,11 @@ A reader (or a run killed half-way) sees either the old file or the new one, nev
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+__all__ = ["write_atomic", "remove_stale_temporaries"]
 
 
 def write_atomic(target: str | Path, data: bytes, skip_if_same: bool = False) -> bool:
@@ -33,3 +34,22 @@ def write_atomic(target: str | Path, data: bytes, skip_if_same: bool = False) ->
         if os.path.exists(tmp):
             os.unlink(tmp)
     return True
+
+
+_TEMPORARY = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")  # mkstemp's name for write_atomic's file
+
+
+def remove_stale_temporaries(folder: str | Path) -> int:
+    """Delete temporary files a killed writer left under ``folder``; return how many.
+
+    Call it only when no other writer is at work in the folder (at the start of a run).
+    """
+    folder = Path(folder)
+    if not folder.exists():
+        return 0
+    n = 0
+    for p in folder.rglob(".*.tmp"):
+        if p.is_file() and _TEMPORARY.match(p.name):
+            p.unlink(missing_ok=True)
+            n += 1
+    return n

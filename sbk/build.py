@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from sbk import __version__
-from sbk.atomic import write_atomic
+from sbk.atomic import remove_stale_temporaries, write_atomic
+from sbk.csp import with_policy
 
 __all__ = [
     "ANALYSES",
@@ -299,7 +300,7 @@ def render_html(nb, title: str) -> str:
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     for pattern in _STRIP_SCRIPTS:
         body = pattern.sub("", body)
-    return body.replace('<html>', '<html lang="zh-CN">', 1)
+    return with_policy(body.replace('<html>', '<html lang="zh-CN">', 1))
 
 
 def _clean(nb) -> None:
@@ -355,9 +356,14 @@ def build_job(job: Job, processed: Path, reports: Path, force: bool = False, ker
     nb.cells.insert(0, prov)
     title = f"{ANALYSES[job.analysis]['title']} — {job.province} {job.period}"
     meta = {**record, "job": asdict(job), "title": title, "synthetic": synthetic, "citation": _citation(job, synthetic)}
-    write_atomic(paths["ipynb"], (nbformat.writes(nb) + "\n").encode("utf-8"))
-    write_atomic(paths["html"], render_html(nb, title).encode("utf-8"))
-    write_atomic(paths["json"], (json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    # Everything is rendered before the first write, and the record (json) goes last: a run killed between
+    # the writes leaves whole files, each self-contained, and a record that no longer matches, so the next
+    # run rebuilds this report.
+    outputs = [(paths["ipynb"], (nbformat.writes(nb) + "\n").encode("utf-8")),
+               (paths["html"], render_html(nb, title).encode("utf-8")),
+               (paths["json"], (json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))]
+    for target, data in outputs:
+        write_atomic(target, data)
     return "built"
 
 
@@ -378,6 +384,7 @@ def run_jobs(jobs: list[Job], processed: Path, reports: Path, force: bool = Fals
     spawn-based process pool (fork after papermill has run can hang).
     """
     results: list[tuple[Job, str, str]] = []
+    remove_stale_temporaries(reports)  # left by a run that was killed mid-write
     if not force:
         # Decide what is current here, without starting workers: a no-op rebuild stays fast.
         todo = []
@@ -450,7 +457,7 @@ def write_index(reports: Path) -> Path:
         + "".join(rows) + "</table></body></html>\n"
     )
     target = reports / "index.html"
-    write_atomic(target, page.encode("utf-8"))
+    write_atomic(target, with_policy(page).encode("utf-8"))
     return target
 
 

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 
 from sbk import __version__, catalog
 from sbk.atomic import write_atomic
+from sbk.csp import with_policy
 from sbk.analysis.common import use_cjk_font
 
 __all__ = ["timeline_svg", "catalog_html", "write_catalog_page"]
@@ -109,7 +110,7 @@ def catalog_html(root: str | Path | None = None) -> str:
         parts.append(f"<tr><td>{_e(r['domain'])}</td><td>{r['count']}</td><td>{r['first_item']}–{r['last_item']}</td>{cells}</tr>")
     parts.append(f"<tr><th>合计</th><th>{int(dom['count'].sum())}</th><td colspan=\"{len(funcs) + 1}\"></td></tr></table>")
     parts.append("</body></html>\n")
-    return "\n".join(parts)
+    return with_policy("\n".join(parts))
 
 
 def write_catalog_page(reports_dir: Path, root: str | Path | None = None) -> Path:

@@ -73,10 +73,14 @@ def _cmd_regions(args: argparse.Namespace) -> int:
 
 
 def _print_findings(findings: list, fmt: str) -> None:
-    from sbk.findings import findings_json, format_findings
+    from sbk.findings import findings_csv, findings_json, format_findings
 
     if fmt == "json":
         print(findings_json(findings))
+    elif fmt == "csv":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(findings_csv(findings))
+        sys.stdout.buffer.flush()
     elif findings:
         print(format_findings(findings))
 
@@ -120,7 +124,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     _, fs = assemble(sheets, shas)
     findings.extend(fs)
     _print_findings(findings, args.format)
-    if args.format != "json":
+    if args.format == "text":
         errors = sum(f.severity == "error" for f in findings)
         print(f"{len(sheets)} forms checked: {errors} error(s), {len(findings) - errors} warning(s)", file=sys.stderr)
     return 1 if has_errors(findings) else 0
@@ -341,12 +345,14 @@ def build_parser() -> argparse.ArgumentParser:
     ing = sub.add_parser("ingest", help="read data/raw, validate, write data/processed (Parquet + datapackage.json)")
     ing.add_argument("raw_dir", nargs="?", default="data/raw")
     ing.add_argument("--out", default="data/processed")
-    ing.add_argument("--format", choices=["text", "json"], default="text")
+    ing.add_argument("--format", choices=["text", "json", "csv"], default="text",
+                     help="how findings are printed (csv: for Excel, text cells neutralised)")
     ing.set_defaults(func=_cmd_ingest)
 
     val = sub.add_parser("validate", help="check files or folders without writing anything")
     val.add_argument("paths", nargs="+")
-    val.add_argument("--format", choices=["text", "json"], default="text")
+    val.add_argument("--format", choices=["text", "json", "csv"], default="text",
+                     help="how findings are printed (csv: for Excel, text cells neutralised)")
     val.set_defaults(func=_cmd_validate)
 
     tpl = sub.add_parser("template", help="a blank workbook in the official layout")

@@ -24,6 +24,7 @@ import random
 from pathlib import Path
 
 from sbk.calendar import Period, parse_period
+from sbk.export import csv_bytes
 from sbk.template import new_workbook, period_line, save_workbook, write_sheet
 
 __all__ = ["PROVINCE", "SEED", "REGION_POPULATION_10K", "generate", "monthly_periods", "quarterly_periods"]
@@ -207,12 +208,11 @@ def generate(out_dir: str | Path, seed: int = SEED) -> list[Path]:
         _quarterly(model, period, path)
         paths.append(path)
     pop = out_dir / f"region_population_{PROVINCE}_synthetic.csv"
-    lines = ["province_code,region_code,region_name,year_end,population_10k,source,note"]
-    for code, value in REGION_POPULATION_10K.items():
-        if code != PROVINCE:
-            lines.append(f"{PROVINCE},{code},{_NAMES[code]},2014,{value},synthetic demo (sbk/demo.py),"
-                         "合成示例数据 synthetic - not official statistics")
-    pop.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    pop.write_bytes(csv_bytes(
+        ["province_code", "region_code", "region_name", "year_end", "population_10k", "source", "note"],
+        [[PROVINCE, code, _NAMES[code], 2014, value, "synthetic demo (sbk/demo.py)",
+          "合成示例数据 synthetic - not official statistics"] for code, value in REGION_POPULATION_10K.items()
+         if code != PROVINCE]))
     paths.append(pop)
     paths += _targets_and_receipts(out_dir, seed)
     readme = out_dir / "README.md"
@@ -232,19 +232,17 @@ def _targets_and_receipts(out_dir: Path, seed: int) -> list[Path]:
 
     rng = random.Random(seed + 1)
     targets = out_dir / f"targets_{PROVINCE}_2016_synthetic.csv"
-    lines = ["region_code,region_name,year,target,unit,kind,note"]
-    for code, pop in REGION_POPULATION_10K.items():
-        if code != PROVINCE:
-            lines.append(f"{code},{_NAMES[code]},2016,{round(pop * rng.uniform(0.80, 0.95), 2)},万人,累计持卡人数,"
-                         "合成示例数据 synthetic")
-    targets.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    targets.write_bytes(csv_bytes(
+        ["region_code", "region_name", "year", "target", "unit", "kind", "note"],
+        [[code, _NAMES[code], 2016, round(pop * rng.uniform(0.80, 0.95), 2), "万人", "累计持卡人数", "合成示例数据 synthetic"]
+         for code, pop in REGION_POPULATION_10K.items() if code != PROVINCE]))
     receipts = out_dir / f"receipts_{PROVINCE}_synthetic.csv"
-    lines = ["form,period,province,received_on,channel"]
+    rows = []
     filings = [("monthly", p) for p in monthly_periods() if p != MISSING_FILING]
     filings += [(f"q{i}", q) for q in quarterly_periods() for i in range(1, 5)]
     for form, period in filings:
         due = due_date(period)
         day = due + dt.timedelta(days=LATE_FILINGS.get((form, period), -rng.randint(0, 2)))
-        lines.append(f"{form},{period},{PROVINCE},{day.isoformat()},{'传真' if rng.random() < 0.3 else '电子邮件'}")
-    receipts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        rows.append([form, period, PROVINCE, day.isoformat(), "传真" if rng.random() < 0.3 else "电子邮件"])
+    receipts.write_bytes(csv_bytes(["form", "period", "province", "received_on", "channel"], rows))
     return [targets, receipts]

@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Iterable, Literal
 
-__all__ = ["Finding", "ERROR", "WARNING", "has_errors", "format_findings", "findings_json"]
+__all__ = ["Finding", "ERROR", "WARNING", "has_errors", "format_findings", "findings_json", "findings_csv"]
 
 Severity = Literal["error", "warning"]
 ERROR: Severity = "error"
@@ -55,3 +55,15 @@ def format_findings(findings: Iterable[Finding]) -> str:
 
 def findings_json(findings: Iterable[Finding]) -> str:
     return json.dumps([f.to_dict() for f in sorted(set(findings))], ensure_ascii=False, indent=2)
+
+
+def findings_csv(findings: Iterable[Finding]) -> bytes:
+    """Findings as a CSV an analyst can send back to the filing office (UTF-8 with BOM so Excel shows Chinese).
+
+    Sheet names and cell text come from the filed workbook, so text cells are neutralised against formula injection.
+    """
+    from sbk.export import csv_bytes
+
+    header = ["path", "sheet", "cell", "line", "severity", "rule", "message"]
+    rows = [[f.path, f.sheet, f.cell, f.line or "", f.severity, f.rule, f.message] for f in sorted(set(findings))]
+    return csv_bytes(header, rows, bom=True)

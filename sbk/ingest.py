@@ -48,6 +48,7 @@ _FOOTER = re.compile(r"(填报人|填表人|联系电话|负责人签名|负责�
 _TOTAL = {"合计", "全省", "总计", "全省合计", "全市"}
 _REMARK = re.compile(r"^备注")
 _NEW_CITIES = re.compile(r"新增发卡(?:城市|地市)\s*(\d+|__|_+)?\s*个\s*[,，、]?\s*(?:即|为|分别为|:|：)?\s*(.*)$")
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
 _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 
@@ -306,10 +307,14 @@ def _read_cells(path: Path) -> tuple[list[tuple[str, list[list[Any]], list]], li
         return [], [Finding(p, "", "", ERROR, "文件格式", "文件已加密或为旧版 .xls：请去掉密码并另存为 .xlsx")]
     if not magic.startswith(b"PK"):
         return [], [Finding(p, "", "", ERROR, "文件格式", "不是 Excel 工作簿（.xlsx 应为 zip 格式）：请检查文件是否损坏或扩展名是否正确")]
+    has_formulas = False
     try:
         with zipfile.ZipFile(path) as zf:
             total = sum(i.file_size for i in zf.infolist())
             packed = sum(i.compress_size for i in zf.infolist()) or 1
+            if total <= LIMITS["uncompressed_bytes"] and total / packed <= LIMITS["compression_ratio"]:
+                has_formulas = any(_FORMULA_TAG.search(zf.read(i)) for i in zf.infolist()
+                                   if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml"))
         if total > LIMITS["uncompressed_bytes"] or total / packed > LIMITS["compression_ratio"]:
             return [], [Finding(p, "", "", ERROR, "文件过大", f"解压后 {total} 字节（压缩比 {total / packed:.0f}），超过上限：疑为异常文件")]
     except zipfile.BadZipFile:
@@ -329,9 +334,45 @@ def _read_cells(path: Path) -> tuple[list[tuple[str, list[list[Any]], list]], li
             merged = list(sh.merged_cell_ranges or [])
             sheets.append((name, cells, merged))
         wb.close()
-        return sheets, []
+        return sheets, (_uncached_formulas(path, {n: c for n, c, _ in sheets}) if has_formulas else [])
     except Exception as exc:  # calamine raises its own error types for broken files
         return [], [Finding(p, "", "", ERROR, "文件格式", f"无法读取工作簿（{type(exc).__name__}: {str(exc)[:120]}）：请重新导出为 .xlsx")]
+
+
+def _uncached_formulas(path: Path, cells_by_sheet: dict[str, list[list[Any]]]) -> list[Finding]:
+    """Formula cells the workbook saved without a computed value.
+
+    calamine reads the cached value of a formula and never evaluates it (nor do we: a formula is the filer's
+    arithmetic, not ours to redo). A formula with no cached value (saved by a tool that does not calculate)
+    would read as an empty cell, so name it instead. calamine does not expose formulas, so openpyxl in
+    read-only mode (which parses through defusedxml) finds them; this runs only when a sheet has any.
+    """
+    from openpyxl import load_workbook
+
+    out: list[Finding] = []
+    try:
+        wb = load_workbook(path, read_only=True, data_only=False)
+    except Exception:  # noqa: BLE001 - calamine already read the file; a second reader's quirk is not the filer's fault
+        return out
+    try:
+        for ws in wb.worksheets:
+            cells = cells_by_sheet.get(ws.title)
+            if cells is None:
+                continue
+            for row in ws.iter_rows():
+                for cell in row:
+                    if getattr(cell, "data_type", None) != "f":
+                        continue
+                    r, c = cell.row - 1, cell.column - 1
+                    cached = cells[r][c] if r < len(cells) and c < len(cells[r]) else None
+                    if cached in (None, ""):
+                        formula = str(cell.value)[:60]
+                        out.append(Finding(str(path), ws.title, cell.coordinate, ERROR, "公式无计算结果",
+                                           f"单元格是公式（{formula}），但工作簿没有保存计算结果；本工具只读取保存的结果、"
+                                           "不计算公式：请在 Excel 中打开、重新计算并保存后再放入，或直接填入数值"))
+    finally:
+        wb.close()
+    return out
 
 
 def read_workbook(path: str | Path, display_path: str | None = None) -> tuple[list[SheetData], list[Finding]]:

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from sbk.atomic import write_atomic
 from sbk.calendar import parse_period
+from sbk.export import protect_row
 from sbk.forms import LAYOUTS, Layout
 
 __all__ = ["header_line", "period_line", "write_sheet", "new_workbook", "save_workbook", "workbook_bytes", "blank_rows", "FIXED_TIME"]
@@ -190,6 +191,8 @@ def write_sheet(
     f = footer or {}
     ws.append([f"填报人：{f.get('填报人', '_____')}  联系电话：{f.get('联系电话', '_____')}  "
                f"负责人签名：{f.get('负责人签名', '_____')}"])
+    for row in ws.iter_rows():
+        protect_row(row)  # a 备注 or name starting with '=' stays text, never a formula
     for i in range(ncols):
         ws.column_dimensions[get_column_letter(i + 1)].width = 16
     return ws

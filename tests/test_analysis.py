@@ -100,6 +100,15 @@ def test_holders_by_group_and_terminals_per_10k():
     assert t.loc["430100", "terminals_per_10k_holders"] == 2.0 and t.loc["430200", "terminals_per_10k_holders"] == 0.5
 
 
+def test_progress_notes_lists_the_free_text_of_each_region_that_wrote_any():
+    d = q1().assign(progress_note=["完成 <b>二期</b> 建设", None], other_groups_note=["离退休人员", " "])
+    notes = coverage.progress_notes(d, "430000", "2015Q1")
+    assert list(notes.columns) == ["地区", "工作进展", "其他人群类别"]
+    assert notes.to_dict("records") == [{"地区": "长沙市", "工作进展": "完成 <b>二期</b> 建设", "其他人群类别": "离退休人员"}]
+    assert "&lt;b&gt;" in notes.to_html() and "<b>二期" not in notes.to_html()  # as the report shows it: escaped
+    assert coverage.progress_notes(d, "430000", "2015Q2").empty
+
+
 def test_option_matrix_uses_the_official_labels():
     m = coverage.option_matrix(q1(), "430000", "2015Q1", "service_items")
     assert m.loc["长沙市", "9. 其他"] and not m.loc["株洲市", "2. 信息变更"]

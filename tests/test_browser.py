@@ -66,3 +66,79 @@ def test_catalog_page_opens_with_its_timeline(browser, built_reports):
     page.screenshot(path=str(ARTIFACTS / "catalog.png"), full_page=False)
     page.close()
     assert box[0] > 100 and box[1] > 100 and not errors, errors
+
+
+# --- injection: text from a workbook or the catalog is shown, never run -------------------------------------
+
+PAYLOAD = '<script>window.__pwned=1;alert(1)</script>"onerror="alert(2)<img src=x onerror="window.__pwned=3">'
+
+
+@pytest.fixture(scope="module")
+def hostile_reports(tmp_path_factory) -> Path:
+    """Reports built from a 备注 and a policy title that carry a script, through the real ingest and build."""
+    import yaml
+    from openpyxl import load_workbook
+
+    from conftest import REPO
+    from sbk.build import Job, run_jobs, write_index
+    from sbk.catalog_page import write_catalog_page
+    from sbk.processed import ingest
+
+    base = tmp_path_factory.mktemp("hostile")
+    raw, processed, reports, cat = base / "raw", base / "processed", base / "reports", base / "policy_catalog"
+    shutil.copytree(REPO / "data" / "raw", raw)
+    # Two free-text notes: 长沙市's 工作进展 in 表一, and the 备注 of a monthly form (new issuing cities).
+    book = next((raw / "demo").glob("430000_2016Q4_*.xlsx"))
+    wb = load_workbook(book)
+    ws = wb.worksheets[0]
+    row = next(r for r in ws.iter_rows() if r[1].value == "长沙市")
+    row[9].value = f"长沙市工作进展{PAYLOAD}"
+    wb.save(book)
+    book = next((raw / "demo").glob("430000_2016-12_*.xlsx"))
+    wb = load_workbook(book)
+    cell = next(c for r in wb.worksheets[0].iter_rows() for c in r if str(c.value or "").startswith("备注"))
+    cell.value = f"备注：新增发卡城市__个，即{PAYLOAD}"
+    wb.save(book)
+    result = ingest(raw, processed)
+    assert result.ok, [f.format() for f in result.findings]
+    shutil.copytree(REPO / "policy_catalog", cat)
+    doc = cat / "documents" / "brochure_applications.yaml"
+    records = yaml.safe_load(doc.read_text(encoding="utf-8"))
+    records[0]["title"] = f"关于社会保障卡的通知{PAYLOAD}"
+    doc.write_text(yaml.safe_dump(records, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    jobs = [Job("2016Q4", "430000", "coverage"), Job("2016-12", "430000", "issuance_trend")]
+    results = run_jobs(jobs, processed, reports, force=True)
+    assert all(status == "built" for _, status, _ in results), results
+    write_catalog_page(reports, cat)
+    write_index(reports)
+    return reports
+
+
+@pytest.mark.parametrize("page_path", ["2016Q4/430000/coverage.html", "2016-12/430000/issuance_trend.html", "catalog.html"])
+def test_a_script_in_a_region_note_or_a_policy_title_is_shown_as_text_and_never_runs(browser, hostile_reports, page_path):
+    html_text = (hostile_reports / page_path).read_text(encoding="utf-8")
+    assert "<script>window.__pwned" not in html_text and "<img src=x" not in html_text  # escaped where written
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto((hostile_reports / page_path).as_uri())
+    page.wait_for_load_state("load")
+    pwned = page.evaluate("() => window.__pwned === undefined ? null : window.__pwned")
+    scripts = page.eval_on_selector_all("script", "els => els.length")
+    injected_imgs = page.eval_on_selector_all("img[src='x']", "els => els.length")
+    shown = page.inner_text("body")
+    page.screenshot(path=str(ARTIFACTS / f"hostile_{page_path.replace('/', '_')}.png"), full_page=False)
+    page.close()
+    assert pwned is None and not dialogs, (pwned, dialogs)
+    assert scripts == 0 and injected_imgs == 0
+    assert "<script>window.__pwned=1" in shown  # the filer's text is visible, as typed (a 备注 is split into names at ';')
+
+
+def test_published_pages_forbid_scripts_even_if_an_escape_were_missed(built_reports):
+    from sbk.csp import META
+
+    pages = [built_reports / "index.html", built_reports / "catalog.html", *built_reports.glob("*/*/*.html")]
+    assert len(pages) > 3
+    for p in pages:
+        head = p.read_text(encoding="utf-8").split("</head>")[0]
+        assert META in head and "script-src" not in head.split(META)[0], p

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -247,6 +248,44 @@ def test_a_file_that_cannot_be_opened_is_a_finding_and_nothing_changes(raw, tmp_
     text = capsys.readouterr()
     assert bad.name in text.out and "error" in text.out and "Traceback" not in text.err
     assert _tree_digest(out) == before
+
+
+def test_a_remark_naming_a_city_outside_the_province_is_flagged(raw, tmp_path):
+    write_monthly(raw / "m.xlsx", "2015-03", VALUES, remark="备注：新增发卡城市__个，即<b>湘江新区</b>")
+    result = ingest(raw, tmp_path / "p")
+    hits = [f for f in result.findings if f.rule == "新增发卡城市" and f.cell == "A8"]
+    assert hits and "不属于 430000" in hits[0].message, _lines(result.findings)
+
+
+def _with_cached_value(path: Path, value: str) -> None:
+    """Give every formula in the workbook a cached result, as Excel does when it saves."""
+    with zipfile.ZipFile(path) as zf:
+        members = {i.filename: zf.read(i) for i in zf.infolist()}
+    for name, data in members.items():
+        if name.startswith("xl/worksheets/"):
+            members[name] = re.sub(rb"(<f>[^<]*</f>)(<v\s*/>|<v></v>)?", rb"\1<v>" + value.encode() + rb"</v>", data)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+def test_a_formula_without_a_saved_result_is_named_not_evaluated(raw):
+    write_monthly(raw / "m.xlsx", "2015-03", VALUES, total=None)
+    edit(raw / "m.xlsx", "Sheet1", D6="=300+0.12")  # openpyxl saves formulas without a result, as some tools do
+    sheets, findings = read_workbook(raw / "m.xlsx", "m.xlsx")
+    hits = [f for f in findings if f.rule == "公式无计算结果"]
+    assert [(f.sheet, f.cell, f.severity) for f in hits] == [("Sheet1", "D6", "error")]
+    assert "=300+0.12" in hits[0].message and "重新计算并保存" in hits[0].message
+    assert pd.isna(sheets[0].rows["cumulative_holders_10k"].iloc[2])  # never computed by us
+
+
+def test_a_formula_with_a_saved_result_reads_the_saved_result(raw):
+    write_monthly(raw / "m.xlsx", "2015-03", VALUES, total=None)
+    edit(raw / "m.xlsx", "Sheet1", D6="=1+1")
+    _with_cached_value(raw / "m.xlsx", "80")  # the saved result deliberately differs from the formula's arithmetic
+    sheets, findings = read_workbook(raw / "m.xlsx", "m.xlsx")
+    assert not [f for f in findings if f.rule == "公式无计算结果"], _lines(findings)
+    assert sheets[0].rows["cumulative_holders_10k"].iloc[2] == 80.0
 
 
 def test_raw_folder_is_never_written(raw, tmp_path):

@@ -1,8 +1,9 @@
-"""Interrupted runs: killing `sbk ingest` at any moment leaves the previous outputs (or a complete new set) and the next run completes."""
+"""Interrupted runs: killing `sbk ingest` or `sbk run` at any moment leaves the previous outputs (or complete new ones) and the next run completes."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import signal
 import subprocess
@@ -10,9 +11,14 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
+
 from conftest import REPO
 
 KILL_POINTS = [0.3, 0.6, 0.9, 1.2, 1.5, 1.8, 2.1, 2.4]  # seconds after start; recorded in SECURITY.md
+# `sbk run` of one report takes about 4-7 s here: two kills by the clock (kernel start, execution), and two on
+# events in the write phase (the moment the first report file is replaced, and the moment its record is).
+RUN_KILL_POINTS = [1.0, 3.0, "issuance_trend.ipynb", "issuance_trend.json"]  # recorded in SECURITY.md
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -49,3 +55,61 @@ def test_killing_ingest_at_any_moment_keeps_a_whole_set_and_the_next_run_complet
         assert run(new_raw, out).wait() == 0
         assert _digest(out) == new and not (out / ".staging").exists()
     assert outcomes  # which states were hit depends on the machine's speed; all are whole
+
+
+def _report_files(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _wait_for_change(path: Path, proc: subprocess.Popen) -> None:
+    before = path.stat().st_ino
+    while proc.poll() is None and path.stat().st_ino == before:  # an atomic replace gives a new inode
+        time.sleep(0.001)
+
+
+def test_killing_a_report_build_at_any_moment_keeps_whole_files_and_the_next_run_completes(tmp_path, processed_dir):
+    # Two data states: the embedded data, and the same with one region's December figure revised.
+    old_data, new_data = tmp_path / "old_data", tmp_path / "new_data"
+    shutil.copytree(processed_dir, old_data)
+    shutil.copytree(processed_dir, new_data)
+    table = new_data / "monthly_issuance.parquet"
+    df = pd.read_parquet(table)
+    df.loc[(df["period"] == "2016-12") & (df["region_code"] == "430100"), "cumulative_holders_10k"] += 1.0
+    df.to_parquet(table, index=False)
+
+    def run(data: Path, out: Path) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "sbk.cli", "run", "--period", "2016-12", "--province", "430000",
+                                 "--analysis", "issuance_trend", "--processed", str(data), "--out", str(out)],
+                                cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)  # so the kill reaches the notebook kernel too
+
+    clean_old, clean_new = tmp_path / "clean_old", tmp_path / "clean_new"
+    assert run(old_data, clean_old).wait() == 0
+    # The new build reads another folder: give it the same name so the two builds differ only in the data.
+    assert run(new_data, clean_new).wait() == 0
+    old, new = _report_files(clean_old), _report_files(clean_new)
+    report = "2016-12/430000/issuance_trend.html"
+    assert old[report] != new[report]
+    seen = set()
+    for delay in RUN_KILL_POINTS:
+        out = tmp_path / f"out_{delay}"
+        shutil.copytree(clean_old, out)
+        proc = run(new_data, out)
+        if isinstance(delay, float):
+            time.sleep(delay)
+        else:
+            _wait_for_change(out / "2016-12" / "430000" / delay, proc)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:  # it finished first: a complete new build is an allowed outcome too
+            pass
+        proc.wait()
+        now = {k: v for k, v in _report_files(out).items() if not Path(k).name.endswith(".tmp")}
+        assert set(now) == set(old), f"kill at {delay}s lost or added a report file"
+        for name, digest in now.items():  # every file whole: the old one or the new one, never a part
+            assert digest in (old[name], new[name]), f"kill at {delay}s left {name} half-written"
+        seen.add(tuple(sorted(name for name in now if now[name] != old[name])))
+        assert run(new_data, out).wait() == 0
+        assert _report_files(out) == new, f"the run after a kill at {delay}s did not complete the build"
+    assert len(seen) >= 2, f"the kill points all fell in one phase: {seen}"

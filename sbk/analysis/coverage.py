@@ -14,6 +14,7 @@ __all__ = [
     "option_matrix",
     "application_rates",
     "domain_opened",
+    "progress_notes",
 ]
 
 
@@ -109,3 +110,21 @@ def domain_opened(q2: pd.DataFrame, apps: pd.DataFrame, province: str, period: s
         counts = pd.Series([domain_of[i] for i in items if i in domain_of], dtype=object).value_counts()
         rows[r.region_name] = [round(counts.get(dom, 0) / sizes[dom] * 100, 1) for dom in order]
     return pd.DataFrame.from_dict(rows, orient="index", columns=order)
+
+
+NOTE_COLUMNS = {"region_name": "地区", "progress_note": "工作进展", "other_groups_note": "其他人群类别",
+                "service_items_other": "其他服务事项", "service_channels_other": "其他服务渠道"}
+
+
+def progress_notes(q1: pd.DataFrame, province: str, period: str) -> pd.DataFrame:
+    """The free text of 表一 as filed (工作进展 and the 其他 explanations), one row per region that wrote any.
+
+    Shown as text: a report displays it through pandas, which escapes HTML.
+    """
+    d = q1[(q1["province_code"] == province) & (q1["period"] == period)]
+    cols = [c for c in NOTE_COLUMNS if c in d.columns]
+    out = d[cols].copy()
+    texts = [c for c in cols if c != "region_name"]
+    out[texts] = out[texts].fillna("").astype(str).apply(lambda s: s.str.strip())
+    out = out[(out[texts] != "").any(axis=1)] if texts else out.iloc[0:0]
+    return out.rename(columns=NOTE_COLUMNS).reset_index(drop=True)
