@@ -23,7 +23,10 @@ from concurrent.futures import Executor
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
+
+if TYPE_CHECKING:
+    from sbk.warm import WarmKernel
 
 from sbk import __version__
 from sbk.atomic import remove_stale_temporaries, write_atomic
@@ -290,14 +293,19 @@ _STRIP_SCRIPTS = [
 ]
 
 
-def render_html(nb, title: str) -> str:
-    """Self-contained HTML: code hidden, images embedded, no scripts fetched from the network."""
+@lru_cache(maxsize=1)
+def _exporter():
+    """One exporter per process: building it (templates, filters) costs more than rendering a report."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, embed_images=True, require_js_url="", mathjax_url="",
-                            jquery_url="", mermaid_js_url="", widget_renderer_url="", jupyter_widgets_base_url="")
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True, embed_images=True, require_js_url="", mathjax_url="",
+                        jquery_url="", mermaid_js_url="", widget_renderer_url="", jupyter_widgets_base_url="")
+
+
+def render_html(nb, title: str) -> str:
+    """Self-contained HTML: code hidden, images embedded, no scripts fetched from the network."""
+    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     for pattern in _STRIP_SCRIPTS:
         body = pattern.sub("", body)
     return with_policy(body.replace('<html>', '<html lang="zh-CN">', 1))
@@ -323,10 +331,13 @@ def is_current(job: Job, processed: Path, reports: Path) -> bool:
     return built == input_record(job, processed)["input_hash"]
 
 
-def build_job(job: Job, processed: Path, reports: Path, force: bool = False, kernel: str = "python3") -> str:
-    """Build one report; return 'built' or 'current'."""
+def build_job(job: Job, processed: Path, reports: Path, force: bool = False, kernel: str = "python3",
+              warm: "WarmKernel | None" = None) -> str:
+    """Build one report; return 'built' or 'current'.
+
+    With ``warm``, the notebook runs on that already-running kernel (reset first); without, on a fresh one.
+    """
     import nbformat
-    import papermill as pm
 
     from sbk.analysis.common import is_synthetic
 
@@ -341,10 +352,16 @@ def build_job(job: Job, processed: Path, reports: Path, force: bool = False, ker
     # the build reads another folder (a temporary one for verify), pass that instead.
     if processed.resolve() != (REPO / "data" / "processed").resolve():
         params["processed_dir"] = str(processed.resolve())
-    nb = pm.execute_notebook(
-        str(NOTEBOOKS / f"{job.analysis}.ipynb"), None, parameters=params, cwd=str(NOTEBOOKS),
-        kernel_name=kernel, progress_bar=False, log_output=False, report_mode=True,
-    )
+    from sbk.warm import WarmKernel
+
+    own = warm is None
+    if own:
+        warm = WarmKernel(kernel, NOTEBOOKS)
+    try:
+        nb = warm.execute(NOTEBOOKS / f"{job.analysis}.ipynb", params, NOTEBOOKS)
+    finally:
+        if own:
+            warm.shutdown()
     _clean(nb)
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
@@ -367,10 +384,39 @@ def build_job(job: Job, processed: Path, reports: Path, force: bool = False, ker
     return "built"
 
 
+_worker_kernel: "WarmKernel | None" = None
+
+
+def _warm_kernel() -> "WarmKernel":
+    """This process's warm kernel, started on first use and replaced if it has died."""
+    global _worker_kernel
+    from sbk.warm import WarmKernel
+
+    if _worker_kernel is not None and not _worker_kernel.alive():
+        _close_worker_kernel()
+    if _worker_kernel is None:
+        _worker_kernel = WarmKernel("python3", NOTEBOOKS)
+        import multiprocessing.util
+
+        # Pool workers leave through os._exit, which skips atexit; multiprocessing's finalizers still run.
+        multiprocessing.util.Finalize(None, _close_worker_kernel, exitpriority=10)
+    return _worker_kernel
+
+
+def _close_worker_kernel() -> None:
+    global _worker_kernel
+    if _worker_kernel is not None:
+        try:
+            _worker_kernel.shutdown()
+        except Exception:  # noqa: BLE001 - a dead kernel has nothing left to shut down
+            pass
+        _worker_kernel = None
+
+
 def _run_one(args: tuple) -> tuple[Job, str, str]:
     job, processed, reports, force = args
     try:
-        return job, build_job(job, Path(processed), Path(reports), force), ""
+        return job, build_job(job, Path(processed), Path(reports), force, warm=_warm_kernel()), ""
     except Exception as exc:  # one failing report must not stop the others; the CLI reports it
         return job, "failed", f"{type(exc).__name__}: {str(exc)[-800:]}"
 
@@ -398,11 +444,14 @@ def run_jobs(jobs: list[Job], processed: Path, reports: Path, force: bool = Fals
         jobs = todo
     args = [(j, str(processed), str(reports), force) for j in jobs]
     if executor is None and jobs_n <= 1:
-        for a in args:
-            r = _run_one(a)
-            results.append(r)
-            if progress:
-                progress(r[0], r[1])
+        try:
+            for a in args:
+                r = _run_one(a)
+                results.append(r)
+                if progress:
+                    progress(r[0], r[1])
+        finally:
+            _close_worker_kernel()  # the caller's process keeps no kernel between runs
         return sorted(results)
     if not args:
         return sorted(results)

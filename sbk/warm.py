@@ -1,0 +1,174 @@
+"""A warm kernel: one Jupyter kernel per build worker, reused for every report, isolated between them.
+
+Starting a kernel and importing pandas, matplotlib and ``sbk.analysis`` costs about a second per report,
+several times the analysis itself. A worker therefore starts one kernel, imports once, and before each
+notebook puts the kernel back to the state a fresh one would have at that point:
+
+- the user namespace, ``In``/``Out`` and the output cache are cleared (IPython's ``%reset -f``);
+- the execution counter restarts at 1 (a report numbers its cells as a fresh kernel would);
+- matplotlib's figures are closed and its rcParams, the warnings filters, pandas' options and the
+  working folder are restored to what they were right after the imports;
+- the catalog cache is dropped (a maintainer may edit ``policy_catalog/`` between builds).
+
+Modules stay imported; that is the point. A test builds reports in a reused kernel and in fresh ones
+and asserts the files are byte-identical, so any state that leaks shows up there.
+
+Execution still goes through papermill (parameters, report mode, error handling); this module only
+hands papermill's nbclient engine a kernel that is already running (a custom papermill engine, the
+documented extension point). Host side: :class:`WarmKernel`. Kernel side: :func:`warm_up`, :func:`restore`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+__all__ = ["WarmKernel", "warm_up", "restore", "ENGINE"]
+
+ENGINE = "sbk-warm"
+
+# Run in the kernel. ``%reset -f`` empties the namespace, so everything else lives in this module.
+_WARM_UP = "import sbk.warm\nsbk.warm.warm_up()\ndel sbk"
+_RESET = ("get_ipython().run_line_magic('reset', '-f')\n"
+          "import sbk.warm as _sbk_warm\n_sbk_warm.restore(get_ipython())\ndel _sbk_warm")
+
+_snapshot: dict[str, Any] = {}
+
+
+def warm_up() -> None:
+    """Kernel side: import what the analysis notebooks import, then record the state to restore."""
+    import copy
+    import os
+    import warnings
+
+    import IPython.display  # noqa: F401
+    import matplotlib
+    import matplotlib.pyplot  # noqa: F401  (activates the inline backend, as the notebook's first import would)
+    import numpy  # noqa: F401
+    import pandas
+
+    import sbk.analysis.applications  # noqa: F401
+    import sbk.analysis.banks  # noqa: F401
+    import sbk.analysis.bulletin  # noqa: F401
+    import sbk.analysis.cardholder_db  # noqa: F401
+    import sbk.analysis.charts  # noqa: F401
+    import sbk.analysis.common  # noqa: F401
+    import sbk.analysis.coverage  # noqa: F401
+    import sbk.analysis.issuance  # noqa: F401
+    import sbk.catalog  # noqa: F401
+
+    _snapshot.update(
+        rc=copy.deepcopy(dict(matplotlib.rcParams)),
+        warnings=list(warnings.filters),
+        cwd=os.getcwd(),
+    )
+    del pandas
+
+
+def restore(shell: Any) -> None:
+    """Kernel side: put back what :func:`warm_up` recorded, after the namespace has been reset."""
+    import os
+    import warnings
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    import sbk.catalog
+
+    plt.close("all")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # some default rcParams are deprecated aliases
+        matplotlib.rcParams.update(_snapshot["rc"])
+        pd.reset_option("all")
+    warnings.filters[:] = _snapshot["warnings"]
+    warnings._filters_mutated()  # forget which warnings were already shown, as a new process would
+    os.chdir(_snapshot["cwd"])
+    sbk.catalog._cached.cache_clear()
+    shell.execution_count = 1
+
+
+class WarmKernel:
+    """Host side: a running kernel with the imports done, and the client that talks to it."""
+
+    def __init__(self, kernel_name: str, cwd: str | Path, startup_timeout: int = 60) -> None:
+        import nbformat
+        from jupyter_client.manager import AsyncKernelManager
+        from nbclient import NotebookClient
+
+        self.kernel_name = kernel_name
+        self.km = AsyncKernelManager(kernel_name=kernel_name)
+        boot = NotebookClient(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_WARM_UP)]), km=self.km,
+                              kernel_name=kernel_name, startup_timeout=startup_timeout, timeout=120)
+        # Starts the kernel as nbclient would (history in memory) and its client, which stay up afterwards.
+        with boot.setup_kernel(cwd=str(cwd)):
+            _run_quietly(boot)
+        self.kc = boot.kc
+        self.reports = 0
+
+    def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        return bool(run_sync(self.km.is_alive)())
+
+    def reset(self) -> None:
+        """Isolate the next notebook from the previous one (raises if the kernel cannot be reset)."""
+        import nbformat
+        from nbclient import NotebookClient
+
+        client = NotebookClient(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_RESET)]), km=self.km,
+                                kernel_name=self.kernel_name, timeout=60)
+        client.kc = self.kc
+        with client.setup_kernel():
+            _run_quietly(client)
+
+    def execute(self, input_path: str | Path, parameters: dict, cwd: str | Path, reset: bool = True) -> Any:
+        """Run one notebook through papermill on this kernel (reset first unless told the caller did)."""
+        import papermill as pm
+
+        _register_engine()
+        if self.reports and reset:
+            self.reset()
+        self.reports += 1
+        return pm.execute_notebook(str(input_path), None, parameters=parameters, cwd=str(cwd), kernel_name=self.kernel_name,
+                                   engine_name=ENGINE, progress_bar=False, log_output=False, report_mode=True,
+                                   warm_kernel=self)
+
+    def shutdown(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        try:
+            self.kc.stop_channels()
+        finally:
+            run_sync(self.km.shutdown_kernel)(now=True)  # nothing to save: no graceful shutdown needed
+
+
+def _run_quietly(client: Any) -> None:
+    """Run the client's one cell without counting it in the kernel's history (raises on error)."""
+    client.execute_cell(client.nb.cells[0], 0, store_history=False)
+
+
+_registered = False
+
+
+def _register_engine() -> None:
+    """papermill's nbclient engine, handed the warm kernel's manager and client instead of starting its own."""
+    global _registered
+    if _registered:
+        return
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class WarmEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                     start_timeout=60, execution_timeout=None, **kwargs):
+            warm: WarmKernel = kwargs.pop("warm_kernel")
+            client = PapermillNotebookClient(nb_man, km=warm.km, kernel_name=kernel_name, timeout=execution_timeout,
+                                             startup_timeout=start_timeout, log_output=log_output,
+                                             stdout_file=stdout_file, stderr_file=stderr_file)
+            client.kc = warm.kc  # reuse the running client: nbclient neither starts nor stops one
+            return client.execute()
+
+    papermill_engines.register(ENGINE, WarmEngine)
+    _registered = True
