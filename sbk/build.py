@@ -202,11 +202,23 @@ def _period_key(period: str) -> tuple[int, int]:
 
 
 @lru_cache(maxsize=32)
-def _read_table(path: str, mtime_ns: int, size: int):
-    """A processed table, read once per process while the file is unchanged (planning many jobs reads each often)."""
+def _row_digests(path: str, mtime_ns: int, size: int):
+    """Per-row sha256 of a processed table, with each row's province and period key: computed once per process
+    while the file is unchanged, so deciding what is current for a hundred reports reads and hashes each table once.
+    """
+    import numpy as np
     import pandas as pd
 
-    return pd.read_parquet(path)
+    df = pd.read_parquet(path)
+    # One canonical JSON line per row (lists and nulls included); JSON escapes newlines, so lines split cleanly.
+    lines = df.to_json(orient="records", lines=True, force_ascii=False, double_precision=15).splitlines() if len(df) else []
+    digests = np.array([hashlib.sha256(line.encode("utf-8")).digest() for line in lines], dtype="S32")
+    provinces = df["province_code"].astype(str).to_numpy() if "province_code" in df.columns else None
+    keys = None
+    if "period" in df.columns:
+        codes = {p: _period_key(p) for p in df["period"].astype(str).unique()}
+        keys = np.array([codes[p][0] * 100 + codes[p][1] for p in df["period"].astype(str)], dtype=np.int64)
+    return digests, provinces, keys, json.dumps(list(df.columns), ensure_ascii=False)
 
 
 def slice_hash(processed: Path, table: str, province: str, period: str) -> tuple[str, int] | None:
@@ -216,20 +228,22 @@ def slice_hash(processed: Path, table: str, province: str, period: str) -> tuple
     (when it has periods). A report is rebuilt when this changes, so new data
     for a later period leaves earlier reports as they are.
     """
-    import pandas as pd
+    import numpy as np
 
     path = processed / f"{table}.parquet"
     if not path.exists():
         return None
     stat = path.stat()
-    df = _read_table(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    if province != NATIONAL and "province_code" in df.columns:
-        df = df[df["province_code"] == province]
-    if "period" in df.columns and len(df):
-        limit = _period_key(period)
-        df = df[[_period_key(p) <= limit for p in df["period"].astype(str)]]
-    text = df.to_json(orient="split", index=False, force_ascii=False, double_precision=15)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest(), int(len(df))
+    digests, provinces, keys, columns = _row_digests(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    mask = np.ones(len(digests), dtype=bool)
+    if province != NATIONAL and provinces is not None:
+        mask &= provinces == province
+    if keys is not None:
+        year, month = _period_key(period)
+        mask &= keys <= year * 100 + month
+    h = hashlib.sha256(columns.encode("utf-8"))
+    h.update(digests[mask].tobytes())
+    return h.hexdigest(), int(mask.sum())
 
 
 def input_record(job: Job, processed: Path) -> dict:

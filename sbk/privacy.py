@@ -20,8 +20,10 @@ from sbk.findings import ERROR, Finding
 
 __all__ = ["valid_resident_id", "find_personal", "scan_paths"]
 
-_ID = re.compile(r"(?<![0-9])([1-9][0-9]{5})((?:19|20)[0-9]{2})([01][0-9])([0-3][0-9])([0-9]{3})([0-9Xx])(?![0-9])")
-_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9]{9}(?![0-9])")
+# Bounded by anything but ASCII letters and digits: a run of digits inside a hex digest or an identifier
+# (sha256 values in build records) is not a number someone wrote down; Chinese text around a number still is.
+_ID = re.compile(r"(?<![0-9A-Za-z])([1-9][0-9]{5})((?:19|20)[0-9]{2})([01][0-9])([0-3][0-9])([0-9]{3})([0-9Xx])(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[- ]?)?1[3-9][0-9]{9}(?![0-9A-Za-z])")
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _CHECK = "10X98765432"
 _TEXT_SUFFIXES = {".csv", ".md", ".txt", ".html", ".json", ".yaml", ".yml", ".ipynb", ".cff", ".svg"}

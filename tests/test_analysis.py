@@ -123,6 +123,19 @@ def test_application_rates_and_domain_shares():
     assert opened.loc["长沙市", "就业"] == 100.0 and opened.loc["长沙市", "劳动关系"] == 0.0
 
 
+def test_by_region_is_one_provinces_regions_only():
+    other = monthly().assign(province_code="440000", region_code=lambda d: d["region_code"].str.replace("43", "44"))
+    wide = issuance.by_region(pd.concat([monthly(), other]), "430000")
+    assert list(wide.columns) == ["长沙市", "株洲市"] and list(wide.index) == ["2015-02", "2015-03", "2016-02", "2016-03"]
+    assert wide.loc["2016-03", "株洲市"] == 110.0
+
+
+def test_time_axis_turns_months_and_quarters_into_dates_and_leaves_other_labels():
+    assert list(charts.time_axis(["2015-02", "2016-12"])) == [pd.Timestamp("2015-02-01"), pd.Timestamp("2016-12-01")]
+    assert list(charts.time_axis(["2016Q2"])) == [pd.Timestamp("2016-04-01")]
+    assert list(charts.time_axis(["长沙市", "2016Q2"])) == ["长沙市", "2016Q2"]
+
+
 def test_province_totals_increments_and_yoy():
     t = issuance.province_totals(monthly(), "430000")
     assert list(t["cumulative_holders_10k"]) == [150.0, 180.0, 210.0, 240.0]

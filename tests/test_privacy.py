@@ -25,6 +25,13 @@ def test_resident_id_check_digit_and_birth_date():
     assert find_personal("430000 1234.56 2016Q4 8400000000") == []
 
 
+def test_digits_inside_a_hex_digest_are_not_a_phone_number():
+    digest = "460fc706e1e17384690052fb98e102edee6cd6aba0bf164032485ebc729a885f"  # a build record's input_hash
+    assert find_personal(f'"input_hash": "{digest}"') == []
+    assert find_personal(f"联系人手机：{FAKE_MOBILE}。") == ["手机号码 mobile number"]
+    assert find_personal(f"(+86 {FAKE_MOBILE})") == ["手机号码 mobile number"]
+
+
 def test_ingest_refuses_a_workbook_with_personal_data_and_names_the_cell_only(tmp_path):
     raw = tmp_path / "raw"
     write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 import matplotlib.pyplot as plt
@@ -10,7 +11,25 @@ import pandas as pd
 
 from sbk.analysis.common import house_style, source_line
 
-__all__ = ["bar", "stacked_bar", "lines", "heatmap", "matrix"]
+__all__ = ["bar", "stacked_bar", "lines", "heatmap", "matrix", "time_axis"]
+
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_QUARTER = re.compile(r"^\d{4}Q[1-4]$")
+
+
+def time_axis(values: Sequence[object]) -> pd.Index:
+    """Period labels ('2016-06' or '2016Q2') as the first day of each period, anything else unchanged.
+
+    A date axis spaces periods by time (a missing month shows as a gap) and spares matplotlib from
+    guessing, for every point, whether a text label is a date (slow with ten years of months).
+    """
+    idx = pd.Index(values)
+    if len(idx) and all(isinstance(v, str) for v in idx):
+        if all(_MONTH.match(v) for v in idx):
+            return pd.PeriodIndex(idx, freq="M").to_timestamp()
+        if all(_QUARTER.match(v) for v in idx):
+            return pd.PeriodIndex(idx, freq="Q").to_timestamp()
+    return idx
 
 
 def _finish(fig: plt.Figure, source: str, synthetic: bool) -> plt.Figure:
@@ -75,20 +94,22 @@ def lines(frame: pd.DataFrame, title: str, unit: str, source: str, synthetic: bo
     """One line per column over the index; optional target lines and dated events (policy milestones)."""
     house_style()
     fig, ax = plt.subplots()
+    x = time_axis(frame.index)
     for col in frame.columns:
-        ax.plot(frame.index, frame[col], marker=(markers or {}).get(col, "o"), markersize=3, label=str(col))
+        ax.plot(x, frame[col].to_numpy(), marker=(markers or {}).get(col, "o"), markersize=3, label=str(col))
     for label, y in (hlines or {}).items():
         ax.axhline(y, color="#b22222", linestyle="--", linewidth=1)
         ax.text(ax.get_xlim()[0], y, f" {label}", color="#b22222", fontsize=8, va="bottom")
     ymax = ax.get_ylim()[1]
     for i, (when, label) in enumerate(events):
+        when = time_axis([when])[0] if isinstance(x, pd.DatetimeIndex) else when
         ax.axvline(when, color="#999999", linewidth=0.8, linestyle=":")
         ax.text(when, ymax * (0.97 - 0.07 * (i % 4)), label, fontsize=7, color="#555555", rotation=0, ha="left", va="top")
     ax.set_ylabel(unit)
     ax.set_title(title)
     if legend and len(frame.columns) > 1:
         ax.legend(fontsize=8, ncol=2 if len(frame.columns) > 6 else 1)
-    if not isinstance(frame.index, pd.DatetimeIndex):
+    if not isinstance(x, pd.DatetimeIndex):
         ax.tick_params(axis="x", rotation=45)
     return _finish(fig, source, synthetic)
 

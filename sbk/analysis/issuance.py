@@ -9,6 +9,7 @@ import pandas as pd
 
 __all__ = [
     "province_totals",
+    "by_region",
     "monthly_increments",
     "yoy_growth",
     "new_issuing_cities",
@@ -22,6 +23,15 @@ def province_totals(monthly: pd.DataFrame, province: str) -> pd.DataFrame:
     """Cumulative holders of the whole province per month (sum of its rows, 万人)."""
     d = monthly[monthly["province_code"] == province]
     return d.groupby("period", as_index=False)["cumulative_holders_10k"].sum().round(2)
+
+
+def by_region(monthly: pd.DataFrame, province: str) -> pd.DataFrame:
+    """Cumulative holders per month (rows) and region (columns, by name) of one province, 万人."""
+    d = monthly[monthly["province_code"] == province]
+    wide = d.pivot(index="period", columns="region_code", values="cumulative_holders_10k")
+    names = d.drop_duplicates("region_code", keep="last").set_index("region_code")["region_name"]
+    wide.columns = [names[c] for c in wide.columns]  # codes first: two provinces may share a name (省本级)
+    return wide.sort_index()
 
 
 def monthly_increments(monthly: pd.DataFrame, province: str) -> pd.DataFrame:
