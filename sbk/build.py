@@ -398,6 +398,9 @@ def build_job(job: Job, processed: Path, reports: Path, force: bool = False, ker
     return "built"
 
 
+_RELATIVE_COST = {"coverage": 5.0, "issuance_trend": 2.6, "bulletin": 2.0, "bank_cooperation": 1.9,
+                  "applications": 1.4, "cardholder_db": 1.0}
+
 _worker_kernel: "WarmKernel | None" = None
 
 
@@ -469,6 +472,9 @@ def run_jobs(jobs: list[Job], processed: Path, reports: Path, force: bool = Fals
         return sorted(results)
     if not args:
         return sorted(results)
+    # Longest first (relative costs measured by benchmarks/report_bench.py), so the last jobs of a parallel
+    # build are short ones and no worker idles long at the end.
+    args.sort(key=lambda a: -_RELATIVE_COST.get(a[0].analysis, 1.0))
     own = executor is None
     if own:
         import multiprocessing as mp

@@ -20,6 +20,7 @@ documented extension point). Host side: :class:`WarmKernel`. Kernel side: :func:
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ _snapshot: dict[str, Any] = {}
 def warm_up() -> None:
     """Kernel side: import what the analysis notebooks import, then record the state to restore."""
     import copy
+    import gc
     import io
     import os
     import warnings
@@ -78,6 +80,10 @@ def warm_up() -> None:
         warnings.simplefilter("ignore")
         matplotlib.rcParams.update(_snapshot["rc"])
     del pandas
+    # %reset runs full garbage collections; with the imported libraries moved out of the collector's
+    # view they scan only what notebooks created (a reset drops from ~0.2 s to a few hundredths).
+    gc.collect()
+    gc.freeze()
 
 
 def restore(shell: Any) -> None:
@@ -104,17 +110,33 @@ class WarmKernel:
     """Host side: a running kernel with the imports done, and the client that talks to it."""
 
     def __init__(self, kernel_name: str, cwd: str | Path, startup_timeout: int = 60) -> None:
+        import os
+        import tempfile
+
         import nbformat
         from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
         from nbclient import NotebookClient
 
         self.kernel_name = kernel_name
-        self.km = AsyncKernelManager(kernel_name=kernel_name)
+        # ipc: Unix sockets in a private folder, not TCP ports on localhost (no port races between workers,
+        # nothing listening on the network, and no "running over TCP without encryption" warning per kernel).
+        # The socket paths must be absolute (the kernel runs in another folder) and short (Unix limit ~100 bytes).
+        self._sockets = tempfile.mkdtemp(prefix="sbk-kernel-")
+        self.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(self._sockets, "k"))
         boot = NotebookClient(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_WARM_UP)]), km=self.km,
                               kernel_name=kernel_name, startup_timeout=startup_timeout, timeout=120)
         # Starts the kernel as nbclient would (history in memory) and its client, which stay up afterwards.
-        with boot.setup_kernel(cwd=str(cwd)):
-            _run_quietly(boot)
+        try:
+            with boot.setup_kernel(cwd=str(cwd)):
+                _run_quietly(boot)
+        except BaseException:
+            if boot.kc is not None:
+                boot.kc.stop_channels()
+            if self.km.has_kernel:
+                run_sync(self.km.shutdown_kernel)(now=True)
+            shutil.rmtree(self._sockets, ignore_errors=True)
+            raise
         self.kc = boot.kc
         self.reports = 0
 
@@ -186,7 +208,10 @@ class WarmKernel:
         try:
             self.kc.stop_channels()
         finally:
-            run_sync(self.km.shutdown_kernel)(now=True)  # nothing to save: no graceful shutdown needed
+            try:
+                run_sync(self.km.shutdown_kernel)(now=True)  # nothing to save: no graceful shutdown needed
+            finally:
+                shutil.rmtree(self._sockets, ignore_errors=True)
 
 
 def _run_quietly(client: Any) -> None:
