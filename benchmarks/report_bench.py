@@ -46,11 +46,9 @@ def split_costs(period: str, province: str, analysis: str, processed: Path) -> d
     t0 = time.perf_counter()
     km = KernelManager(kernel_name="python3")
     km.start_kernel(cwd=str(REPO / "notebooks"))
-    kc = km.client()
-    kc.start_channels()
-    kc.wait_for_ready(timeout=60)
+    client = NotebookClient(nb, km=km)
+    kc = client.start_new_kernel_client()  # nbclient's own client, ready before the clock moves to execution
     t1 = time.perf_counter()
-    client = NotebookClient(nb, km=km, kc=kc)
     with client.setup_kernel(cleanup_kc=False):
         for i, cell in enumerate(nb.cells):
             client.execute_cell(cell, i)

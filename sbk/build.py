@@ -333,16 +333,21 @@ def _clean(nb) -> None:
         cell.metadata.pop("execution", None)
 
 
-def is_current(job: Job, processed: Path, reports: Path) -> bool:
-    """The report exists and was built from exactly the inputs, code and parameters it would use now."""
+def _built_hash(job: Job, reports: Path) -> str | None:
+    """The input hash the report on disk was built from (None when it is missing or its record unreadable)."""
     paths = job.paths(reports)
     if not (paths["json"].exists() and paths["html"].exists()):
-        return False
+        return None
     try:
-        built = json.loads(paths["json"].read_text(encoding="utf-8")).get("input_hash")
+        return json.loads(paths["json"].read_text(encoding="utf-8")).get("input_hash")
     except json.JSONDecodeError:
-        return False
-    return built == input_record(job, processed)["input_hash"]
+        return None
+
+
+def is_current(job: Job, processed: Path, reports: Path) -> bool:
+    """The report exists and was built from exactly the inputs, code and parameters it would use now."""
+    built = _built_hash(job, reports)
+    return built is not None and built == input_record(job, processed)["input_hash"]
 
 
 def build_job(job: Job, processed: Path, reports: Path, force: bool = False, kernel: str = "python3",
@@ -358,7 +363,7 @@ def build_job(job: Job, processed: Path, reports: Path, force: bool = False, ker
     validate_parameters(job.period, job.province, job.analysis)
     paths = job.paths(reports)
     record = input_record(job, processed)
-    if not force and is_current(job, processed, reports):
+    if not force and _built_hash(job, reports) == record["input_hash"]:
         return "current"
     synthetic = job.province != NATIONAL and is_synthetic(processed, job.province)
     params = dict(record["parameters"])
@@ -431,9 +436,9 @@ def _close_worker_kernel() -> None:
 
 
 def _run_one(args: tuple) -> tuple[Job, str, str]:
-    job, processed, reports, force = args
+    job, processed, reports = args  # run_jobs has already decided this report needs building
     try:
-        return job, build_job(job, Path(processed), Path(reports), force, warm=_warm_kernel()), ""
+        return job, build_job(job, Path(processed), Path(reports), force=True, warm=_warm_kernel()), ""
     except Exception as exc:  # one failing report must not stop the others; the CLI reports it
         return job, "failed", f"{type(exc).__name__}: {str(exc)[-800:]}"
 
@@ -459,7 +464,7 @@ def run_jobs(jobs: list[Job], processed: Path, reports: Path, force: bool = Fals
             else:
                 todo.append(j)
         jobs = todo
-    args = [(j, str(processed), str(reports), force) for j in jobs]
+    args = [(j, str(processed), str(reports)) for j in jobs]
     if executor is None and jobs_n <= 1:
         try:
             for a in args:

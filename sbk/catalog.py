@@ -176,7 +176,7 @@ def _catalog(root: str | Path | None) -> Catalog:
     """The loaded catalog, reloaded when any of its files changes (long-lived workers see a maintainer's edit)."""
     folder = Path(root) if root else CATALOG_DIR
     files = sorted(folder.rglob("*.yaml")) if folder.is_dir() else []
-    fingerprint = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    fingerprint = tuple((str(p), st.st_mtime_ns, st.st_size) for p, st in ((p, p.stat()) for p in files))
     return _cached(str(folder), fingerprint)
 
 

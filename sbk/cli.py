@@ -327,6 +327,11 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _findings_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=["text", "json", "csv"], default="text",
+                        help="how findings are printed (csv: for Excel, text cells neutralised)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sbk", description="社会保障卡调度表: ingest, validate, catalog and report.")
     parser.add_argument("--version", action="version", version=f"sbk {__version__}")
@@ -345,14 +350,12 @@ def build_parser() -> argparse.ArgumentParser:
     ing = sub.add_parser("ingest", help="read data/raw, validate, write data/processed (Parquet + datapackage.json)")
     ing.add_argument("raw_dir", nargs="?", default="data/raw")
     ing.add_argument("--out", default="data/processed")
-    ing.add_argument("--format", choices=["text", "json", "csv"], default="text",
-                     help="how findings are printed (csv: for Excel, text cells neutralised)")
+    _findings_format(ing)
     ing.set_defaults(func=_cmd_ingest)
 
     val = sub.add_parser("validate", help="check files or folders without writing anything")
     val.add_argument("paths", nargs="+")
-    val.add_argument("--format", choices=["text", "json", "csv"], default="text",
-                     help="how findings are printed (csv: for Excel, text cells neutralised)")
+    _findings_format(val)
     val.set_defaults(func=_cmd_validate)
 
     tpl = sub.add_parser("template", help="a blank workbook in the official layout")

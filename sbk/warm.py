@@ -79,7 +79,6 @@ def warm_up() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         matplotlib.rcParams.update(_snapshot["rc"])
-    del pandas
     # %reset runs full garbage collections; with the imported libraries moved out of the collector's
     # view they scan only what notebooks created (a reset drops from ~0.2 s to a few hundredths).
     gc.collect()
@@ -126,10 +125,11 @@ class WarmKernel:
         self.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(self._sockets, "k"))
         boot = NotebookClient(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_WARM_UP)]), km=self.km,
                               kernel_name=kernel_name, startup_timeout=startup_timeout, timeout=120)
-        # Starts the kernel as nbclient would (history in memory) and its client, which stay up afterwards.
+        # Starts the kernel as nbclient would (history in memory) and its client, which stay up afterwards;
+        # the warm-up is not counted in the kernel's history, so the first report's cells number from 1.
         try:
             with boot.setup_kernel(cwd=str(cwd)):
-                _run_quietly(boot)
+                boot.execute_cell(boot.nb.cells[0], 0, store_history=False)
         except BaseException:
             if boot.kc is not None:
                 boot.kc.stop_channels()
@@ -139,6 +139,7 @@ class WarmKernel:
             raise
         self.kc = boot.kc
         self.reports = 0
+        self._pending: str | None = None  # msg_id of a reset sent but not yet waited for
 
     def alive(self) -> bool:
         from jupyter_core.utils import run_sync
@@ -161,7 +162,7 @@ class WarmKernel:
 
         from jupyter_core.utils import run_sync
 
-        msg_id, self._pending = getattr(self, "_pending", None), None
+        msg_id, self._pending = self._pending, None
         if msg_id is None:
             return
 
@@ -212,11 +213,6 @@ class WarmKernel:
                 run_sync(self.km.shutdown_kernel)(now=True)  # nothing to save: no graceful shutdown needed
             finally:
                 shutil.rmtree(self._sockets, ignore_errors=True)
-
-
-def _run_quietly(client: Any) -> None:
-    """Run the client's one cell without counting it in the kernel's history (raises on error)."""
-    client.execute_cell(client.nb.cells[0], 0, store_history=False)
 
 
 _registered = False
