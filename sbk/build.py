@@ -451,8 +451,11 @@ def run_jobs(jobs: list[Job], processed: Path, reports: Path, force: bool = Fals
     ``client.get_executor()``) jobs go there; otherwise ``jobs_n`` > 1 uses a
     spawn-based process pool (fork after papermill has run can hang).
     """
+    from sbk.warm import remove_orphan_socket_folders
+
     results: list[tuple[Job, str, str]] = []
     remove_stale_temporaries(reports)  # left by a run that was killed mid-write
+    remove_orphan_socket_folders()  # and its kernel's socket folder, even when nothing needs rebuilding now
     if not force:
         # Decide what is current here, without starting workers: a no-op rebuild stays fast.
         todo = []

@@ -24,9 +24,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-__all__ = ["WarmKernel", "warm_up", "restore", "ENGINE"]
+__all__ = ["WarmKernel", "warm_up", "restore", "remove_orphan_socket_folders", "ENGINE"]
 
 ENGINE = "sbk-warm"
+_SOCKETS_PREFIX = "sbk-kernel-"  # + the pid of the process that owns the kernel + "-" + mkdtemp's letters
 
 # Run in the kernel. ``%reset -f`` empties the namespace, so everything else lives in this module.
 _WARM_UP = "import sbk.warm\nsbk.warm.warm_up()\ndel sbk"
@@ -105,6 +106,30 @@ def restore(shell: Any) -> None:
     shell.execution_count = 1
 
 
+def remove_orphan_socket_folders(tmp: str | Path | None = None) -> int:
+    """Delete socket folders whose owning process is gone (a build killed with SIGKILL cannot remove its own);
+    return how many. A folder whose owner still runs, or whose pid now belongs to another process, is kept."""
+    import os
+    import re
+    import tempfile
+
+    n = 0
+    for folder in Path(tmp or tempfile.gettempdir()).glob(_SOCKETS_PREFIX + "*"):
+        m = re.fullmatch(re.escape(_SOCKETS_PREFIX) + r"(\d+)-\w+", folder.name)
+        if not m or not folder.is_dir():
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)  # signal 0: only asks whether the process exists
+            continue
+        except ProcessLookupError:
+            pass
+        except PermissionError:  # exists, another user's
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        n += 1
+    return n
+
+
 class WarmKernel:
     """Host side: a running kernel with the imports done, and the client that talks to it."""
 
@@ -121,7 +146,8 @@ class WarmKernel:
         # ipc: Unix sockets in a private folder, not TCP ports on localhost (no port races between workers,
         # nothing listening on the network, and no "running over TCP without encryption" warning per kernel).
         # The socket paths must be absolute (the kernel runs in another folder) and short (Unix limit ~100 bytes).
-        self._sockets = tempfile.mkdtemp(prefix="sbk-kernel-")
+        remove_orphan_socket_folders()
+        self._sockets = tempfile.mkdtemp(prefix=f"{_SOCKETS_PREFIX}{os.getpid()}-")
         self.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(self._sockets, "k"))
         boot = NotebookClient(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_WARM_UP)]), km=self.km,
                               kernel_name=kernel_name, startup_timeout=startup_timeout, timeout=120)

@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -112,4 +113,6 @@ def test_killing_a_report_build_at_any_moment_keeps_whole_files_and_the_next_run
         seen.add(tuple(sorted(name for name in now if now[name] != old[name])))
         assert run(new_data, out).wait() == 0
         assert _report_files(out) == new, f"the run after a kill at {delay}s did not complete the build"
+        # The killed build could not remove its kernel's socket folder; the next run did.
+        assert not list(Path(tempfile.gettempdir()).glob(f"sbk-kernel-{proc.pid}-*")), "socket folder left behind"
     assert len(seen) >= 2, f"the kill points all fell in one phase: {seen}"

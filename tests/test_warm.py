@@ -80,3 +80,23 @@ def test_a_dead_worker_kernel_is_replaced_before_the_next_report(tmp_path):
         assert second is not first and second.alive()
     finally:
         build._close_worker_kernel()
+
+
+def test_socket_folders_of_dead_owners_are_removed_and_live_ones_kept(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from sbk.warm import remove_orphan_socket_folders
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # its pid now names no process
+    dead = tmp_path / f"sbk-kernel-{gone.pid}-abc123"
+    live = tmp_path / f"sbk-kernel-{os.getpid()}-def456"
+    other = tmp_path / "sbk-kernel-notapid"  # not ours by name: never touched
+    for folder in (dead, live, other):
+        folder.mkdir()
+        (folder / "k-1").write_text("")
+    assert remove_orphan_socket_folders(tmp_path) == 1
+    assert not dead.exists()
+    assert live.exists() and other.exists()
