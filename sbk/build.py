@@ -436,7 +436,13 @@ def _close_worker_kernel() -> None:
 
 
 def _run_one(args: tuple) -> tuple[Job, str, str]:
-    job, processed, reports = args  # run_jobs has already decided this report needs building
+    job, processed, reports, source = args  # run_jobs has already decided this report needs building
+    if _source_hash() != source:
+        # A long-lived worker (Dask) keeps the sbk it imported when it started; its reports would carry
+        # that code's results under a record the run no longer recognises.
+        return job, "failed", (f"this worker runs other sbk code than the run (source {_source_hash()[:12]}, "
+                               f"expected {source[:12]}): restart the Dask workers after changing sbk/ or "
+                               "policy_catalog/")
     try:
         return job, build_job(job, Path(processed), Path(reports), force=True, warm=_warm_kernel()), ""
     except Exception as exc:  # one failing report must not stop the others; the CLI reports it
@@ -467,7 +473,7 @@ def run_jobs(jobs: list[Job], processed: Path, reports: Path, force: bool = Fals
             else:
                 todo.append(j)
         jobs = todo
-    args = [(j, str(processed), str(reports)) for j in jobs]
+    args = [(j, str(processed), str(reports), _source_hash()) for j in jobs]
     if executor is None and jobs_n <= 1:
         try:
             for a in args:

@@ -140,5 +140,10 @@ def test_a_dask_cluster_can_run_the_build_through_its_executor(processed_dir, tm
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
         results = run_jobs([job], processed_dir, tmp_path, executor=client.get_executor())
+        # A worker that kept older sbk code (as a long-lived Dask worker does after sbk/ changes) refuses.
+        from sbk.build import _run_one
+
+        stale = client.get_executor().submit(_run_one, (job, str(processed_dir), str(tmp_path), "0" * 64)).result()
     assert [(r[0], r[1]) for r in results] == [(job, "built")]
     assert job.paths(tmp_path)["html"].exists()
+    assert stale[1] == "failed" and "restart the Dask workers" in stale[2]
