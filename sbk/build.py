@@ -437,10 +437,11 @@ def _close_worker_kernel() -> None:
 
 def _run_one(args: tuple) -> tuple[Job, str, str]:
     job, processed, reports, source = args  # run_jobs has already decided this report needs building
-    if _source_hash() != source:
+    mine = _source_hash()
+    if mine != source:
         # A long-lived worker (Dask) keeps the sbk it imported when it started; its reports would carry
         # that code's results under a record the run no longer recognises.
-        return job, "failed", (f"this worker runs other sbk code than the run (source {_source_hash()[:12]}, "
+        return job, "failed", (f"this worker runs other sbk code than the run (source {mine[:12]}, "
                                f"expected {source[:12]}): restart the Dask workers after changing sbk/ or "
                                "policy_catalog/")
     try:
@@ -461,7 +462,7 @@ def run_jobs(jobs: list[Job], processed: Path, reports: Path, force: bool = Fals
 
     results: list[tuple[Job, str, str]] = []
     remove_stale_temporaries(reports)  # left by a run that was killed mid-write
-    remove_orphan_socket_folders()  # and its kernel's socket folder, even when nothing needs rebuilding now
+    remove_orphan_socket_folders()  # and its kernels' socket folders (every build starts here, so one sweep)
     if not force:
         # Decide what is current here, without starting workers: a no-op rebuild stays fast.
         todo = []
@@ -473,7 +474,8 @@ def run_jobs(jobs: list[Job], processed: Path, reports: Path, force: bool = Fals
             else:
                 todo.append(j)
         jobs = todo
-    args = [(j, str(processed), str(reports), _source_hash()) for j in jobs]
+    source = _source_hash()
+    args = [(j, str(processed), str(reports), source) for j in jobs]
     if executor is None and jobs_n <= 1:
         try:
             for a in args:

@@ -146,7 +146,6 @@ class WarmKernel:
         # ipc: Unix sockets in a private folder, not TCP ports on localhost (no port races between workers,
         # nothing listening on the network, and no "running over TCP without encryption" warning per kernel).
         # The socket paths must be absolute (the kernel runs in another folder) and short (Unix limit ~100 bytes).
-        remove_orphan_socket_folders()
         self._sockets = tempfile.mkdtemp(prefix=f"{_SOCKETS_PREFIX}{os.getpid()}-")
         self.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(self._sockets, "k"))
         boot = NotebookClient(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_WARM_UP)]), km=self.km,
