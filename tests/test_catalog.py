@@ -227,7 +227,7 @@ def test_cli_check_exits_1_and_prints_path_line(copy, capsys):
     _replace(copy / "applications.yaml", "count: 21", "count: 20")
     assert main(["catalog", "--dir", str(copy), "check"]) == 1
     out = capsys.readouterr().out
-    assert re.search(r"applications\.yaml:\d+: error 业务领域项数之和", out)
+    assert re.search(r"applications\.yaml:\d+: error applications\.domain_counts 业务领域项数之和", out)
 
 
 def test_cli_check_passes_on_the_committed_catalog(capsys):
