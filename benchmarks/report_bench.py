@@ -38,7 +38,6 @@ SAMPLE = [("2016Q4", "430000", a) for a in ("coverage", "issuance_trend", "bank_
 
 
 def split_costs(period: str, province: str, analysis: str, processed: Path) -> dict[str, float]:
-    import nbformat
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
     from papermill.iorw import load_notebook_node
@@ -152,7 +151,7 @@ def warm_costs(processed: Path, rounds: int = 5) -> dict:
                 nb = warm.execute(NOTEBOOKS / f"{analysis}.ipynb", {"period": period, "province": province,
                                   "processed_dir": "../data/processed"}, NOTEBOOKS, reset=False)
                 t.append(time.perf_counter())
-                render_html(nb, ANALYSES[analysis]["title"])
+                render_html(nb, ANALYSES[analysis].title)
                 t.append(time.perf_counter())
                 for name, (a, b) in zip(["hash_inputs_s", "reset_s", "execute_s", "html_s"], zip(t, t[1:])):
                     ph.setdefault(name, []).append(b - a)

@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 
 from sbk import __version__
 from sbk.atomic import write_atomic
+from sbk.code_version import source_hash
 from sbk.findings import ERROR, WARNING, Finding, has_errors, rule
 from sbk.forms import LAYOUTS, TABLES, Kind, column_labels
 from sbk.published import read_published
@@ -90,21 +91,8 @@ def _shown(path: Path) -> str:
         return path.as_posix()
 
 
-def _code_hash() -> str:
-    """Hash of the package source: a change of rules means a re-run."""
-    h = hashlib.sha256(__version__.encode())
-    pkg = Path(__file__).resolve().parent
-    for p in sorted(pkg.glob("*.py")):
-        h.update(p.name.encode())
-        h.update(p.read_bytes())
-    banks = pkg.parent / "policy_catalog" / "banks.yaml"
-    if banks.exists():
-        h.update(banks.read_bytes())
-    return h.hexdigest()
-
-
 def fingerprint(files: dict[str, str]) -> str:
-    h = hashlib.sha256(_code_hash().encode())
+    h = hashlib.sha256(source_hash().encode())  # a change of rules or bank names means a re-run
     for name in sorted(files):
         h.update(f"{name}\0{files[name]}\n".encode())
     return h.hexdigest()

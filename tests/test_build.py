@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -141,9 +140,18 @@ def test_a_dask_cluster_can_run_the_build_through_its_executor(processed_dir, tm
             Client(cluster) as client:
         results = run_jobs([job], processed_dir, tmp_path, executor=client.get_executor())
         # A worker that kept older sbk code (as a long-lived Dask worker does after sbk/ changes) refuses.
-        from sbk.build import _run_one
+        from sbk.build.runner import _run_one
 
         stale = client.get_executor().submit(_run_one, (job, str(processed_dir), str(tmp_path), "0" * 64)).result()
     assert [(r[0], r[1]) for r in results] == [(job, "built")]
     assert job.paths(tmp_path)["html"].exists()
     assert stale[1] == "failed" and "restart the Dask workers" in stale[2]
+
+
+def test_a_build_record_reads_back_into_its_dataclass_and_writes_the_same_bytes():
+    from sbk.build import ReportRecord, read_record
+
+    for path in sorted((REPO / "reports").glob("*/national/*.json")):
+        record = read_record(path)
+        assert isinstance(record, ReportRecord) and record.job.province == "national"
+        assert record.to_json().encode("utf-8") == path.read_bytes()

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from sbk import build
+from sbk.build import runner
 from sbk.build import NOTEBOOKS, Job, build_job
 from sbk.warm import WarmKernel
 
@@ -72,14 +72,14 @@ def test_each_notebook_starts_with_an_empty_namespace_and_counts_cells_from_one(
 
 
 def test_a_dead_worker_kernel_is_replaced_before_the_next_report(tmp_path):
-    first = build._warm_kernel()
+    first = runner._warm_kernel()
     try:
         with pytest.raises(Exception):
             first.execute(_notebook(tmp_path, "import os; os._exit(1)"), {}, tmp_path)
-        second = build._warm_kernel()
+        second = runner._warm_kernel()
         assert second is not first and second.alive()
     finally:
-        build._close_worker_kernel()
+        runner._close_worker_kernel()
 
 
 def test_socket_folders_of_dead_owners_are_removed_and_live_ones_kept(tmp_path):

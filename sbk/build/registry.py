@@ -1,0 +1,61 @@
+"""What reports exist: each analysis notebook with its title, the periods it is built for and the tables it reads.
+
+The registry lives with the build, not in ``sbk.analysis``: it describes reports (a notebook, its title, which
+periods get one, which tables its build record hashes), and importing it must stay free of pandas and
+matplotlib so that planning a no-op rebuild is fast. ``tests/test_declared_tables.py`` runs every notebook and
+checks that each table it loads is declared here: incremental rebuilds trust these lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Analysis", "ANALYSES", "NATIONAL", "NATIONAL_ANALYSES", "NATIONAL_TABLES", "REPO", "NOTEBOOKS", "tables_read"]
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = REPO / "notebooks"
+NATIONAL = "national"  # the province of the reports built from published (national) figures
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One analysis notebook, ``notebooks/<name>.ipynb``."""
+
+    name: str
+    title: str
+    kinds: tuple[str, ...]  # the periods it is built for: "monthly", "quarterly"
+    tables: tuple[str, ...]  # the processed tables it reads for a province; they drive incremental rebuilds
+
+    @property
+    def notebook(self) -> Path:
+        return NOTEBOOKS / f"{self.name}.ipynb"
+
+
+def _registry(*analyses: Analysis) -> dict[str, Analysis]:
+    return {a.name: a for a in analyses}
+
+
+ANALYSES: dict[str, Analysis] = _registry(
+    Analysis("coverage", "覆盖情况 · Coverage", ("monthly", "quarterly"),
+             ("monthly_issuance", "quarterly_work", "quarterly_application", "region_population",
+              "published_figures", "population", "filings")),
+    Analysis("issuance_trend", "发行趋势 · Issuance trend", ("monthly", "quarterly"),
+             ("monthly_issuance", "filings", "region_population", "published_figures", "plan_targets", "population")),
+    Analysis("bank_cooperation", "银行合作 · Bank cooperation", ("quarterly",),
+             ("quarterly_bank", "quarterly_work", "filings")),
+    Analysis("applications", "应用推进 · Application rollout", ("quarterly",),
+             ("quarterly_application", "filings")),
+    Analysis("cardholder_db", "持卡库建设 · Cardholder database", ("quarterly",),
+             ("quarterly_cardholder_db", "filings")),
+    Analysis("bulletin", "进展与报送质量通报 · Bulletin", ("monthly",),
+             ("monthly_issuance", "targets", "receipts", "filings", "findings")),
+)
+# Built for "national" too, from the published figures only (real, with sources).
+NATIONAL_ANALYSES = ("coverage", "issuance_trend")
+NATIONAL_TABLES = ("published_figures", "population", "plan_targets")
+
+
+def tables_read(analysis: str, province: str) -> tuple[str, ...]:
+    """The tables a report of ``analysis`` for ``province`` reads, in the order its build record lists them."""
+    return NATIONAL_TABLES if province == NATIONAL else ANALYSES[analysis].tables
