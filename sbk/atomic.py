@@ -13,14 +13,12 @@ from pathlib import Path
 __all__ = ["write_atomic", "remove_stale_temporaries"]
 
 
-def write_atomic(target: str | Path, data: bytes, skip_if_same: bool = False) -> bool:
-    """Replace ``target`` with ``data``; with ``skip_if_same``, leave it alone when it already holds them.
+def write_atomic(target: str | Path, data: bytes) -> bool:
+    """Replace ``target`` with ``data`` (temporary file in the same folder, fsync, rename).
 
     Returns True when the file was written.
     """
     target = Path(target)
-    if skip_if_same and target.exists() and target.read_bytes() == data:
-        return False
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:

@@ -26,6 +26,7 @@ __all__ = [
 ]
 
 REGIME_START = "2015-02"  # first monthly period filed under the 2015 notice
+_REGIME_YM = (int(REGIME_START[:4]), int(REGIME_START[5:]))
 
 _MONTHLY = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTERLY = re.compile(r"^(\d{4})Q([1-4])$")
@@ -96,9 +97,9 @@ def parse_period(text: str, check_regime: bool = True) -> Period:
                 f"期别 “{text}” 无法识别：月报写作 'YYYY-MM'（如 2016-06），季报写作 'YYYYQn'（如 2016Q2）"
             )
         p = Period(int(q.group(1)), int(q.group(2)) * 3, "quarterly")
-    if check_regime and (p.year, p.end_month) < (2015, 2):
+    if check_regime and (p.year, p.end_month) < _REGIME_YM:
         raise PeriodError(
-            f"期别 {p.label} 早于 2015-02：新调度制度自 2015 年 3 月开始执行（首报 2015 年 2 月月调度表），"
+            f"期别 {p.label} 早于 {REGIME_START}：新调度制度自 2015 年 3 月开始执行（首报 2015 年 2 月月调度表），"
             "此前适用人社信息函〔2011〕37号、〔2013〕63号（已废止），不在本工具的调度口径内"
         )
     return p
@@ -159,7 +160,7 @@ def deadlines(year: int) -> list[dict[str, str]]:
         if month in (1, 4, 7, 10):
             candidates.append(Period(prev.year, prev.end_month, "quarterly"))
         for p in candidates:
-            if (p.year, p.end_month) < (2015, 2):
+            if (p.year, p.end_month) < _REGIME_YM:
                 continue
             nominal = _nominal_due(p)
             due = due_date(p.label)

@@ -19,7 +19,7 @@ from typing import Any, Iterable
 import pandas as pd
 import yaml
 
-from sbk.findings import ERROR, WARNING, Finding
+from sbk.findings import ERROR, WARNING, Finding, rule
 
 __all__ = [
     "DocNo",
@@ -252,6 +252,48 @@ def _date_text(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
+# Rules of the catalog check, keyed by their label (the label is what the checks below name).
+_RULES = {
+    ("目录", ERROR): rule("catalog.folder", "目录", ERROR, "policy_catalog/documents"),
+    ("缺少字段", ERROR): rule("catalog.field_missing", "缺少字段", ERROR, "policy_catalog/documents"),
+    ("未知字段", WARNING): rule("catalog.field_unknown", "未知字段", WARNING, "policy_catalog/documents"),
+    ("id 重复", ERROR): rule("catalog.id_duplicate", "id 重复", ERROR, "policy_catalog/documents"),
+    ("id 与文号不符", ERROR): rule("catalog.id_not_doc_no", "id 与文号不符", ERROR, "policy_catalog/documents"),
+    ("文号", ERROR): rule("catalog.doc_no", "文号", ERROR, "policy_catalog/documents"),
+    ("类别", ERROR): rule("catalog.category", "类别", ERROR, "policy_catalog/documents"),
+    ("状态", ERROR): rule("catalog.status", "状态", ERROR, "policy_catalog/documents"),
+    ("发文机关", ERROR): rule("catalog.issuers", "发文机关", ERROR, "policy_catalog/documents"),
+    ("来源", ERROR): rule("catalog.sources", "来源", ERROR, "policy_catalog/documents"),
+    ("日期", ERROR): rule("catalog.date", "日期", ERROR, "policy_catalog/documents"),
+    ("链接无法解析", ERROR): rule("catalog.link_unresolved", "链接无法解析", ERROR, "policy_catalog/documents"),
+    ("日期不合理", ERROR): rule("catalog.link_date_order", "日期不合理", ERROR, "policy_catalog/documents"),
+    ("冲突记录", ERROR): rule("catalog.conflict_note", "冲突记录", ERROR, "policy_catalog/documents"),
+    ("冲突未双向标注", WARNING): rule("catalog.conflict_one_way", "冲突未双向标注", WARNING, "policy_catalog/documents"),
+    ("替代关系成环", ERROR): rule("catalog.supersedes_cycle", "替代关系成环", ERROR, "policy_catalog/documents"),
+    ("YAML", ERROR): rule("catalog.yaml", "YAML", ERROR, "policy_catalog/documents"),
+    ("结构", ERROR): rule("catalog.structure", "结构", ERROR, "policy_catalog/documents"),
+    ("应用目录", ERROR): rule("applications.missing", "应用目录", ERROR, "policy_catalog/applications.yaml"),
+    ("业务领域项数之和", ERROR): rule("applications.domain_counts", "业务领域项数之和", ERROR, "policy_catalog/applications.yaml"),
+    ("编号假设", ERROR): rule("applications.numbering", "编号假设", ERROR, "policy_catalog/applications.yaml"),
+    ("功能", ERROR): rule("applications.functions", "功能", ERROR, "policy_catalog/applications.yaml"),
+    ("应用目录序号", ERROR): rule("applications.item_number", "应用目录序号", ERROR, "policy_catalog/applications.yaml"),
+    ("业务领域", ERROR): rule("applications.domain", "业务领域", ERROR, "policy_catalog/applications.yaml"),
+    ("名称状态", ERROR): rule("applications.name_status", "名称状态", ERROR, "policy_catalog/applications.yaml"),
+    ("银行简称重复", ERROR): rule("banks.short_name_duplicate", "银行简称重复", ERROR, "policy_catalog/banks.yaml"),
+    ("名称状态", WARNING): rule("applications.name_status_stale", "名称状态", WARNING, "policy_catalog/applications.yaml"),
+    ("效力级别", ERROR): rule("catalog.level", "效力级别", ERROR, "policy_catalog/documents"),
+    ("id 格式", ERROR): rule("catalog.id_format", "id 格式", ERROR, "policy_catalog/documents"),
+    ("反向链接", ERROR): rule("catalog.reverse_link_stored", "反向链接", ERROR, "policy_catalog/documents"),
+    ("链接矛盾", ERROR): rule("catalog.link_contradiction", "链接矛盾", ERROR, "policy_catalog/documents"),
+    ("状态无链接", WARNING): rule("catalog.status_without_link", "状态无链接", WARNING, "policy_catalog/documents"),
+    ("链接重复", WARNING): rule("catalog.link_repeated", "链接重复", WARNING, "policy_catalog/documents"),
+}
+
+
+def _finding(path: str, severity: str, label: str, message: str, line: int = 0) -> Finding:
+    return _RULES[(label, severity)].finding(path, "", "", message, line)
+
+
 # ---------------------------------------------------------------------------
 # Checking
 
@@ -264,13 +306,13 @@ def check(root: str | Path | None = None) -> list[Finding]:
         text = str(exc)
         m = re.match(r"^(.*?):(\d+): error (\S+): (.*)$", text)
         if m:
-            return [Finding(m.group(1), "", "", ERROR, m.group(3), m.group(4), int(m.group(2)))]
-        return [Finding(str(root or CATALOG_DIR), "", "", ERROR, "目录", text)]
+            return [_finding(m.group(1), ERROR, m.group(3), m.group(4), int(m.group(2)))]
+        return [_finding(str(root or CATALOG_DIR), ERROR, "目录", text)]
     out: list[Finding] = []
 
     def add(rec: dict, field: str | None, severity: str, rule: str, message: str, path: str | None = None) -> None:
         line = rec.get("__lines__", {}).get(field, rec.get("__line__", 0)) if field else rec.get("__line__", 0)
-        out.append(Finding(cat.rel(path or rec.get("__file__", "")), "", "", severity, rule, message, line))
+        out.append(_finding(cat.rel(path or rec.get("__file__", "")), severity, rule, message, line))
 
     by_id: dict[str, dict] = {}
     for rec in cat.documents:
@@ -444,52 +486,52 @@ def _check_applications(cat: Catalog) -> list[Finding]:
     apps = cat.applications
     out: list[Finding] = []
     if not apps:
-        return [Finding(path, "", "", ERROR, "应用目录", "applications.yaml 缺失或为空")]
+        return [_finding(path, ERROR, "应用目录", "applications.yaml 缺失或为空")]
     meta = apps.get("metadata", {})
     total = meta.get("total_items", 102)
     functions = set(meta.get("functions") or [])
     domain_list = apps.get("domains") or []
     counted = sum(int(d.get("count", 0)) for d in domain_list)
     if counted != total:
-        out.append(Finding(path, "", "", ERROR, "业务领域项数之和", f"各业务领域项数之和为 {counted}，应为 {total}",
+        out.append(_finding(path, ERROR, "业务领域项数之和", f"各业务领域项数之和为 {counted}，应为 {total}",
                            apps.get("__lines__", {}).get("domains", 0)))
     ranges: dict[str, range] = {}
     expected_first = 1
     for d in domain_list:
         first = int(d.get("first_item", 0))
         if first != expected_first:
-            out.append(Finding(path, "", "", ERROR, "编号假设", f"{d.get('name')} 的 first_item 为 {first}，按顺序编号应为 {expected_first}",
+            out.append(_finding(path, ERROR, "编号假设", f"{d.get('name')} 的 first_item 为 {first}，按顺序编号应为 {expected_first}",
                                d.get("__lines__", {}).get("first_item", d.get("__line__", 0))))
         ranges[str(d.get("name"))] = range(first, first + int(d.get("count", 0)))
         expected_first = first + int(d.get("count", 0))
         unknown = set(d.get("functions") or []) - functions
         if unknown:
-            out.append(Finding(path, "", "", ERROR, "功能", f"{d.get('name')} 的功能 {'、'.join(sorted(unknown))} 不在 {'、'.join(sorted(functions))} 中",
+            out.append(_finding(path, ERROR, "功能", f"{d.get('name')} 的功能 {'、'.join(sorted(unknown))} 不在 {'、'.join(sorted(functions))} 中",
                                d.get("__lines__", {}).get("functions", d.get("__line__", 0))))
     seen: set[int] = set()
     items = apps.get("items") or []
     for item in items:
         no, line = item.get("item"), item.get("__line__", 0)
         if not isinstance(no, int) or not 1 <= no <= total:
-            out.append(Finding(path, "", "", ERROR, "应用目录序号", f"序号 {no!r} 不在 1–{total}", line))
+            out.append(_finding(path, ERROR, "应用目录序号", f"序号 {no!r} 不在 1–{total}", line))
             continue
         if no in seen:
-            out.append(Finding(path, "", "", ERROR, "应用目录序号", f"序号 {no} 重复", line))
+            out.append(_finding(path, ERROR, "应用目录序号", f"序号 {no} 重复", line))
         seen.add(no)
         dom = str(item.get("domain"))
         if dom not in ranges:
-            out.append(Finding(path, "", "", ERROR, "业务领域", f"序号 {no} 的业务领域 “{dom}” 未定义", line))
+            out.append(_finding(path, ERROR, "业务领域", f"序号 {no} 的业务领域 “{dom}” 未定义", line))
         elif no not in ranges[dom]:
             r = ranges[dom]
-            out.append(Finding(path, "", "", ERROR, "业务领域", f"序号 {no} 标为 {dom}，但 {dom} 的编号为 {r.start}–{r.stop - 1}", line))
+            out.append(_finding(path, ERROR, "业务领域", f"序号 {no} 标为 {dom}，但 {dom} 的编号为 {r.start}–{r.stop - 1}", line))
         status = item.get("name_status")
         if item.get("name") and status == "pending":
-            out.append(Finding(path, "", "", WARNING, "名称状态", f"序号 {no} 已有名称，name_status 仍为 pending", line))
+            out.append(_finding(path, WARNING, "名称状态", f"序号 {no} 已有名称，name_status 仍为 pending", line))
         if not item.get("name") and status != "pending":
-            out.append(Finding(path, "", "", ERROR, "名称状态", f"序号 {no} 无名称，name_status 应为 pending（不得编造名称）", line))
+            out.append(_finding(path, ERROR, "名称状态", f"序号 {no} 无名称，name_status 应为 pending（不得编造名称）", line))
     missing = sorted(set(range(1, total + 1)) - seen)
     if missing:
-        out.append(Finding(path, "", "", ERROR, "应用目录序号", f"缺少序号 {', '.join(map(str, missing[:10]))}{' …' if len(missing) > 10 else ''}",
+        out.append(_finding(path, ERROR, "应用目录序号", f"缺少序号 {', '.join(map(str, missing[:10]))}{' …' if len(missing) > 10 else ''}",
                            apps.get("__lines__", {}).get("items", 0)))
     return out
 
@@ -501,7 +543,7 @@ def _check_banks(cat: Catalog) -> list[Finding]:
     for bank in cat.banks:
         for name in [bank.get("name")] + list(bank.get("short_names") or []):
             if name in seen:
-                out.append(Finding(path, "", "", ERROR, "银行简称重复", f"“{name}” 同时指向 {seen[name]} 和 {bank.get('name')}", bank.get("__line__", 0)))
+                out.append(_finding(path, ERROR, "银行简称重复", f"“{name}” 同时指向 {seen[name]} 和 {bank.get('name')}", bank.get("__line__", 0)))
             seen[str(name)] = str(bank.get("name"))
     return out
 

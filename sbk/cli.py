@@ -86,7 +86,7 @@ def _print_findings(findings: list, fmt: str) -> None:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from sbk.processed import ingest
+    from sbk.ingest import ingest
 
     result = ingest(args.raw_dir, args.out)
     if result.up_to_date:
@@ -105,7 +105,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from sbk.findings import has_errors
-    from sbk.processed import read_all
+    from sbk.ingest import read_all
     from sbk.validate import assemble
 
     findings: list = []
@@ -131,8 +131,6 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
-    import warnings as _w
-
     from sbk.calendar import PeriodError, parse_period
     from sbk.regions import RegionError, lookup
     from sbk.template import blank_rows, new_workbook, save_workbook, write_sheet
@@ -142,9 +140,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
         if (p.kind == "monthly") != (args.form == "monthly"):
             print(f"sbk template: period {args.period} does not fit form {args.form}", file=sys.stderr)
             return 2
-        with _w.catch_warnings():
-            _w.simplefilter("ignore")
-            prov = lookup(args.province, args.period)
+        prov = lookup(args.province, args.period, quiet=True)
         if not prov.is_province:
             raise RegionError(f"{args.province} 不是省级行政区划代码")
         wb = new_workbook()

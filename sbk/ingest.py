@@ -1,569 +1,350 @@
-"""Reading the workbooks provinces file: official-layout sheets to tidy records.
+"""The ingest pipeline, from data/raw to data/processed: read everything, validate, and write atomically.
 
-One function per step: find the files, open a workbook safely, recognise each
-sheet's form from its title text (not the file name), read the province and
-period from the 填报单位 line, locate the columns from the header labels
-(merged, two-level headers included), and turn each row into a record with its
-provenance (file, sheet, row). Totals, 备注 and footers are recognised; footers
-(填报人, 联系电话) are never copied anywhere. Problems become findings; this
-module decides nothing about validity beyond "can this cell be read".
+Outputs, one Parquet file per table plus ``datapackage.json`` (a Frictionless
+Data Package descriptor: each resource's fields with the official labels and
+units, the raw files with their sha256, the sources and licence of published
+figures). The descriptor is written by hand as JSON rather than through the
+``frictionless`` library: it is a small, fixed document and the library would
+add a large dependency for no checking we need here.
 
-Reader: python-calamine (Rust) for cell values — ``benchmarks/ingest_bench.py``
-compares it with openpyxl; merged ranges come from calamine too.
+Guarantees: ``data/raw`` is only read; with any error nothing in the output
+folder changes; each file is replaced atomically (temporary file, then rename)
+and only when its bytes change; the same inputs give byte-identical files; an
+unchanged input set is recognised from its fingerprint and skipped.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
-import warnings
-import zipfile
+import json
+import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
+import pyarrow as pa_arrow
+import pyarrow.parquet as pq
 
-from sbk.calendar import PeriodError, parse_period
-from sbk.cleaning import CellValueError, clean_text, normalise_text, parse_names, parse_number, parse_options
-from sbk.findings import ERROR, WARNING, Finding
-from sbk.privacy import find_personal
-from sbk.forms import CATALOG_SIZE, LAYOUTS, CardholderDbStage, CrossRegionScope, Layout, ServiceChannel, ServiceItem
+from sbk import __version__
+from sbk.atomic import write_atomic
+from sbk.findings import ERROR, WARNING, Finding, has_errors, rule
+from sbk.forms import LAYOUTS, TABLES, Kind, column_labels
+from sbk.published import read_published
+from sbk.validate import TABLE_COLUMNS, assemble
+from sbk.workbooks import SheetData, discover, file_sha256, read_workbook
 
-__all__ = ["SheetData", "discover", "read_workbook", "file_sha256", "LIMITS"]
+__all__ = ["IngestResult", "ingest", "fingerprint", "SORT_KEYS"]
 
-# Limits on what a workbook may be (a zip bomb or a mis-saved export is a finding, not a hang).
-LIMITS = {
-    "file_bytes": 50 * 1024 * 1024,
-    "uncompressed_bytes": 200 * 1024 * 1024,
-    "compression_ratio": 200,
-    "sheets": 50,
-    "rows": 5000,
-    "columns": 100,
+SORT_KEYS = {
+    **{layout.table: layout.sort_key for layout in LAYOUTS.values()},
+    "filings": ["form", "period", "province_code", "source_file", "source_sheet"],
+    "published_figures": ["date", "measure", "scope", "source_url"],
+    "population": ["year_end"],
+    "plan_targets": ["target_year", "measure", "document"],
+    "region_population": ["province_code", "region_code"],
+    "targets": ["region_code", "year", "kind"],
+    "receipts": ["province", "form", "period"],
+    "findings": ["path", "sheet", "cell", "rule", "message"],
+}
+_TITLES = {
+    "monthly_issuance": "社会保障卡发行情况月调度表 (monthly issuance)",
+    "quarterly_work": "社会保障卡工作情况季调度表（一） (holders by group, terminals, services, channels)",
+    "quarterly_application": "社会保障卡工作情况季调度表（二） (application catalog rollout)",
+    "quarterly_cardholder_db": "社会保障卡工作情况季调度表（三） (cardholder database progress)",
+    "quarterly_bank": "社会保障卡工作情况季调度表（四） (cards with financial function by bank)",
+    "filings": "报送记录 (one row per filed form)",
+    "published_figures": "已公布数据 (published national figures, with sources)",
+    "population": "年末总人口 (year-end population, with sources)",
+    "plan_targets": "规划目标 (plan targets and the documents that set them)",
+    "region_population": "地区人口 (population by region; the demo's is synthetic)",
+    "targets": "目标任务 (annual targets by region)",
+    "receipts": "收文记录 (when each filing was received)",
+    "findings": "校验发现 (validation warnings of the last ingest; for the filing-quality bulletin)",
 }
 
-_FOOTER = re.compile(r"(填报人|填表人|联系电话|负责人签名|负责人|审核人|联系人)\s*[:：]")
-_TOTAL = {"合计", "全省", "总计", "全省合计", "全市"}
-_REMARK = re.compile(r"^备注")
-_NEW_CITIES = re.compile(r"新增发卡(?:城市|地市)\s*(\d+|__|_+)?\s*个\s*[,，、]?\s*(?:即|为|分别为|:|：)?\s*(.*)$")
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
-_CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4}
 
-
-def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def discover(root: str | Path) -> list[Path]:
-    """Every .xlsx (and tidy .csv) under ``root``, recursively, in a stable order.
-
-    Office lock files (~$...) and hidden files are skipped.
-    """
-    root = Path(root)
-    if root.is_file():
-        return [root]
-    out = [
-        p for p in root.rglob("*")
-        if p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".csv")
-        and not p.name.startswith(("~$", "."))
-    ]
-    return sorted(out, key=lambda p: p.as_posix())
-
-
-def _norm(text: Any) -> str:
-    """Header text for matching: NFKC, no spaces."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
-
-
-_Q_TITLE = re.compile(r"社会保障卡工作情况季调度表\(?([一二三四1234])\)?")
-
-
-def recognise_form(cells: list[list[Any]]) -> tuple[str | None, int]:
-    """The form a sheet holds, from its title text in the first rows: (form, row index)."""
-    for i, row in enumerate(cells[:8]):
-        for v in row:
-            text = _norm(v)
-            if "月调度表" in text and "发行情况" in text:
-                return "monthly", i
-            m = _Q_TITLE.search(text)
-            if m:
-                n = _CN_NUM.get(m.group(1)) or int(m.group(1))
-                return f"q{n}", i
-    return None, -1
-
-
-_MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
-_QUARTER = re.compile(r"(\d{4})\s*年\s*第?\s*([1-4一二三四])\s*季")
-
-
-def parse_header(text: str, form: str) -> str | None:
-    """The period in the 填报单位 line: '2015 年 3 月' → '2015-03'; '2015年第一季度' → '2015Q1'."""
-    t = unicodedata.normalize("NFKC", text)
-    if form == "monthly":
-        m = _MONTH.search(t)
-        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}" if m else None
-    m = _QUARTER.search(t)
-    if not m:
-        return None
-    q = _CN_NUM.get(m.group(2)) or int(m.group(2))
-    return f"{int(m.group(1)):04d}Q{q}"
-
-
-def province_in_text(text: str, period: str) -> str | None:
-    """The province named in the 填报单位 line (full or short name)."""
-    from sbk.regions import provinces
-
-    t = _norm(text)
-    if "填报单位" in t:
-        t = t[t.index("填报单位"):]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        provs = provinces(period)
-    for p in provs:
-        if p.name in t:
-            return p.code
-    for p in provs:
-        if p.short_name in t:
-            return p.code
-    return None
+UNKNOWN_CSV = rule("read.unknown_csv", "未识别的 CSV", WARNING, "file")
+TIDY_CSV = rule("read.tidy_csv", "整理格式 CSV", WARNING, "file")
+NO_INPUT = rule("read.no_input", "输入", ERROR, "file")
 
 
 @dataclass
-class SheetData:
-    """One form read from one sheet."""
-
-    path: str
-    sheet: str
-    form: str
-    period: str | None
-    province_code: str | None
-    rows: pd.DataFrame  # tidy records with source_file/source_sheet/source_row
-    letters: dict[str, str]
-    total: dict[str, Any] | None = None
-    total_row: int | None = None
-    new_cities_count: int | None = None
-    new_cities: list[str] = field(default_factory=list)
-    remark_cell: str = ""
-    synthetic: bool = False
+class IngestResult:
     findings: list[Finding] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    up_to_date: bool = False
+    files: int = 0
+    sheets: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.findings)
 
 
-def _letter(ci: int) -> str:
-    return get_column_letter(ci + 1)
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
-def _field_keys(label: str) -> list[str]:
-    """Key phrases of a header label: parts without their unit in brackets."""
-    parts = label.split("/")
-    return [re.sub(r"\(.*?\)", "", _norm(p)) for p in parts]
+def _code_hash() -> str:
+    """Hash of the package source: a change of rules means a re-run."""
+    h = hashlib.sha256(__version__.encode())
+    pkg = Path(__file__).resolve().parent
+    for p in sorted(pkg.glob("*.py")):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    banks = pkg.parent / "policy_catalog" / "banks.yaml"
+    if banks.exists():
+        h.update(banks.read_bytes())
+    return h.hexdigest()
 
 
-def _fill_merged(cells: list[list[Any]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> list[list[Any]]:
-    grid = [list(r) for r in cells]
-    for (r0, c0), (r1, c1) in merged:
-        if r0 >= len(grid) or c0 >= len(grid[r0]):
+def fingerprint(files: dict[str, str]) -> str:
+    h = hashlib.sha256(_code_hash().encode())
+    for name in sorted(files):
+        h.update(f"{name}\0{files[name]}\n".encode())
+    return h.hexdigest()
+
+
+def _tidy_csv(path: Path, shown: str) -> tuple[str | None, pd.DataFrame]:
+    """A CSV already in a tidy table's layout (its columns include the table's)."""
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except Exception:
+        return None, pd.DataFrame()
+    for table in TABLES:
+        if table == "filings":
             continue
-        value = grid[r0][c0]
-        for r in range(r0, min(r1, len(grid) - 1) + 1):
-            for c in range(c0, c1 + 1):
-                while c >= len(grid[r]):
-                    grid[r].append(None)
-                if grid[r][c] in (None, ""):
-                    grid[r][c] = value
-    return grid
+        required = [c for c in TABLE_COLUMNS[table] if not c.startswith("source_")]
+        if set(required) <= set(df.columns):
+            df = df.assign(source_file=shown, source_sheet="", source_row=range(2, len(df) + 2))
+            return table, df
+    return None, pd.DataFrame()
 
 
-def _locate_columns(
-    grid: list[list[Any]], layout: Layout, header_row: int
-) -> tuple[dict[str, int], int, list[str]]:
-    """Map each field to its column from the header labels; return (map, first data row, missing)."""
-    width = max((len(r) for r in grid[header_row:header_row + 3]), default=0)
-    combined = ["" for _ in range(width)]
-    last_header = header_row
-    levels = max(len(label.split("/")) for _, _, label in layout.columns)
-    for r in range(header_row, min(header_row + levels, len(grid))):
-        row = grid[r]
-        texts = [_norm(row[c]) if c < len(row) else "" for c in range(width)]
-        if r > header_row and not any(
-            any(k in t for _, _, label in layout.columns for k in _field_keys(label)[-1:]) for t in texts if t
-        ):
-            break
-        last_header = r
-        for c, t in enumerate(texts):
-            if t and t not in combined[c]:
-                combined[c] += "|" + t
-    mapping: dict[str, int] = {}
-    missing: list[str] = []
-    used: set[int] = set()
-    for field_name, _, label in layout.columns:
-        keys = _field_keys(label)
-        hits = [c for c in range(width) if c not in used and all(k in combined[c] for k in keys)]
-        if not hits and len(keys) > 1:
-            # A flattened header keeps only the sub-label; accept it when unique.
-            hits = [c for c in range(width) if c not in used and keys[-1] in combined[c]]
-            hits = hits if len(hits) == 1 else []
-        if hits:
-            # Prefer the tightest label (业务领域 under 本地应用情况, not under 跨地区应用情况).
-            best = min(hits, key=lambda c: len(combined[c]))
-            mapping[field_name] = best
-            used.add(best)
-        elif field_name != "seq":
-            missing.append(label.replace("/", "·"))
-    return mapping, last_header + 1, missing
+def _read_one(args: tuple[Path, str]) -> tuple[list[SheetData], list[Finding]]:
+    return read_workbook(*args)
 
 
-def _split_other_note(value: Any) -> tuple[Any, str]:
-    """表一 其他 written as '5.00（离退休人员）': the number and the group it names."""
-    if isinstance(value, str):
-        m = re.match(r"^\s*([0-9０-９.,，．]+)\s*(?:万人)?\s*[(（]?\s*(.*?)\s*[)）]?\s*$", value)
-        if m and m.group(2):
-            return m.group(1), m.group(2)
-    return value, ""
+def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None) -> list[tuple[list[SheetData], list[Finding]]]:
+    """Read workbooks, in parallel processes when there are many (each file is independent)."""
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    if jobs <= 1 or len(workbooks) < 64:
+        return [_read_one(w) for w in workbooks]
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn, not fork: forking a process that has already imported pandas/pyarrow threads can hang.
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
+        return list(pool.map(_read_one, workbooks, chunksize=32))
 
 
-_OPTION_FIELDS = {
-    "service_items": (len(ServiceItem), int(ServiceItem.OTHER), "service_items_other"),
-    "service_channels": (len(ServiceChannel), int(ServiceChannel.OTHER), "service_channels_other"),
-    "cross_region_scope": (len(CrossRegionScope), int(CrossRegionScope.OTHER), "cross_region_scope_other"),
-    "local_items": (CATALOG_SIZE, None, None),
-    "cross_region_items": (CATALOG_SIZE, None, None),
-}
-_NUMBER_FIELDS = {
-    "cumulative_holders_10k", "holders_total_10k", "holders_urban_employees_10k", "holders_residents_10k",
-    "holders_other_10k", "terminals", "catalog_open_rate_pct", "payment_coverage_pct", "benefit_coverage_pct",
-    "fin_holders_10k", "fin_activated_10k", "partner_city_count", "other_fin_holders_10k",
-}
-
-
-def _parse_row(
-    form: str, raw: dict[str, Any], cell: dict[str, str], path: str, sheet: str
-) -> tuple[dict[str, Any], list[Finding]]:
-    rec: dict[str, Any] = {}
-    out: list[Finding] = []
-    for name, value in raw.items():
-        if name == "seq":
-            continue
-        try:
-            if name == "holders_other_10k":
-                value, note = _split_other_note(value)
-                rec["other_groups_note"] = note
-                rec[name] = parse_number(value)
-            elif name in _NUMBER_FIELDS:
-                rec[name] = parse_number(value)
-            elif name in _OPTION_FIELDS:
-                maximum, other, other_field = _OPTION_FIELDS[name]
-                parsed = parse_options(value, maximum=maximum, other_option=other)
-                rec[name] = list(parsed.items)
-                if other_field:
-                    rec[other_field] = parsed.other
-                if name == "local_items":
-                    rec["local_items_unchanged"] = parsed.unchanged
-            elif name == "stage":
-                parsed = parse_options(value, maximum=len(CardholderDbStage), other_option=int(CardholderDbStage.OTHER))
-                rec["stage"] = parsed.items[0] if parsed.items else None
-                rec["stage_other"] = parsed.other
-                if len(parsed.items) > 1:
-                    out.append(Finding(path, sheet, cell[name], ERROR, "省级持卡库建设总体进度",
-                                       f"只能选一个建设阶段，填了 {'、'.join(map(str, parsed.items))}"))
-            elif name == "partner_cities":
-                rec[name] = list(parse_names(value))
-            elif name == "region_code":
-                text = normalise_text(value)
-                if isinstance(value, float) and value.is_integer():
-                    text = str(int(value))
-                rec[name] = text
-            elif name in ("region_name", "bank_name"):
-                rec[name] = normalise_text(value)
-            else:
-                rec[name] = clean_text(value)
-        except CellValueError as exc:
-            out.append(Finding(path, sheet, cell.get(name, ""), ERROR, "无法读取单元格", f"{exc}"))
-            rec[name] = [] if name in _OPTION_FIELDS else None
-    return rec, out
-
-
-def _read_cells(path: Path) -> tuple[list[tuple[str, list[list[Any]], list]], list[Finding]]:
-    """Open a workbook safely and return (sheet name, cells, merged ranges) for every sheet."""
-    from python_calamine import CalamineWorkbook
-
-    p = str(path)
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
-        return [], [Finding(p, "", "", ERROR, "文件格式", "旧版 .xls 工作簿：请在 Excel 中另存为 .xlsx 后重新放入")]
-    if suffix == ".xlsm":
-        return [], [Finding(p, "", "", ERROR, "文件格式", "含宏的 .xlsm 工作簿不予读取：请另存为不含宏的 .xlsx")]
-    size = path.stat().st_size
-    if size > LIMITS["file_bytes"]:
-        return [], [Finding(p, "", "", ERROR, "文件过大", f"{size} 字节，超过上限 {LIMITS['file_bytes']}")]
-    with open(path, "rb") as fh:
-        magic = fh.read(8)
-    if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        return [], [Finding(p, "", "", ERROR, "文件格式", "文件已加密或为旧版 .xls：请去掉密码并另存为 .xlsx")]
-    if not magic.startswith(b"PK"):
-        return [], [Finding(p, "", "", ERROR, "文件格式", "不是 Excel 工作簿（.xlsx 应为 zip 格式）：请检查文件是否损坏或扩展名是否正确")]
-    has_formulas = False
-    try:
-        with zipfile.ZipFile(path) as zf:
-            total = sum(i.file_size for i in zf.infolist())
-            packed = sum(i.compress_size for i in zf.infolist()) or 1
-            if total <= LIMITS["uncompressed_bytes"] and total / packed <= LIMITS["compression_ratio"]:
-                has_formulas = any(_FORMULA_TAG.search(zf.read(i)) for i in zf.infolist()
-                                   if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml"))
-        if total > LIMITS["uncompressed_bytes"] or total / packed > LIMITS["compression_ratio"]:
-            return [], [Finding(p, "", "", ERROR, "文件过大", f"解压后 {total} 字节（压缩比 {total / packed:.0f}），超过上限：疑为异常文件")]
-    except zipfile.BadZipFile:
-        return [], [Finding(p, "", "", ERROR, "文件格式", "工作簿已损坏（zip 结构无法读取）：请重新导出")]
-    try:
-        wb = CalamineWorkbook.from_path(p)
-        names = list(wb.sheet_names)
-        if len(names) > LIMITS["sheets"]:
-            return [], [Finding(p, "", "", ERROR, "工作表过多", f"{len(names)} 张，超过上限 {LIMITS['sheets']}")]
-        sheets = []
-        for name in names:
-            sh = wb.get_sheet_by_name(name)
-            if sh.total_height > LIMITS["rows"] or sh.total_width > LIMITS["columns"]:
-                return [], [Finding(p, name, "", ERROR, "工作表过大",
-                                    f"{sh.total_height} 行 × {sh.total_width} 列，超过上限 {LIMITS['rows']} × {LIMITS['columns']}")]
-            cells = sh.to_python(skip_empty_area=False)
-            merged = list(sh.merged_cell_ranges or [])
-            sheets.append((name, cells, merged))
-        wb.close()
-        return sheets, (_uncached_formulas(path, {n: c for n, c, _ in sheets}) if has_formulas else [])
-    except Exception as exc:  # calamine raises its own error types for broken files
-        return [], [Finding(p, "", "", ERROR, "文件格式", f"无法读取工作簿（{type(exc).__name__}: {str(exc)[:120]}）：请重新导出为 .xlsx")]
-
-
-def _uncached_formulas(path: Path, cells_by_sheet: dict[str, list[list[Any]]]) -> list[Finding]:
-    """Formula cells the workbook saved without a computed value.
-
-    calamine reads the cached value of a formula and never evaluates it (nor do we: a formula is the filer's
-    arithmetic, not ours to redo). A formula with no cached value (saved by a tool that does not calculate)
-    would read as an empty cell, so name it instead. calamine does not expose formulas, so openpyxl in
-    read-only mode (which parses through defusedxml) finds them; this runs only when a sheet has any.
-    """
-    from openpyxl import load_workbook
-
-    out: list[Finding] = []
-    try:
-        wb = load_workbook(path, read_only=True, data_only=False)
-    except Exception:  # noqa: BLE001 - calamine already read the file; a second reader's quirk is not the filer's fault
-        return out
-    try:
-        for ws in wb.worksheets:
-            cells = cells_by_sheet.get(ws.title)
-            if cells is None:
-                continue
-            for row in ws.iter_rows():
-                for cell in row:
-                    if getattr(cell, "data_type", None) != "f":
-                        continue
-                    r, c = cell.row - 1, cell.column - 1
-                    cached = cells[r][c] if r < len(cells) and c < len(cells[r]) else None
-                    if cached in (None, ""):
-                        formula = str(cell.value)[:60]
-                        out.append(Finding(str(path), ws.title, cell.coordinate, ERROR, "公式无计算结果",
-                                           f"单元格是公式（{formula}），但工作簿没有保存计算结果；本工具只读取保存的结果、"
-                                           "不计算公式：请在 Excel 中打开、重新计算并保存后再放入，或直接填入数值"))
-    finally:
-        wb.close()
-    return out
-
-
-def read_workbook(path: str | Path, display_path: str | None = None) -> tuple[list[SheetData], list[Finding]]:
-    """Every form in a workbook, and the findings met while reading it."""
-    path = Path(path)
-    shown = display_path or path.as_posix()
-    sheets, findings = _read_cells(path)
-    findings = [Finding(shown, f.sheet, f.cell, f.severity, f.rule, f.message) for f in findings]
-    out: list[SheetData] = []
-    for name, cells, merged in sheets:
-        nonempty = any(v not in (None, "") for row in cells for v in row)
-        if not nonempty:
-            continue
-        data, fs = _read_sheet(shown, name, cells, merged)
-        findings.extend(fs)
-        if data is not None:
-            out.append(data)
-    if not out and not findings:
-        findings.append(Finding(shown, "", "", WARNING, "无可识别的表", "工作簿中没有找到调度表（按表名识别）"))
-    return out, findings
-
-
-def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> tuple[SheetData | None, list[Finding]]:
+def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None = None
+             ) -> tuple[list[SheetData], dict[str, pd.DataFrame], dict[str, str], list[Finding], int]:
+    """Read every file under ``raw_dir``: (sheets, extra tables, sha256 by path, findings, file count)."""
+    sheets: list[SheetData] = []
+    extra: dict[str, list[pd.DataFrame]] = {}
+    shas = dict(shas or {})
     findings: list[Finding] = []
-    form, title_row = recognise_form(cells)
-    if form is None:
-        return None, [Finding(path, sheet, "A1", WARNING, "无法识别的工作表",
-                              "未找到表名（社会保障卡发行情况月调度表 / 社会保障卡工作情况季调度表（一）…（四）），已跳过")]
-    layout = LAYOUTS[form]
-    grid = _fill_merged(cells, merged)
-    anchor = "行政区划代码" if form != "q4" else "银行名称"
-    header_row = next(
-        (i for i in range(title_row + 1, min(len(grid), title_row + 12)) if any(anchor in _norm(v) for v in grid[i])),
-        None,
-    )
-    if header_row is None:
-        return None, [Finding(path, sheet, f"A{title_row + 2}", ERROR, "表头", f"找不到表头（含“{anchor}”的行）")]
-    header_text = " ".join(
-        str(v) for r in cells[title_row + 1:header_row] for v in r if v not in (None, "")
-    ) + " " + " ".join(str(v) for v in cells[title_row] if v not in (None, ""))
-    synthetic = "合成" in header_text or "synthetic" in header_text.lower() or "synthetic" in path.lower()
-    head_cell = f"A{title_row + 2}"
-    period = parse_header(header_text, form)
-    if period is None:
-        findings.append(Finding(path, sheet, head_cell, ERROR, "填报单位",
-                                f"填报单位行中找不到{'年月（如 2015 年 3 月）' if form == 'monthly' else '年度和季度（如 2015年 第1季度）'}"))
-    else:
-        try:
-            parse_period(period)
-        except PeriodError as exc:
-            findings.append(Finding(path, sheet, head_cell, ERROR, "期别", str(exc)))
-            period = None
-    province = province_in_text(header_text, period or "2015-02") if "填报单位" in _norm(header_text) else None
-
-    mapping, first_data, missing = _locate_columns(grid, layout, header_row)
-    if missing:
-        findings.append(Finding(path, sheet, f"A{header_row + 1}", ERROR, "表头",
-                                f"缺少列：{'、'.join(missing)}（表头须与{layout.title}一致）"))
-        return None, findings
-    letters = {name: _letter(ci) for name, ci in mapping.items()}
-    name_col = mapping.get("region_name", mapping.get("bank_name"))
-    records: list[dict[str, Any]] = []
-    total: dict[str, Any] | None = None
-    total_row = None
-    new_count, new_names, remark_cell = None, [], ""
-    for ri in range(first_data, len(cells)):
-        row = cells[ri]
-        texts = [normalise_text(v) for v in row]
-        if not any(texts):
+    workbooks: list[tuple[Path, str]] = []
+    files = discover(raw_dir)
+    for path in files:
+        shown = _shown(path)
+        if shown not in shas:
+            shas[shown] = file_sha256(path)
+        if path.suffix.lower() == ".csv":
+            kind, df, fs = read_published(path, shown)
+            findings.extend(fs)
+            if kind is None:
+                kind, df = _tidy_csv(path, shown)
+                if kind is None:
+                    findings.append(UNKNOWN_CSV.finding(shown, "", "",
+                                                        "列名既不是已公布数据也不是整理后的调度表，已跳过"))
+                    continue
+                findings.append(TIDY_CSV.finding(shown, "", "",
+                                                 f"按 {kind} 表读取（未经原表格式的单元格校验）"))
+            extra.setdefault(kind, []).append(df)
             continue
-        joined = "".join(texts)
-        excel_row = ri + 1
-        if _FOOTER.search(joined):
-            # Filer names and phone numbers: personal data, never read further.
-            continue
-        if _REMARK.match(texts[0] if texts else "") or (joined.startswith("备注")):
-            remark_cell = f"A{excel_row}"
-            m = _NEW_CITIES.search(joined)
-            if m:
-                count_text = m.group(1) or ""
-                names = [n for n in parse_names(m.group(2)) if not set(n) <= {"_"}]
-                new_count = int(count_text) if count_text.isdigit() else (None if not names else len(names))
-                new_names = names
-            elif joined.replace(" ", "") not in ("备注", "备注:", "备注："):
-                findings.append(Finding(path, sheet, remark_cell, WARNING, "备注",
-                                        "备注应写作“新增发卡城市__个，即_____”，未能读出新增城市"))
-            continue
-        personal = [(ci, kinds) for ci, v in enumerate(row) if isinstance(v, str) and (kinds := find_personal(v))]
-        if personal:
-            # Personal data in a data cell: refuse the workbook; name the cell, never the number.
-            for ci, kinds in personal:
-                findings.append(Finding(path, sheet, f"{_letter(ci)}{excel_row}", ERROR, "个人信息",
-                                        f"数据单元格含{'、'.join(kinds)}（不显示号码）：调度表不应含个人信息，请删除后重新放入"))
-            continue
-        raw = {name: (row[ci] if ci < len(row) else None) for name, ci in mapping.items()}
-        label = normalise_text(raw.get("region_name") or raw.get("bank_name") or "")
-        seq_text = normalise_text(raw.get("seq"))
-        if label.replace(" ", "") in _TOTAL or seq_text.replace(" ", "") in _TOTAL:
-            if form == "q3":
-                pass  # 表三's only row is 全省: it is the data row.
-            else:
-                cell = {name: f"{letters[name]}{excel_row}" for name in mapping}
-                parsed, fs = _parse_row(form, raw, cell, path, sheet)
-                findings.extend(fs)
-                total, total_row = parsed, excel_row
-                continue
-        cell = {name: f"{letters[name]}{excel_row}" for name in mapping}
-        rec, fs = _parse_row(form, raw, cell, path, sheet)
+        workbooks.append((path, shown))
+    for got, fs in _read_workbooks(workbooks, jobs):
+        sheets.extend(got)
         findings.extend(fs)
-        rec["source_row"] = excel_row
-        records.append(rec)
-
-    df = pd.DataFrame(records)
-    # Region codes: infer the province from the rows, fill 省本级's blank code.
-    if form != "q4" and not df.empty:
-        codes = [c for c in df.get("region_code", pd.Series(dtype=str)) if re.fullmatch(r"\d{6}", str(c))]
-        from_codes = pd.Series([c[:2] + "0000" for c in codes]).mode()
-        code_province = from_codes.iloc[0] if len(from_codes) else None
-        if province is None:
-            province = code_province
-            if province:
-                findings.append(Finding(path, sheet, head_cell, WARNING, "填报单位",
-                                        f"填报单位未写明省份，按行政区划代码取 {province}"))
-        elif code_province and code_province != province:
-            findings.append(Finding(path, sheet, head_cell, ERROR, "填报单位",
-                                    f"填报单位为 {province}，但各行的行政区划代码属于 {code_province}"))
-    if province is None and form in ("q3", "q4") and not df.empty and "region_code" in df:
-        codes = [c for c in df["region_code"] if re.fullmatch(r"\d{6}", str(c))]
-        province = codes[0][:2] + "0000" if codes else None
-    if province is None:
-        findings.append(Finding(path, sheet, head_cell, ERROR, "填报单位", "无法确定填报省份（填报单位或行政区划代码）"))
-    if not df.empty and form != "q4" and province and period:
-        df = _fill_codes(df, province, period, path, sheet, letters, findings)
-    if not df.empty and form == "q4":
-        df = _normalise_banks(df, path, sheet, letters, findings)
-    if not df.empty:
-        df.insert(0, "period", period)
-        df.insert(1, "province_code", province)
-        df["source_file"] = path
-        df["source_sheet"] = sheet
-        if form == "q3":
-            df = df.drop(columns=[c for c in ("region_code", "region_name") if c in df.columns])
-    return SheetData(path, sheet, form, period, province, df, letters, total, total_row, new_count, new_names,
-                     remark_cell, synthetic, findings), findings
+    joined = {k: pd.concat(v, ignore_index=True) for k, v in extra.items()}
+    return sheets, joined, shas, findings, len(files)
 
 
-def _fill_codes(df: pd.DataFrame, province: str, period: str, path: str, sheet: str,
-                letters: dict[str, str], findings: list[Finding]) -> pd.DataFrame:
-    """A blank 行政区划代码: 省本级 takes the province code; a named region its code (with a warning)."""
-    from sbk.regions import RegionError, lookup
-
-    codes = df["region_code"].fillna("").astype(str).tolist()
-    if all(codes):
-        return df
-    for i, rec in enumerate(df.to_dict("records")):
-        code, name = codes[i], str(rec.get("region_name") or "")
-        if not code:
-            if name in ("省本级", "全省"):
-                code = province
-            else:
-                try:
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        code = lookup(name, period, province=province).code
-                    findings.append(Finding(path, sheet, f"{letters.get('region_code', 'A')}{rec['source_row']}", WARNING,
-                                            "行政区划代码", f"{name} 的行政区划代码未填写，按名称取 {code}"))
-                except (RegionError, PeriodError) as exc:
-                    findings.append(Finding(path, sheet, f"{letters.get('region_code', 'A')}{rec['source_row']}", ERROR,
-                                            "行政区划代码", f"行政区划代码未填写，且{exc}"))
-        codes[i] = code
-    return df.assign(region_code=codes)
+def _parquet_bytes(df: pd.DataFrame) -> bytes:
+    table = pa_arrow.Table.from_pandas(df, preserve_index=False)
+    # pandas metadata records library versions only: stable for a given environment.
+    sink = pa_arrow.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd", write_statistics=True)
+    return sink.getvalue().to_pybytes()
 
 
-def _normalise_banks(df: pd.DataFrame, path: str, sheet: str, letters: dict[str, str],
-                     findings: list[Finding]) -> pd.DataFrame:
-    from sbk.catalog import normalize_bank
+# Counts are validated as numbers (so that 12.5 gets the form's own message)
+# and stored as nullable integers; figures and rates as floats.
+_FIELDS = [f for t in TABLES.values() for f in t.fields]
+_INTEGER_COLUMNS = tuple(dict.fromkeys([*(f.name for f in _FIELDS if f.kind.integer), "source_row"]))
+_FLOAT_COLUMNS = tuple(dict.fromkeys(f.name for f in _FIELDS if f.kind in (Kind.FIGURE_10K, Kind.PERCENT)))
 
-    names = []
-    for rec in df.to_dict("records"):
-        written = str(rec.get("bank_name") or "")
-        if not written:
-            names.append(written)
-            continue
+
+def _typed(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy()
+    for col in _INTEGER_COLUMNS:
+        if col in df.columns:
+            df[col] = pd.to_numeric(df[col], errors="coerce").round().astype("Int64")
+    for col in _FLOAT_COLUMNS:
+        if col in df.columns:
+            df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+    return df
+
+
+def _sorted(table: str, df: pd.DataFrame) -> pd.DataFrame:
+    keys = [k for k in SORT_KEYS.get(table, []) if k in df.columns]
+    if "source_row" in df.columns:
+        keys.append("source_row")
+    return df.sort_values(keys, kind="stable").reset_index(drop=True) if keys and len(df) else df.reset_index(drop=True)
+
+
+def _field_type(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(series):
+        return "integer"
+    if pd.api.types.is_float_dtype(series):
+        return "number"
+    if len(series) and series.map(lambda v: isinstance(v, (list, tuple))).any():
+        return "array"
+    return "string"
+
+
+def _datapackage(tables: dict[str, pd.DataFrame], shas: dict[str, str], synthetic_files: set[str], fp: str) -> dict:
+    resources = []
+    for name in sorted(tables):
+        df = tables[name]
+        labels = column_labels(name) if name in TABLES else {}
+        fields = []
+        for col in df.columns:
+            meta = labels.get(col, {})
+            f = {"name": col, "type": _field_type(df[col])}
+            if meta.get("label"):
+                f["title"] = meta["label"]
+            if meta.get("unit"):
+                f["unit"] = meta["unit"]
+            fields.append(f)
+        resources.append({
+            "name": name, "path": f"{name}.parquet", "format": "parquet", "title": _TITLES.get(name, name),
+            "rows": int(len(df)), "schema": {"fields": fields},
+        })
+    any_synthetic = bool(synthetic_files)
+    return {
+        "name": "sbk-processed",
+        "title": "社会保障卡调度数据（整理后） · Social security card dispatch data, processed",
+        "version": __version__,
+        "fingerprint": fp,
+        "synthetic": any_synthetic,
+        "description": (
+            "Tables built by `sbk ingest` from data/raw. "
+            + ("Contains 合成示例数据 (synthetic demo data, NOT official statistics) from the files listed "
+               "with synthetic=true. " if any_synthetic else "")
+            + "Published figures are real and carry their sources row by row."
+        ),
+        "resources": resources,
+        "sources": [
+            {"path": p, "sha256": shas[p], "synthetic": p in synthetic_files} for p in sorted(shas)
+        ],
+        "licenses": [{
+            "name": "published-figures-attribution",
+            "title": "Published figures are facts quoted from the public sources named in each row "
+                     "(source, source_url, quote); cite those sources.",
+        }],
+    }
+
+
+_STAGING = ".staging"
+_COMMIT = "COMMIT"
+
+
+def _recover(out_dir: Path) -> None:
+    """Finish or discard a write that was interrupted.
+
+    A staging folder with its COMMIT marker holds a complete new set: roll it
+    forward. Without the marker the new set was never complete: discard it,
+    leaving the previous outputs as they were.
+    """
+    staging = out_dir / _STAGING
+    if not staging.is_dir():
+        return
+    if (staging / _COMMIT).exists():
+        for f in sorted(staging.iterdir()):
+            if f.name != _COMMIT:
+                os.replace(f, out_dir / f.name)
+        (staging / _COMMIT).unlink()
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _commit(out_dir: Path, files: dict[Path, bytes]) -> None:
+    """Write every changed file to a staging folder, mark it complete, then move the files into place.
+
+    Killed before the marker: the previous outputs stand. Killed after it: the
+    next run (or any ingest) rolls the complete new set forward first.
+    """
+    if not files:
+        return
+    staging = out_dir / _STAGING
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for target, data in files.items():
+        write_atomic(staging / target.name, data)
+    write_atomic(staging / _COMMIT, "\n".join(sorted(t.name for t in files)).encode("utf-8"))
+    _recover(out_dir)
+
+
+def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: int | None = None) -> IngestResult:
+    """Read, validate and (unless ``write`` is False or there are errors) write the processed tables."""
+    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    result = IngestResult()
+    if not raw_dir.exists():
+        result.findings.append(NO_INPUT.finding(raw_dir.as_posix(), "", "", "目录或文件不存在"))
+        return result
+    files = discover(raw_dir)
+    shas = {_shown(p): file_sha256(p) for p in files}
+    fp = fingerprint(shas)
+    descriptor = out_dir / "datapackage.json"
+    if write:
+        _recover(out_dir)
+    if write and descriptor.exists():
         try:
-            full = normalize_bank(written)
-            if full != written:
-                findings.append(Finding(path, sheet, f"{letters['bank_name']}{rec['source_row']}", WARNING, "银行名称",
-                                        f"“{written}” 不是商业银行全称，按目录取 {full}"))
-            names.append(full)
-        except KeyError as exc:
-            findings.append(Finding(path, sheet, f"{letters['bank_name']}{rec['source_row']}", WARNING, "银行名称",
-                                    str(exc.args[0])))
-            names.append(written)
-    return df.assign(bank_name=names)
+            old = json.loads(descriptor.read_text(encoding="utf-8"))
+            if old.get("fingerprint") == fp and all((out_dir / r["path"]).exists() for r in old.get("resources", [])):
+                result.up_to_date = True
+                result.files = len(files)
+                return result
+        except (json.JSONDecodeError, KeyError, TypeError):
+            pass
+    sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs)
+    result.files, result.sheets = nfiles, len(sheets)
+    tables, fs = assemble(sheets, shas)
+    result.findings = findings + fs
+    tables.update(extra)
+    if not write or has_errors(result.findings):
+        return result
+    tables["findings"] = pd.DataFrame([f.to_dict() for f in sorted(set(result.findings))],
+                                      columns=["path", "sheet", "cell", "severity", "rule", "message", "line", "code"])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    synthetic_files = {s.path for s in sheets if s.synthetic} | {p for p in shas if "synthetic" in Path(p).name}
+    new: dict[Path, bytes] = {}
+    for name, df in sorted(tables.items()):
+        df = _sorted(name, _typed(df))
+        tables[name] = df
+        new[out_dir / f"{name}.parquet"] = _parquet_bytes(df)
+    text = json.dumps(_datapackage(tables, shas, synthetic_files, fp), ensure_ascii=False, indent=2) + "\n"
+    new[descriptor] = text.encode("utf-8")
+    for target, data in new.items():
+        (result.unchanged if target.exists() and target.read_bytes() == data else result.written).append(target)
+    _commit(out_dir, {t: d for t, d in new.items() if t in result.written})
+    return result

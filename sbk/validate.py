@@ -1,6 +1,8 @@
 """Running the rules over everything read: within each table and across files.
 
 Pure: sheets in, tables and findings out. Nothing is printed or written here.
+Every rule runs lazily (all failures of all rules in one pass) and each
+failure becomes a finding pointing at its file, sheet and cell.
 
 Across files:
 - the same form, period and province filed twice: identical → warning, the
@@ -8,6 +10,7 @@ Across files:
   (which file wins is never decided silently);
 - a cumulative figure falling from one period to the next (the table rules,
   run on all periods together);
+- the 合计 / 全省 row against the sum of the rows above it;
 - 表一's 全省 total against the monthly form for the quarter's last month;
 - 表四's bank totals against 表一's holders;
 - 表二 “无新拓展领域” resolved from the same region's previous quarter.
@@ -15,37 +18,165 @@ Across files:
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
+from typing import Any, Mapping
 
 import pandas as pd
+import pandera.pandas as pa
 
 from sbk.calendar import parse_period
-from sbk.findings import ERROR, WARNING, Finding
-from sbk.forms import LAYOUTS, TABLES, check_totals, validate_table
-from sbk.ingest import SheetData
+from sbk.findings import ERROR, RULES, WARNING, Finding, Rule, rule
+from sbk.forms import LAYOUTS, TABLES, Layout, fmt, table_columns
+from sbk.workbooks import SheetData
 
-__all__ = ["assemble", "TABLE_COLUMNS"]
+__all__ = ["assemble", "validate_table", "check_totals", "TABLE_COLUMNS"]
 
-_SUMMED = {
-    "monthly": ["cumulative_holders_10k"],
-    "q1": ["holders_total_10k", "holders_urban_employees_10k", "holders_residents_10k", "holders_other_10k", "terminals"],
-    "q4": ["fin_holders_10k", "fin_activated_10k", "other_fin_holders_10k"],
-}
+TABLE_COLUMNS = {t: table_columns(t) for t in TABLES}
 _PROVENANCE = ["source_file", "source_sheet", "source_row"]
+_TABLE_LAYOUT = {layout.table: layout for layout in LAYOUTS.values()}
+
+SCHEMA_TYPE = rule("table.column_type", "数据格式", ERROR, "all tables",
+                   quote="(pandera: a column missing, of the wrong type, or blank where it may not be)")
+TOTAL_RULES = {
+    layout.form: rule(f"{layout.form}.total_equals_sum", f"{layout.total_label}≠各行之和", ERROR, layout.form,
+                      f"本表填报省内全部地市情况及{layout.total_label}总体情况。" if layout.form == "q1" else "")
+    for layout in LAYOUTS.values() if layout.summed
+}
+TOTAL_MISSING = {
+    form: rule(f"{form}.total_row_missing", f"{LAYOUTS[form].total_label}行", WARNING, form)
+    for form in TOTAL_RULES
+}
+DUPLICATE_SAME = rule("filing.duplicate_identical", "重复报送", WARNING, "all forms")
+DUPLICATE_DIFFERENT = rule("filing.duplicate_different", "同期重复报送且数字不同", ERROR, "all forms")
+UNCHANGED_WITHOUT_PREVIOUS = rule("q2.local_items.unchanged_without_previous", "业务领域", ERROR, "q2",
+                                  "如对比上季度无新进展，可填写“无新拓展领域”。")
+Q1_VS_MONTHLY = rule("cross.q1_total_equals_monthly", "表一全省≠月调度表合计", WARNING, "q1, monthly")
+Q4_VS_Q1 = rule("cross.q4_banks_le_q1_holders", "金融功能卡合计>表一累计持卡人数", ERROR, "q4, q1")
 
 
-def _columns(table: str) -> list[str]:
-    cols = [c for c in TABLES[table].to_schema().columns if c not in _PROVENANCE]
-    return cols + _PROVENANCE
+def _str(v: object) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return str(v)
 
 
-TABLE_COLUMNS = {t: _columns(t) for t in TABLES}
+def _cell(layout: Layout | None, field: str | None, row: Mapping[str, Any] | None,
+          letters: Mapping[Any, Any] | None) -> str:
+    """The cell a finding points at: the field's column letter (as read, else the official layout's) and the row."""
+    if row is None:
+        return ""
+    source_row = row.get("source_row")
+    if source_row is None or source_row is pd.NA or (isinstance(source_row, float) and math.isnan(source_row)):
+        return ""
+    if letters and isinstance(next(iter(letters.values()), None), Mapping):
+        # {(source_file, source_sheet): {field: letter}} from ingest.
+        letters = letters.get((_str(row.get("source_file")), _str(row.get("source_sheet"))))
+    letter = None
+    if field:
+        if not (letters and field in letters) and layout:
+            field = layout.cell_of.get(field, field)
+        if letters and field in letters:
+            letter = letters[field]
+        elif layout:
+            letter = layout.letter(field)
+    return f"{letter}{int(source_row)}" if letter else f"行{int(source_row)}"
+
+
+def _previous_value(df: pd.DataFrame, value: str, keys: list[str], row: pd.Series) -> str:
+    earlier = df
+    for k in keys:
+        earlier = earlier[earlier[k] == row[k]]
+    earlier = earlier[earlier["period"].astype(str) < str(row["period"])]
+    if not len(earlier):
+        return "?"
+    last = earlier.sort_values("period").iloc[-1]
+    return f"{fmt(last[value])}（{last['period']}）"
+
+
+def _message(r: Rule, table: str, df: pd.DataFrame, row: pd.Series) -> str:
+    message = r.explain(row) if r.explain else r.label
+    layout = _TABLE_LAYOUT.get(table)
+    if r.code.endswith(".not_falling") and layout and r.column:
+        message += f" {_previous_value(df, r.column, ['province_code', *layout.row_key], row)}"
+    return message
+
+
+def validate_table(table: str, df: pd.DataFrame, letters: Mapping[Any, Any] | None = None) -> list[Finding]:
+    """Run every rule of ``table`` over ``df`` (lazily) and return all findings.
+
+    ``df`` may carry ``source_file``, ``source_sheet`` and ``source_row``; findings
+    then point at the cell, using ``letters`` ({field: column letter}) or the
+    official layout's columns; ``letters`` may also be keyed by
+    (source_file, source_sheet) when columns differ from sheet to sheet.
+    """
+    try:
+        TABLES[table].schema().validate(df, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    layout = _TABLE_LAYOUT.get(table)
+    findings: list[Finding] = []
+    for case in cases.to_dict("records"):
+        check = str(case.get("check") or "")
+        index = case.get("index")
+        row = df.loc[index] if index is not None and not pd.isna(index) and index in df.index else None
+        if isinstance(row, pd.DataFrame):
+            row = row.iloc[0]
+        path = _str(row.get("source_file")) if row is not None else ""
+        sheet = _str(row.get("source_sheet")) if row is not None else ""
+        r = RULES.get(check)
+        if r is None or r.check is None:
+            # pandera's own checks: missing columns, wrong types, nulls.
+            column = case.get("column")
+            label = TABLES[table].labels.get(str(column), {}).get("label") or str(column)
+            findings.append(SCHEMA_TYPE.finding(path, sheet, _cell(layout, str(column), row, letters),
+                                                f"{label}：{check} 未通过（值 {case.get('failure_case')!r}）"))
+            continue
+        try:
+            message = _message(r, table, df, row) if row is not None else r.label
+        except Exception:  # noqa: BLE001 - a message must never hide the finding itself
+            message = r.label
+        findings.append(r.finding(path, sheet, _cell(layout, r.column, row, letters), message))
+    return sorted(set(findings))
+
+
+def check_totals(
+    table: str,
+    rows: pd.DataFrame,
+    total: Mapping[str, float | None],
+    *,
+    path: str = "",
+    sheet: str = "",
+    total_row: int | None = None,
+    letters: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """合计 / 全省 row = sum of the rows above it, for each summed column.
+
+    ``total`` maps columns to the figure written on the total row. Rows are
+    rounded to two decimals each, so the tolerance grows with their number;
+    whole-number columns are compared at half a unit.
+    """
+    layout = _TABLE_LAYOUT[table]
+    label = layout.total_label or "合计"
+    tolerance = max(0.01, 0.005 * len(rows)) + 1e-9
+    out: list[Finding] = []
+    for column, written in total.items():
+        if written is None or (isinstance(written, float) and math.isnan(written)):
+            continue
+        summed = float(pd.to_numeric(rows[column], errors="coerce").fillna(0).sum()) if column in rows.columns else 0.0
+        tol = 0.5 if layout.by_name[column].kind.integer else tolerance
+        if abs(float(written) - summed) > tol:
+            letter = (letters or {}).get(column) or layout.letter(column) or ""
+            cell = f"{letter}{total_row}" if total_row else ""
+            out.append(TOTAL_RULES[layout.form].finding(
+                path, sheet, cell, f"{layout.by_name[column].title} {label} {float(written):.2f} ≠ {summed:.2f}"))
+    return out
 
 
 def _comparable(df: pd.DataFrame) -> list[tuple]:
     body = df.drop(columns=[c for c in _PROVENANCE if c in df.columns])
-    rows = [tuple(str(v) for v in r) for r in body.itertuples(index=False)]
-    return sorted(rows)
+    return sorted(tuple(str(v) for v in r) for r in body.itertuples(index=False))
 
 
 def _dedupe(sheets: list[SheetData]) -> tuple[list[SheetData], list[Finding]]:
@@ -62,12 +193,12 @@ def _dedupe(sheets: list[SheetData]) -> tuple[list[SheetData], list[Finding]]:
             same = _comparable(first.rows) == _comparable(other.rows) and first.total == other.total
             where = f"{first.path}:{first.sheet}"
             if same:
-                out.append(Finding(other.path, other.sheet, "", WARNING, "重复报送",
-                                   f"{LAYOUTS[key[0]].title} {key[1]} 与 {where} 内容相同，按后者处理"))
+                out.append(DUPLICATE_SAME.finding(other.path, other.sheet, "",
+                                                  f"{LAYOUTS[key[0]].title} {key[1]} 与 {where} 内容相同，按后者处理"))
             else:
-                out.append(Finding(other.path, other.sheet, "", ERROR, "同期重复报送且数字不同",
-                                   f"{LAYOUTS[key[0]].title} {key[1]} 已由 {where} 报送，两份数字不同："
-                                   "请删除或更正其中一份后重新导入"))
+                out.append(DUPLICATE_DIFFERENT.finding(other.path, other.sheet, "",
+                                                       f"{LAYOUTS[key[0]].title} {key[1]} 已由 {where} 报送，两份数字不同："
+                                                       "请删除或更正其中一份后重新导入"))
     return kept, out
 
 
@@ -77,16 +208,17 @@ def _resolve_unchanged(df: pd.DataFrame, letters: dict, out: list[Finding]) -> p
         return df.drop(columns=["local_items_unchanged"], errors="ignore")
     df = df.sort_values("period", kind="stable").copy()
     df["local_items"] = df["local_items"].astype(object)
-    last: dict[tuple, list[int]] = {}
+    last: dict[tuple, tuple[list[int], str]] = {}
     for idx, rec in df.iterrows():
         key = (rec["province_code"], rec["region_code"])
         if rec.get("local_items_unchanged"):
-            if key in last and str(parse_period(rec["period"]).previous()) in last[key][1]:
+            if key in last and last[key][1] == str(parse_period(rec["period"]).previous()):
                 df.at[idx, "local_items"] = list(last[key][0])
             else:
                 letter = letters.get((rec["source_file"], rec["source_sheet"]), {}).get("local_items", "F")
-                out.append(Finding(rec["source_file"], rec["source_sheet"], f"{letter}{rec['source_row']}", ERROR,
-                                   "业务领域", "填了“无新拓展领域”，但没有该地区上一季度的表二可沿用"))
+                out.append(UNCHANGED_WITHOUT_PREVIOUS.finding(
+                    rec["source_file"], rec["source_sheet"], f"{letter}{rec['source_row']}",
+                    "填了“无新拓展领域”，但没有该地区上一季度的表二可沿用"))
         last[key] = (list(df.at[idx, "local_items"] or []), rec["period"])
     return df.sort_index().drop(columns=["local_items_unchanged"])
 
@@ -109,23 +241,24 @@ def assemble(sheets: list[SheetData], sha256: dict[str, str]) -> tuple[dict[str,
 
     for s in usable:
         layout = LAYOUTS[s.form]
-        if s.form in _SUMMED and s.total is not None:
-            findings.extend(check_totals(layout.table, s.rows, {c: s.total.get(c) for c in _SUMMED[s.form]},
+        if layout.summed and s.total is not None:
+            findings.extend(check_totals(layout.table, s.rows, {c: s.total.get(c) for c in layout.summed},
                                          path=s.path, sheet=s.sheet, total_row=s.total_row, letters=s.letters))
-        elif s.form in ("monthly", "q1", "q4") and s.total is None and len(s.rows):
-            findings.append(Finding(s.path, s.sheet, "", WARNING, f"{layout.total_label}行",
-                                    f"没有{layout.total_label}行（本表应填报{layout.total_label}）"))
+        elif layout.summed and s.total is None and len(s.rows):
+            findings.append(TOTAL_MISSING[s.form].finding(
+                s.path, s.sheet, "", f"没有{layout.total_label}行（本表应填报{layout.total_label}）"))
 
     tables: dict[str, pd.DataFrame] = {}
     for form, layout in LAYOUTS.items():
+        columns = TABLE_COLUMNS[layout.table]
         parts = [s.rows for s in usable if s.form == form and len(s.rows)]
-        df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=TABLE_COLUMNS[layout.table])
-        if form == "q2" and len(df):
+        df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+        if any(f.carries_over for f in layout.fields) and len(df):
             df = _resolve_unchanged(df, letters, findings)
-        for col in TABLE_COLUMNS[layout.table]:
+        for col in columns:
             if col not in df.columns:
                 df[col] = None
-        df = df[TABLE_COLUMNS[layout.table]]
+        df = df[columns]
         if len(df):
             findings.extend(validate_table(layout.table, df, letters))
         tables[layout.table] = df
@@ -142,6 +275,7 @@ def assemble(sheets: list[SheetData], sha256: dict[str, str]) -> tuple[dict[str,
     ], columns=["form", "period", "province_code", "source_file", "source_sheet", "sha256",
                 "new_issuing_cities_count", "new_issuing_cities", "synthetic", "source_row"])
     if len(filings):
+        # The 备注 row is one merged cell starting in column A.
         findings.extend(validate_table("filings", filings, {k: {"new_issuing_cities": "A"} for k in letters}))
     tables["filings"] = filings.sort_values(["form", "period", "province_code", "source_file"], kind="stable").reset_index(drop=True)
 
@@ -153,23 +287,22 @@ def _cross_forms(sheets: list[SheetData]) -> list[Finding]:
     out: list[Finding] = []
     by = {(s.form, s.period, s.province_code): s for s in sheets}
     for (form, period, prov), s in by.items():
-        if form == "q1":
+        if form == "q1" and period:
             last_month = parse_period(period).months()[-1]
             m = by.get(("monthly", last_month, prov))
             q_total, m_total = _total_sum(s, "holders_total_10k"), _total_sum(m, "cumulative_holders_10k") if m else None
             if m and q_total is not None and m_total is not None and abs(q_total - m_total) > 0.011:
                 cell = f"{s.letters.get('holders_total_10k', 'C')}{s.total_row}" if s.total_row else ""
-                out.append(Finding(s.path, s.sheet, cell, WARNING, "表一全省≠月调度表合计",
-                                   f"表一全省累计持卡人数 {q_total:.2f} 万人，与 {last_month} 月调度表合计 {m_total:.2f} 万人"
-                                   f"（{m.path}）不一致"))
+                out.append(Q1_VS_MONTHLY.finding(s.path, s.sheet, cell,
+                                                 f"表一全省累计持卡人数 {q_total:.2f} 万人，与 {last_month} 月调度表合计 "
+                                                 f"{m_total:.2f} 万人（{m.path}）不一致"))
         if form == "q4":
             q1 = by.get(("q1", period, prov))
             banks = _total_sum(s, "fin_holders_10k")
             holders = _total_sum(q1, "holders_total_10k") if q1 else None
             if q1 and banks is not None and holders is not None and banks > holders + 0.011:
                 cell = f"{s.letters.get('fin_holders_10k', 'C')}{s.total_row}" if s.total_row else ""
-                out.append(Finding(s.path, s.sheet, cell, ERROR, "金融功能卡合计>表一累计持卡人数",
-                                   f"各银行具有金融功能的社会保障卡累计持卡人数合计 {banks:.2f} 万人，"
-                                   f"超过表一全省累计持卡人数 {holders:.2f} 万人（{q1.path}:{q1.sheet}）"))
+                out.append(Q4_VS_Q1.finding(s.path, s.sheet, cell,
+                                            f"各银行具有金融功能的社会保障卡累计持卡人数合计 {banks:.2f} 万人，"
+                                            f"超过表一全省累计持卡人数 {holders:.2f} 万人（{q1.path}:{q1.sheet}）"))
     return out
-

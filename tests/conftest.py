@@ -68,7 +68,7 @@ SAMPLE_JOBS = [("2016Q4", "430000", a) for a in ("coverage", "issuance_trend", "
 @pytest.fixture(scope="session")
 def processed_dir(tmp_path_factory) -> Path:
     """The embedded data, ingested once for the session."""
-    from sbk.processed import ingest
+    from sbk.ingest import ingest
 
     out = tmp_path_factory.mktemp("processed")
     result = ingest(REPO / "data" / "raw", out)

@@ -82,7 +82,7 @@ def hostile_reports(tmp_path_factory) -> Path:
     from conftest import REPO
     from sbk.build import Job, run_jobs, write_index
     from sbk.catalog_page import write_catalog_page
-    from sbk.processed import ingest
+    from sbk.ingest import ingest
 
     base = tmp_path_factory.mktemp("hostile")
     raw, processed, reports, cat = base / "raw", base / "processed", base / "reports", base / "policy_catalog"

@@ -100,18 +100,42 @@ def test_cli_writes_the_draft_and_prints_its_path(processed_dir, tmp_path, capsy
 
 
 def test_bad_receipts_are_findings_with_their_row(tmp_path):
-    from sbk.processed import ingest
+    from sbk.ingest import ingest
 
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "receipts_x.csv").write_text("form,period,province,received_on,channel\nweekly,2016-01,430000,2016-02-01,传真\n"
                                         "monthly,2016-01,430000,not-a-date,传真\n", encoding="utf-8")
     result = ingest(raw, tmp_path / "p")
-    cells = {(f.cell, f.rule) for f in result.findings}
-    assert ("行2", "收文记录") in cells and ("行3", "收文记录") in cells and not result.ok
+    cells = {(f.cell, f.code) for f in result.findings}
+    assert ("行2", "receipts.row") in cells and ("行3", "receipts.row") in cells and not result.ok
 
 
 def test_provinces_are_ranked_by_the_stated_score(processed_dir):
     ranking = b.quality_ranking(processed_dir, "2016-12")
     assert list(ranking["rank"]) == [1] and ranking.loc[0, "province_code"] == "430000"
     assert ranking.loc[0, "score"] == b.round_pct(b.compute(processed_dir, "430000", "2016-12")["score"]["score"])
+
+
+def test_a_month_whose_only_row_is_shengbenji_drafts_without_error(tmp_path, capsys):
+    """Regression: draft_from passed the 'met' rows as the progress table, so a month with no city rows raised KeyError."""
+    from conftest import write_monthly
+    from sbk.ingest import ingest
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_monthly(raw / "m.xlsx", "2016-06", {"": 12.5})
+    assert ingest(raw, tmp_path / "p").ok
+    assert main(["bulletin", "--period", "2016-06", "--province", "430000", "--processed", str(tmp_path / "p"),
+                 "--out", str(tmp_path / "out")]) == 0
+    text = (tmp_path / "out" / "2016-06" / "430000" / "bulletin.md").read_text(encoding="utf-8")
+    assert "全省累计持卡人数12.5万人" in text
+
+
+def test_accuracy_groups_findings_by_rule_code():
+    findings = pd.DataFrame({"severity": ["warning"] * 3, "rule": ["数字统一保留小数点后两位"] * 3,
+                             "code": ["q1.holders_total_10k.two_decimals", "q4.fin_holders_10k.two_decimals",
+                                      "q1.holders_total_10k.two_decimals"]})
+    got = b.accuracy(findings)
+    assert list(zip(got["code"], got["count"])) == [("q1.holders_total_10k.two_decimals", 2),
+                                                     ("q4.fin_holders_10k.two_decimals", 1)]

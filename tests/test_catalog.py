@@ -228,7 +228,7 @@ def test_cli_check_exits_1_and_prints_path_line(copy, capsys):
     _replace(copy / "applications.yaml", "count: 21", "count: 20")
     assert main(["catalog", "--dir", str(copy), "check"]) == 1
     out = capsys.readouterr().out
-    assert re.search(r"applications\.yaml:\d+: error 业务领域项数之和", out)
+    assert re.search(r"applications\.yaml:\d+: error applications\.domain_counts 业务领域项数之和", out)
 
 
 def test_cli_check_passes_on_the_committed_catalog(capsys):
@@ -311,7 +311,7 @@ def test_a_dangling_link_is_a_check_failure_with_its_code_and_line(copy, capsys)
     assert len(errs) == 1 and "京政办发〔2022〕16号" in errs[0].message
     assert errs[0].line == _line_of(f, "京政办发〔2022〕16号")
     assert main(["catalog", "--dir", str(copy), "check"]) == 1
-    assert re.search(r"local_since_2019\.yaml:\d+: error 链接无法解析: 京人社数据字〔2024〕133号\.cites", capsys.readouterr().out)
+    assert re.search(r"local_since_2019\.yaml:\d+: error catalog\.link_unresolved 链接无法解析: 京人社数据字〔2024〕133号\.cites", capsys.readouterr().out)
 
 
 def test_a_stored_reverse_link_is_an_error(copy):

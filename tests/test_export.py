@@ -14,7 +14,7 @@ from conftest import VALUES_SAMPLE, edit, write_monthly
 from sbk.cli import main
 from sbk.export import csv_bytes, neutralise
 from sbk.findings import ERROR, Finding, findings_csv
-from sbk.ingest import read_workbook
+from sbk.workbooks import read_workbook
 
 HOSTILE = ["=HYPERLINK(\"http://example.invalid\",\"点此\")", "+1+1", "-2+3", "@SUM(1)", "\t=1", "\r=1"]
 
@@ -72,7 +72,7 @@ def test_a_hostile_remark_in_a_written_workbook_is_text_not_a_formula(tmp_path: 
     cells = CalamineWorkbook.from_path(str(p)).get_sheet_by_name("Sheet1").to_python()
     assert [remark] in [[v for v in row if v != ""] for row in cells]  # read back as the text it is
     _, findings = read_workbook(p)
-    assert not [f for f in findings if f.rule == "公式无计算结果"]
+    assert not [f for f in findings if f.code == "read.formula_without_value"]
 
 
 def test_sbk_template_output_has_no_formula_cells(tmp_path: Path):

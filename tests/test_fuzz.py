@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from conftest import VALUES_SAMPLE, write_monthly
-from sbk.processed import ingest
+from sbk.findings import RULES
+from sbk.ingest import ingest
 
 FUZZ_CASES = int(os.environ.get("SBK_FUZZ_CASES", "60"))  # 60 in CI; recorded in SECURITY.md
 # CI replays the same derandomised cases so a red build is always reproducible; `make fuzz` explores new ones.
@@ -102,4 +103,18 @@ def test_mutated_workbooks_end_in_findings_or_success_never_a_crash(tmp_path_fac
     if not result.ok:
         assert _digest(out) == before, "an error must leave data/processed as it was"
     for f in result.findings:
-        assert f.format()  # every finding prints as one line
+        assert "\n" not in f.format() and f.code in RULES, f  # one line, naming a known rule
+
+
+def test_a_zip_whose_directory_points_before_the_file_start_is_a_finding(tmp_path):
+    """Regression (found by the fuzz test): a central-directory offset too large makes zipfile seek to a
+    negative position (OSError EINVAL) instead of raising BadZipFile; it must be a finding, not a crash."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    data = bytearray(write_monthly(tmp_path / "t.xlsx", "2015-03", VALUES_SAMPLE).read_bytes())
+    eocd = data.rindex(b"PK\x05\x06")
+    offset = int.from_bytes(data[eocd + 16:eocd + 20], "little")
+    data[eocd + 16:eocd + 20] = (offset + 100_000).to_bytes(4, "little")
+    (raw / "broken.xlsx").write_bytes(bytes(data))
+    result = ingest(raw, tmp_path / "out")
+    assert [(f.code, f.path.endswith("broken.xlsx")) for f in result.findings] == [("read.corrupt_zip", True)]

@@ -13,8 +13,8 @@ import pytest
 
 from conftest import edit, write_monthly
 from sbk.cli import main
-from sbk.ingest import read_workbook, recognise_form, parse_header
-from sbk.processed import ingest
+from sbk.workbooks import read_workbook, recognise_form, parse_header
+from sbk.ingest import ingest
 from sbk.template import new_workbook, save_workbook, write_sheet
 
 VALUES = {"": 12.5, "430100": 300.12, "430200": 80.0}
@@ -57,7 +57,7 @@ def test_unreadable_number_points_at_its_cell(raw):
     write_monthly(raw / "m.xlsx", "2015-03", VALUES, total=None)
     edit(raw / "m.xlsx", "Sheet1", D5="三百")
     _, findings = read_workbook(raw / "m.xlsx", "m.xlsx")
-    assert "m.xlsx:Sheet1!D5: error 无法读取单元格: “三百” 不是数字" in _lines(findings)
+    assert "m.xlsx:Sheet1!D5: error read.cell_unreadable 无法读取单元格: “三百” 不是数字" in _lines(findings)
 
 
 @pytest.mark.parametrize("line, period", [
@@ -106,7 +106,7 @@ def test_remark_row_lists_new_issuing_cities(raw, tmp_path):
 def test_remark_count_must_match_the_names(raw, tmp_path):
     write_monthly(raw / "m.xlsx", "2015-03", VALUES, remark="备注：新增发卡城市3个，即张家界市、湘西州")
     result = ingest(raw, tmp_path / "p")
-    assert any(f.rule == "新增发卡城市__个，即_____" and f.cell == "A8" and f.severity == "error" for f in result.findings)
+    assert any(f.code == "monthly.new_cities_count" and f.cell == "A8" and f.severity == "error" for f in result.findings)
 
 
 def test_contact_names_and_phone_numbers_never_reach_processed_data(raw, tmp_path):
@@ -136,7 +136,7 @@ def test_a_workbook_with_several_forms_one_per_sheet(raw):
 def test_total_row_that_is_not_the_sum_points_at_the_total_cell(raw, tmp_path):
     write_monthly(raw / "m.xlsx", "2015-03", VALUES, total=1234.56)
     result = ingest(raw, tmp_path / "p")
-    line = next(f for f in result.findings if f.rule == "合计≠各行之和")
+    line = next(f for f in result.findings if f.code == "monthly.total_equals_sum")
     assert line.cell == "D7" and line.message == "累计持卡人数 合计 1234.56 ≠ 392.62"
 
 
@@ -144,14 +144,14 @@ def test_a_region_filed_twice_in_one_form(raw, tmp_path):
     write_monthly(raw / "m.xlsx", "2015-03", VALUES, total=None)
     edit(raw / "m.xlsx", "Sheet1", B6="430100", C6="长沙市")
     result = ingest(raw, tmp_path / "p")
-    assert any(f.rule == "同一地区重复填报" and f.cell == "B6" for f in result.findings)
+    assert any(f.code == "monthly.duplicate_row" and f.cell == "B6" for f in result.findings)
 
 
 def test_cumulative_figure_falling_between_months_points_at_the_later_cell(raw, tmp_path):
     write_monthly(raw / "2015-03.xlsx", "2015-03", VALUES)
     write_monthly(raw / "2015-04.xlsx", "2015-04", {"": 12.6, "430100": 299.0, "430200": 81.0})
     result = ingest(raw, tmp_path / "p")
-    hit = next(f for f in result.findings if f.rule == "累计持卡人数不应低于上期")
+    hit = next(f for f in result.findings if f.code == "monthly.cumulative_holders_10k.not_falling")
     assert hit.path.endswith("2015-04.xlsx") and hit.cell == "D5" and "300.12（2015-03）" in hit.message
 
 
@@ -159,7 +159,7 @@ def test_the_same_period_filed_twice_with_different_numbers_is_an_error_naming_b
     write_monthly(raw / "a.xlsx", "2015-03", VALUES)
     write_monthly(raw / "b.xlsx", "2015-03", {**VALUES, "430200": 81.0})
     result = ingest(raw, tmp_path / "p")
-    hit = next(f for f in result.findings if f.rule == "同期重复报送且数字不同")
+    hit = next(f for f in result.findings if f.code == "filing.duplicate_different")
     assert hit.severity == "error" and hit.path.endswith("b.xlsx") and "a.xlsx" in hit.message
 
 
@@ -167,7 +167,7 @@ def test_the_same_period_filed_twice_identically_is_a_warning(raw, tmp_path):
     write_monthly(raw / "a.xlsx", "2015-03", VALUES)
     write_monthly(raw / "b.xlsx", "2015-03", VALUES)
     result = ingest(raw, tmp_path / "p")
-    assert result.ok and [f.rule for f in result.findings] == ["重复报送"]
+    assert result.ok and [f.code for f in result.findings] == ["filing.duplicate_identical"]
     assert len(pd.read_parquet(tmp_path / "p" / "monthly_issuance.parquet")) == 3
 
 
@@ -199,14 +199,14 @@ def _quarter_files(raw: Path, q1_total_shift: float = 0.0, bank_scale: float = 1
 def test_q1_total_against_the_monthly_form_of_the_quarters_last_month(raw, tmp_path):
     _quarter_files(raw, q1_total_shift=10.0)
     result = ingest(raw, tmp_path / "p")
-    hits = [f for f in result.findings if f.rule == "表一全省≠月调度表合计"]
+    hits = [f for f in result.findings if f.code == "cross.q1_total_equals_monthly"]
     assert hits and hits[0].severity == "warning" and hits[0].cell.startswith("C")
 
 
 def test_bank_totals_cannot_exceed_q1_holders(raw, tmp_path):
     _quarter_files(raw, bank_scale=2.0)
     result = ingest(raw, tmp_path / "p")
-    hits = [f for f in result.findings if f.rule == "金融功能卡合计>表一累计持卡人数"]
+    hits = [f for f in result.findings if f.code == "cross.q4_banks_le_q1_holders"]
     assert hits and hits[0].severity == "error"
 
 
@@ -253,7 +253,7 @@ def test_a_file_that_cannot_be_opened_is_a_finding_and_nothing_changes(raw, tmp_
 def test_a_remark_naming_a_city_outside_the_province_is_flagged(raw, tmp_path):
     write_monthly(raw / "m.xlsx", "2015-03", VALUES, remark="备注：新增发卡城市__个，即<b>湘江新区</b>")
     result = ingest(raw, tmp_path / "p")
-    hits = [f for f in result.findings if f.rule == "新增发卡城市" and f.cell == "A8"]
+    hits = [f for f in result.findings if f.code == "monthly.new_cities_known" and f.cell == "A8"]
     assert hits and "不属于 430000" in hits[0].message, _lines(result.findings)
 
 
@@ -273,7 +273,7 @@ def test_a_formula_without_a_saved_result_is_named_not_evaluated(raw):
     write_monthly(raw / "m.xlsx", "2015-03", VALUES, total=None)
     edit(raw / "m.xlsx", "Sheet1", D6="=300+0.12")  # openpyxl saves formulas without a result, as some tools do
     sheets, findings = read_workbook(raw / "m.xlsx", "m.xlsx")
-    hits = [f for f in findings if f.rule == "公式无计算结果"]
+    hits = [f for f in findings if f.code == "read.formula_without_value"]
     assert [(f.sheet, f.cell, f.severity) for f in hits] == [("Sheet1", "D6", "error")]
     assert "=300+0.12" in hits[0].message and "重新计算并保存" in hits[0].message
     assert pd.isna(sheets[0].rows["cumulative_holders_10k"].iloc[2])  # never computed by us
@@ -284,7 +284,7 @@ def test_a_formula_with_a_saved_result_reads_the_saved_result(raw):
     edit(raw / "m.xlsx", "Sheet1", D6="=1+1")
     _with_cached_value(raw / "m.xlsx", "80")  # the saved result deliberately differs from the formula's arithmetic
     sheets, findings = read_workbook(raw / "m.xlsx", "m.xlsx")
-    assert not [f for f in findings if f.rule == "公式无计算结果"], _lines(findings)
+    assert not [f for f in findings if f.code == "read.formula_without_value"], _lines(findings)
     assert sheets[0].rows["cumulative_holders_10k"].iloc[2] == 80.0
 
 

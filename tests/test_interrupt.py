@@ -40,7 +40,6 @@ def test_killing_ingest_at_any_moment_keeps_a_whole_set_and_the_next_run_complet
     assert run(old_raw, clean_old).wait() == 0 and run(new_raw, clean_new).wait() == 0
     old, new = _digest(clean_old), _digest(clean_new)
     assert old != new
-    outcomes = set()
     for delay in KILL_POINTS:
         out = tmp_path / f"out_{delay}"
         shutil.copytree(clean_old, out)
@@ -52,10 +51,8 @@ def test_killing_ingest_at_any_moment_keeps_a_whole_set_and_the_next_run_complet
         now = _digest(out)
         # Either untouched, or completely new, or a complete new set staged for roll-forward.
         assert now == old or now == new or staged, f"kill at {delay}s left a mixed set"
-        outcomes.add("old" if now == old else "new" if now == new else "staged")
         assert run(new_raw, out).wait() == 0
         assert _digest(out) == new and not (out / ".staging").exists()
-    assert outcomes  # which states were hit depends on the machine's speed; all are whole
 
 
 def _report_files(folder: Path) -> dict[str, str]:

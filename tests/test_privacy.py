@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO, VALUES_SAMPLE, edit, write_monthly
 from sbk.cli import main
 from sbk.privacy import find_personal, scan_paths, valid_resident_id
-from sbk.processed import ingest
+from sbk.ingest import ingest
 
 # A syntactically valid, made-up ID number (check digit computed) and a made-up mobile number.
 FAKE_ID = "11010519491231002X"
@@ -37,7 +37,7 @@ def test_ingest_refuses_a_workbook_with_personal_data_and_names_the_cell_only(tm
     write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE)
     edit(raw / "m.xlsx", "Sheet1", E5=f"联系人身份证 {FAKE_ID}", F6=FAKE_MOBILE)
     result = ingest(raw, tmp_path / "p")
-    hits = [f for f in result.findings if f.rule == "个人信息"]
+    hits = [f for f in result.findings if f.code == "privacy.personal_data"]
     assert {f.cell for f in hits} == {"E5", "F6"} and not result.ok
     assert all(FAKE_ID not in f.format() and FAKE_MOBILE not in f.format() for f in result.findings)
     assert not (tmp_path / "p").exists()
@@ -54,7 +54,7 @@ def test_scan_command_finds_personal_data_in_a_folder(tmp_path, capsys):
     (tmp_path / "notes.md").write_text(f"申领人 {FAKE_ID}\n", encoding="utf-8")
     assert main(["scan", str(tmp_path)]) == 1
     out = capsys.readouterr().out
-    assert "notes.md:1: error 个人信息" in out and FAKE_ID not in out
+    assert "notes.md:1: error privacy.personal_data 个人信息" in out and FAKE_ID not in out
 
 
 @pytest.mark.parametrize("folder", ["data", "reports", "policy_catalog"])

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from sbk.calendar import parse_period
+from sbk.calendar import REGIME_START, parse_period
 
 __all__ = [
     "round_pct",
@@ -90,7 +90,7 @@ def bank_completion(accepted: float, opened: float) -> float:
     return completion_pct(opened, accepted)
 
 
-def expected_filings(period: str, province: str) -> list[tuple[str, str]]:
+def expected_filings(period: str) -> list[tuple[str, str]]:
     """The (form, period) a province owes for a monthly period: the month's form, and the
     quarter's four forms when the month ends a quarter."""
     p = parse_period(period)
@@ -113,7 +113,7 @@ def timeliness(filings: pd.DataFrame, receipts: pd.DataFrame, province: str, per
     rec = receipts[receipts["province"] == province] if not receipts.empty else receipts
     got = {(r.form, r.period): r for r in rec.itertuples()} if not rec.empty else {}
     for period in periods:
-        for form, per in expected_filings(period, province):
+        for form, per in expected_filings(period):
             due = due_date(per)
             r = got.get((form, per))
             if (form, per) not in filed:
@@ -136,10 +136,12 @@ def completeness(timely: pd.DataFrame) -> float:
 
 
 def accuracy(findings: pd.DataFrame) -> pd.DataFrame:
-    """Validation findings by rule and severity (the ingest keeps warnings; errors block ingest)."""
+    """Validation findings by rule code and severity (the ingest keeps warnings; errors block ingest)."""
+    keys = ["severity", "code", "rule"]
     if findings.empty:
-        return pd.DataFrame(columns=["severity", "rule", "count"])
-    return findings.groupby(["severity", "rule"]).size().rename("count").reset_index().sort_values("count", ascending=False)
+        return pd.DataFrame(columns=[*keys, "count"])
+    return (findings.groupby(keys).size().rename("count").reset_index()
+            .sort_values(["count", "code"], ascending=[False, True], kind="stable"))
 
 
 def quality_score(timely: pd.DataFrame, warnings: int) -> dict[str, float]:
@@ -175,7 +177,7 @@ def draft_text(province_name: str, period: str, total: float, annual_target: flo
     if annual_target:
         head += f"，完成年度目标任务的{_fmt(completion_pct(total, annual_target))}%"
     lines += [head + "。", ""]
-    met = progress[progress["met"]]
+    met = progress[progress["met"]] if len(progress) else progress
     if len(met):
         parts = [f"{r.region_name}（完成全年目标的{_fmt(r.completion_pct)}%、累计持卡{_wan(r.value)}万人）" for r in met.itertuples()]
         lines += [f"至{p.end_month}月底，已提前完成全年目标任务的市州有{len(met)}个：" + "、".join(parts) + "。", ""]
@@ -215,8 +217,6 @@ def compute(processed_dir, province: str, period: str) -> dict:
     from sbk.analysis.common import is_synthetic, load
     from sbk.regions import lookup
 
-    import warnings
-
     p = parse_period(period)
     monthly = load(processed_dir, "monthly_issuance")
     monthly = monthly[monthly["province_code"] == province] if not monthly.empty else monthly
@@ -225,9 +225,7 @@ def compute(processed_dir, province: str, period: str) -> dict:
     filings = load(processed_dir, "filings")
     findings = load(processed_dir, "findings")
     filings = filings[filings["province_code"] == province] if not filings.empty else filings
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        province_name = lookup(province, period).name
+    province_name = lookup(province, period, quiet=True).name
 
     def month_values(month: str) -> pd.DataFrame:
         d = monthly[(monthly["period"] == month) & (monthly["region_code"] != province)] if not monthly.empty else monthly
@@ -244,7 +242,7 @@ def compute(processed_dir, province: str, period: str) -> dict:
     progress = progress_table(current, year_targets) if len(current) else pd.DataFrame()
     total = float(monthly.loc[monthly["period"] == p.label, "cumulative_holders_10k"].sum()) if not monthly.empty else 0.0
     annual = float(year_targets["target"].sum()) if len(year_targets) else None
-    periods = [f"{p.year}-{m:02d}" for m in range(1, p.end_month + 1) if (p.year, m) >= (2015, 2)]
+    periods = [f"{p.year}-{m:02d}" for m in range(1, p.end_month + 1) if f"{p.year}-{m:02d}" >= REGIME_START]
     timely = timeliness(filings, receipts, province, periods)
     own = findings[findings["path"].isin(set(filings["source_file"]))] if not findings.empty and not filings.empty else findings
     warnings_n = int((own["severity"] == "warning").sum()) if not own.empty else 0
@@ -261,7 +259,7 @@ def compute(processed_dir, province: str, period: str) -> dict:
 
 def draft_from(result: dict) -> str:
     return draft_text(result["province_name"], result["period"], result["total"], result["annual_target"],
-                      result["met"] if len(result["progress"]) else result["progress"], result["increases"],
+                      result["progress"], result["increases"],
                       result["behind"], result["timeliness"], result["synthetic"], result.get("previous_period"))
 
 

@@ -1,0 +1,22 @@
+"""The five dispatch forms of the 2015 notice: layouts of field specs, option lists and rules.
+
+Specification: 《关于调整社会保障卡工作情况调度制度的通知》 (2015-02-11), attachment 1
+(社会保障卡发行情况月调度表) and attachment 2 (社会保障卡工作情况季调度表（一）–（四）),
+and their 填写说明.
+
+- ``spec``: what a column is (``Field``) and what a form is (``Layout``);
+- ``layouts``: the five forms, one ``Field`` per column;
+- ``options``: the option lists (服务事项, 服务渠道, 使用地域, 持卡库建设进度);
+- ``rules``: every rule with its stable code, derived from the specs or written
+  out where it is specific to one form, and the tidy tables' pandera schemas.
+"""
+
+from sbk.forms.layouts import FORMS, LAYOUTS
+from sbk.forms.options import CATALOG_SIZE, CardholderDbStage, CrossRegionScope, ServiceChannel, ServiceItem
+from sbk.forms.rules import TABLES, Table, column_labels, fmt, table_columns
+from sbk.forms.spec import PROVENANCE, Field, Kind, Layout
+
+__all__ = [
+    "FORMS", "LAYOUTS", "CATALOG_SIZE", "CardholderDbStage", "CrossRegionScope", "ServiceChannel", "ServiceItem",
+    "TABLES", "Table", "column_labels", "fmt", "table_columns", "PROVENANCE", "Field", "Kind", "Layout",
+]

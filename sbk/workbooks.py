@@ -1,0 +1,577 @@
+"""Reading the workbooks provinces file: official-layout sheets to tidy records.
+
+One function per step: find the files, open a workbook safely, recognise each
+sheet's form from its title text (not the file name), read the province and
+period from the 填报单位 line, locate the columns from the header labels
+(merged, two-level headers included), and turn each row into a record with its
+provenance (file, sheet, row). Totals, 备注 and footers are recognised; footers
+(填报人, 联系电话) are never copied anywhere. Problems become findings; this
+module decides nothing about validity beyond "can this cell be read".
+
+Reader: python-calamine (Rust) for cell values — ``benchmarks/ingest_bench.py``
+compares it with openpyxl; merged ranges come from calamine too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import zipfile
+import zlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from sbk.calendar import PeriodError, parse_period
+from sbk.cleaning import CellValueError, clean_text, normalise_text, parse_names, parse_number, parse_options
+from sbk.findings import ERROR, WARNING, Finding, rule
+from sbk.forms import LAYOUTS, Kind, Layout
+from sbk.privacy import PERSONAL_DATA, find_personal
+
+__all__ = ["SheetData", "discover", "read_workbook", "file_sha256", "LIMITS"]
+
+# Limits on what a workbook may be (a zip bomb or a mis-saved export is a finding, not a hang).
+LIMITS = {
+    "file_bytes": 50 * 1024 * 1024,
+    "uncompressed_bytes": 200 * 1024 * 1024,
+    "compression_ratio": 200,
+    "sheets": 50,
+    "rows": 5000,
+    "columns": 100,
+}
+
+# Rules of reading: what a file or sheet must be before its cells can be read.
+_F = "file"
+OLD_XLS = rule("read.old_xls", "文件格式", ERROR, _F)
+MACRO = rule("read.macro_workbook", "文件格式", ERROR, _F)
+ENCRYPTED = rule("read.encrypted", "文件格式", ERROR, _F)
+NOT_WORKBOOK = rule("read.not_a_workbook", "文件格式", ERROR, _F)
+CORRUPT = rule("read.corrupt_zip", "文件格式", ERROR, _F)
+UNREADABLE = rule("read.unreadable_workbook", "文件格式", ERROR, _F)
+TOO_LARGE = rule("read.file_too_large", "文件过大", ERROR, _F)
+ZIP_BOMB = rule("read.uncompressed_too_large", "文件过大", ERROR, _F)
+TOO_MANY_SHEETS = rule("read.too_many_sheets", "工作表过多", ERROR, _F)
+SHEET_TOO_LARGE = rule("read.sheet_too_large", "工作表过大", ERROR, _F)
+FORMULA_WITHOUT_VALUE = rule("read.formula_without_value", "公式无计算结果", ERROR, _F)
+NO_FORM = rule("read.no_form_in_workbook", "无可识别的表", WARNING, _F)
+UNRECOGNISED_SHEET = rule("read.unrecognised_sheet", "无法识别的工作表", WARNING, "sheet")
+HEADER_NOT_FOUND = rule("read.header_not_found", "表头", ERROR, "all forms")
+COLUMNS_MISSING = rule("read.columns_missing", "表头", ERROR, "all forms")
+PERIOD_MISSING = rule("read.period_missing", "填报单位", ERROR, "all forms", "填报单位：_____年__月 / _____年 第__季度")
+PERIOD_INVALID = rule("read.period_invalid", "期别", ERROR, "all forms")
+PROVINCE_FROM_CODES = rule("read.province_from_codes", "填报单位", WARNING, "all forms")
+PROVINCE_MISMATCH = rule("read.province_mismatch", "填报单位", ERROR, "all forms")
+PROVINCE_UNKNOWN = rule("read.province_unknown", "填报单位", ERROR, "all forms")
+UNREADABLE_CELL = rule("read.cell_unreadable", "无法读取单元格", ERROR, "all forms", "选项间用“，”分隔。")
+ONE_OPTION = rule("read.one_option", "只能选一项", ERROR, "q3")
+REMARK_FORMAT = rule("monthly.remark_format", "备注", WARNING, "monthly", "新增发卡城市__个，即_____")
+CODE_FROM_NAME = rule("region.code_from_name", "行政区划代码", WARNING, "monthly, q1, q2")
+CODE_MISSING = rule("region.code_missing", "行政区划代码", ERROR, "monthly, q1, q2")
+BANK_SHORT_NAME = rule("q4.bank_short_name", "银行名称", WARNING, "q4", "银行名称：指……商业银行全称。")
+BANK_UNKNOWN = rule("q4.bank_unknown", "银行名称", WARNING, "q4", "银行名称：指……商业银行全称。")
+
+_FOOTER = re.compile(r"(填报人|填表人|联系电话|负责人签名|负责人|审核人|联系人)\s*[:：]")
+_TOTAL = {"合计", "全省", "总计", "全省合计", "全市"}
+_REMARK = re.compile(r"^备注")
+_NEW_CITIES = re.compile(r"新增发卡(?:城市|地市)\s*(\d+|__|_+)?\s*个\s*[,，、]?\s*(?:即|为|分别为|:|：)?\s*(.*)$")
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
+_CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4}
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def discover(root: str | Path) -> list[Path]:
+    """Every .xlsx (and tidy .csv) under ``root``, recursively, in a stable order.
+
+    Office lock files (~$...) and hidden files are skipped.
+    """
+    root = Path(root)
+    if root.is_file():
+        return [root]
+    out = [
+        p for p in root.rglob("*")
+        if p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".csv")
+        and not p.name.startswith(("~$", "."))
+    ]
+    return sorted(out, key=lambda p: p.as_posix())
+
+
+def _norm(text: Any) -> str:
+    """Header text for matching: NFKC, no spaces."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
+
+
+_Q_TITLE = re.compile(r"社会保障卡工作情况季调度表\(?([一二三四1234])\)?")
+
+
+def recognise_form(cells: list[list[Any]]) -> tuple[str | None, int]:
+    """The form a sheet holds, from its title text in the first rows: (form, row index)."""
+    for i, row in enumerate(cells[:8]):
+        for v in row:
+            text = _norm(v)
+            if "月调度表" in text and "发行情况" in text:
+                return "monthly", i
+            m = _Q_TITLE.search(text)
+            if m:
+                n = _CN_NUM.get(m.group(1)) or int(m.group(1))
+                return f"q{n}", i
+    return None, -1
+
+
+_MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
+_QUARTER = re.compile(r"(\d{4})\s*年\s*第?\s*([1-4一二三四])\s*季")
+
+
+def parse_header(text: str, form: str) -> str | None:
+    """The period in the 填报单位 line: '2015 年 3 月' → '2015-03'; '2015年第一季度' → '2015Q1'."""
+    t = unicodedata.normalize("NFKC", text)
+    if form == "monthly":
+        m = _MONTH.search(t)
+        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}" if m else None
+    m = _QUARTER.search(t)
+    if not m:
+        return None
+    q = _CN_NUM.get(m.group(2)) or int(m.group(2))
+    return f"{int(m.group(1)):04d}Q{q}"
+
+
+def province_in_text(text: str, period: str) -> str | None:
+    """The province named in the 填报单位 line (full or short name)."""
+    from sbk.regions import provinces
+
+    t = _norm(text)
+    if "填报单位" in t:
+        t = t[t.index("填报单位"):]
+    provs = provinces(period, quiet=True)
+    for p in provs:
+        if p.name in t:
+            return p.code
+    for p in provs:
+        if p.short_name in t:
+            return p.code
+    return None
+
+
+@dataclass
+class SheetData:
+    """One form read from one sheet."""
+
+    path: str
+    sheet: str
+    form: str
+    period: str | None
+    province_code: str | None
+    rows: pd.DataFrame  # tidy records with source_file/source_sheet/source_row
+    letters: dict[str, str]
+    total: dict[str, Any] | None = None
+    total_row: int | None = None
+    new_cities_count: int | None = None
+    new_cities: list[str] = field(default_factory=list)
+    remark_cell: str = ""
+    synthetic: bool = False
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _letter(ci: int) -> str:
+    return get_column_letter(ci + 1)
+
+
+def _field_keys(label: str) -> list[str]:
+    """Key phrases of a header label: parts without their unit in brackets."""
+    parts = label.split("/")
+    return [re.sub(r"\(.*?\)", "", _norm(p)) for p in parts]
+
+
+def _fill_merged(cells: list[list[Any]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> list[list[Any]]:
+    grid = [list(r) for r in cells]
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= len(grid) or c0 >= len(grid[r0]):
+            continue
+        value = grid[r0][c0]
+        for r in range(r0, min(r1, len(grid) - 1) + 1):
+            for c in range(c0, c1 + 1):
+                while c >= len(grid[r]):
+                    grid[r].append(None)
+                if grid[r][c] in (None, ""):
+                    grid[r][c] = value
+    return grid
+
+
+def _locate_columns(
+    grid: list[list[Any]], layout: Layout, header_row: int
+) -> tuple[dict[str, int], int, list[str]]:
+    """Map each field to its column from the header labels; return (map, first data row, missing)."""
+    width = max((len(r) for r in grid[header_row:header_row + 3]), default=0)
+    combined = ["" for _ in range(width)]
+    last_header = header_row
+    levels = layout.header_levels
+    for r in range(header_row, min(header_row + levels, len(grid))):
+        row = grid[r]
+        texts = [_norm(row[c]) if c < len(row) else "" for c in range(width)]
+        if r > header_row and not any(
+            any(k in t for f in layout.columns for k in _field_keys(f.header or "")[-1:]) for t in texts if t
+        ):
+            break
+        last_header = r
+        for c, t in enumerate(texts):
+            if t and t not in combined[c]:
+                combined[c] += "|" + t
+    mapping: dict[str, int] = {}
+    missing: list[str] = []
+    used: set[int] = set()
+    for f in layout.columns:
+        field_name, label = f.name, f.header or ""
+        keys = _field_keys(label)
+        hits = [c for c in range(width) if c not in used and all(k in combined[c] for k in keys)]
+        if not hits and len(keys) > 1:
+            # A flattened header keeps only the sub-label; accept it when unique.
+            hits = [c for c in range(width) if c not in used and keys[-1] in combined[c]]
+            hits = hits if len(hits) == 1 else []
+        if hits:
+            # Prefer the tightest label (业务领域 under 本地应用情况, not under 跨地区应用情况).
+            best = min(hits, key=lambda c: len(combined[c]))
+            mapping[field_name] = best
+            used.add(best)
+        elif f.kind is not Kind.SEQ:
+            missing.append(label.replace("/", "·"))
+    return mapping, last_header + 1, missing
+
+
+def _split_note(value: Any) -> tuple[Any, str]:
+    """A figure with its note in one cell, as 表一 其他 is written: '5.00（离退休人员）' → the number and the group."""
+    if isinstance(value, str):
+        m = re.match(r"^\s*([0-9０-９.,，．]+)\s*(?:万人)?\s*[(（]?\s*(.*?)\s*[)）]?\s*$", value)
+        if m and m.group(2):
+            return m.group(1), m.group(2)
+    return value, ""
+
+
+def _parse_row(
+    layout: Layout, raw: dict[str, Any], cell: dict[str, str], path: str, sheet: str
+) -> tuple[dict[str, Any], list[Finding]]:
+    """One row's cells as the layout's field specs say: numbers, option lists, names, text."""
+    rec: dict[str, Any] = {}
+    out: list[Finding] = []
+    for name, value in raw.items():
+        f = layout.by_name[name]
+        kind = f.kind
+        try:
+            if kind is Kind.SEQ:
+                continue
+            if kind.numeric:
+                if f.note:
+                    value, rec[f.note] = _split_note(value)
+                rec[name] = parse_number(value)
+            elif kind in (Kind.OPTIONS, Kind.OPTION):
+                parsed = parse_options(value, maximum=f.max_option or 0, other_option=f.other_option)
+                if kind is Kind.OPTIONS:
+                    rec[name] = list(parsed.items)
+                else:
+                    rec[name] = parsed.items[0] if parsed.items else None
+                    if len(parsed.items) > 1:
+                        out.append(ONE_OPTION.finding(path, sheet, cell[name],
+                                                      f"{f.title}只能选一项，填了 {'、'.join(map(str, parsed.items))}"))
+                if f.note:
+                    rec[f.note] = parsed.other
+                if f.carries_over:
+                    rec[f"{name}_unchanged"] = parsed.unchanged
+            elif kind is Kind.NAMES:
+                rec[name] = list(parse_names(value))
+            elif kind is Kind.CODE:
+                # A code typed as a number reads as 430100.0.
+                rec[name] = str(int(value)) if isinstance(value, float) and value.is_integer() else normalise_text(value)
+            elif kind is Kind.NAME:
+                rec[name] = normalise_text(value)
+            else:
+                rec[name] = clean_text(value)
+        except CellValueError as exc:
+            out.append(UNREADABLE_CELL.finding(path, sheet, cell.get(name, ""), f"{exc}"))
+            rec[name] = [] if kind is Kind.OPTIONS else None
+    return rec, out
+
+
+def _read_cells(path: Path) -> tuple[list[tuple[str, list[list[Any]], list]], list[Finding]]:
+    """Open a workbook safely and return (sheet name, cells, merged ranges) for every sheet."""
+    from python_calamine import CalamineWorkbook
+
+    p = str(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        return [], [OLD_XLS.finding(p, "", "", "旧版 .xls 工作簿：请在 Excel 中另存为 .xlsx 后重新放入")]
+    if suffix == ".xlsm":
+        return [], [MACRO.finding(p, "", "", "含宏的 .xlsm 工作簿不予读取：请另存为不含宏的 .xlsx")]
+    size = path.stat().st_size
+    if size > LIMITS["file_bytes"]:
+        return [], [TOO_LARGE.finding(p, "", "", f"{size} 字节，超过上限 {LIMITS['file_bytes']}")]
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        return [], [ENCRYPTED.finding(p, "", "", "文件已加密或为旧版 .xls：请去掉密码并另存为 .xlsx")]
+    if not magic.startswith(b"PK"):
+        return [], [NOT_WORKBOOK.finding(p, "", "", "不是 Excel 工作簿（.xlsx 应为 zip 格式）：请检查文件是否损坏或扩展名是否正确")]
+    has_formulas = False
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(i.file_size for i in zf.infolist())
+            packed = sum(i.compress_size for i in zf.infolist()) or 1
+            if total <= LIMITS["uncompressed_bytes"] and total / packed <= LIMITS["compression_ratio"]:
+                has_formulas = any(_FORMULA_TAG.search(zf.read(i)) for i in zf.infolist()
+                                   if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml"))
+        if total > LIMITS["uncompressed_bytes"] or total / packed > LIMITS["compression_ratio"]:
+            return [], [ZIP_BOMB.finding(p, "", "", f"解压后 {total} 字节（压缩比 {total / packed:.0f}），超过上限：疑为异常文件")]
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+        # A damaged zip fails in many ways inside zipfile (bad offsets seek before the start: OSError; a flipped
+        # byte in a compressed member: zlib.error; an unknown method: NotImplementedError); each is the same finding.
+        return [], [CORRUPT.finding(p, "", "", "工作簿已损坏（zip 结构无法读取）：请重新导出")]
+    try:
+        wb = CalamineWorkbook.from_path(p)
+        names = list(wb.sheet_names)
+        if len(names) > LIMITS["sheets"]:
+            return [], [TOO_MANY_SHEETS.finding(p, "", "", f"{len(names)} 张，超过上限 {LIMITS['sheets']}")]
+        sheets = []
+        for name in names:
+            sh = wb.get_sheet_by_name(name)
+            if sh.total_height > LIMITS["rows"] or sh.total_width > LIMITS["columns"]:
+                return [], [SHEET_TOO_LARGE.finding(p, name, "",
+                                    f"{sh.total_height} 行 × {sh.total_width} 列，超过上限 {LIMITS['rows']} × {LIMITS['columns']}")]
+            cells = sh.to_python(skip_empty_area=False)
+            merged = list(sh.merged_cell_ranges or [])
+            sheets.append((name, cells, merged))
+        wb.close()
+        return sheets, (_uncached_formulas(path, {n: c for n, c, _ in sheets}) if has_formulas else [])
+    except Exception as exc:  # calamine raises its own error types for broken files
+        return [], [UNREADABLE.finding(p, "", "", f"无法读取工作簿（{type(exc).__name__}: {str(exc)[:120]}）：请重新导出为 .xlsx")]
+
+
+def _uncached_formulas(path: Path, cells_by_sheet: dict[str, list[list[Any]]]) -> list[Finding]:
+    """Formula cells the workbook saved without a computed value.
+
+    calamine reads the cached value of a formula and never evaluates it (nor do we: a formula is the filer's
+    arithmetic, not ours to redo). A formula with no cached value (saved by a tool that does not calculate)
+    would read as an empty cell, so name it instead. calamine does not expose formulas, so openpyxl in
+    read-only mode (which parses through defusedxml) finds them; this runs only when a sheet has any.
+    """
+    from openpyxl import load_workbook
+
+    out: list[Finding] = []
+    try:
+        wb = load_workbook(path, read_only=True, data_only=False)
+    except Exception:  # noqa: BLE001 - calamine already read the file; a second reader's quirk is not the filer's fault
+        return out
+    try:
+        for ws in wb.worksheets:
+            cells = cells_by_sheet.get(ws.title)
+            if cells is None:
+                continue
+            for row in ws.iter_rows():
+                for cell in row:
+                    if getattr(cell, "data_type", None) != "f":
+                        continue
+                    r, c = cell.row - 1, cell.column - 1
+                    cached = cells[r][c] if r < len(cells) and c < len(cells[r]) else None
+                    if cached in (None, ""):
+                        formula = str(cell.value)[:60]
+                        out.append(FORMULA_WITHOUT_VALUE.finding(str(path), ws.title, cell.coordinate,
+                                           f"单元格是公式（{formula}），但工作簿没有保存计算结果；本工具只读取保存的结果、"
+                                           "不计算公式：请在 Excel 中打开、重新计算并保存后再放入，或直接填入数值"))
+    finally:
+        wb.close()
+    return out
+
+
+def read_workbook(path: str | Path, display_path: str | None = None) -> tuple[list[SheetData], list[Finding]]:
+    """Every form in a workbook, and the findings met while reading it."""
+    path = Path(path)
+    shown = display_path or path.as_posix()
+    sheets, findings = _read_cells(path)
+    findings = [replace(f, path=shown) for f in findings]
+    out: list[SheetData] = []
+    for name, cells, merged in sheets:
+        nonempty = any(v not in (None, "") for row in cells for v in row)
+        if not nonempty:
+            continue
+        data, fs = _read_sheet(shown, name, cells, merged)
+        findings.extend(fs)
+        if data is not None:
+            out.append(data)
+    if not out and not findings:
+        findings.append(NO_FORM.finding(shown, "", "", "工作簿中没有找到调度表（按表名识别）"))
+    return out, findings
+
+
+def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> tuple[SheetData | None, list[Finding]]:
+    findings: list[Finding] = []
+    form, title_row = recognise_form(cells)
+    if form is None:
+        return None, [UNRECOGNISED_SHEET.finding(path, sheet, "A1",
+                              "未找到表名（社会保障卡发行情况月调度表 / 社会保障卡工作情况季调度表（一）…（四）），已跳过")]
+    layout = LAYOUTS[form]
+    grid = _fill_merged(cells, merged)
+    anchor = layout.anchor
+    header_row = next(
+        (i for i in range(title_row + 1, min(len(grid), title_row + 12)) if any(anchor in _norm(v) for v in grid[i])),
+        None,
+    )
+    if header_row is None:
+        return None, [HEADER_NOT_FOUND.finding(path, sheet, f"A{title_row + 2}", f"找不到表头（含“{anchor}”的行）")]
+    header_text = " ".join(
+        str(v) for r in cells[title_row + 1:header_row] for v in r if v not in (None, "")
+    ) + " " + " ".join(str(v) for v in cells[title_row] if v not in (None, ""))
+    synthetic = "合成" in header_text or "synthetic" in header_text.lower() or "synthetic" in path.lower()
+    head_cell = f"A{title_row + 2}"
+    period = parse_header(header_text, form)
+    if period is None:
+        findings.append(PERIOD_MISSING.finding(path, sheet, head_cell,
+                                f"填报单位行中找不到{'年月（如 2015 年 3 月）' if form == 'monthly' else '年度和季度（如 2015年 第1季度）'}"))
+    else:
+        try:
+            parse_period(period)
+        except PeriodError as exc:
+            findings.append(PERIOD_INVALID.finding(path, sheet, head_cell, str(exc)))
+            period = None
+    province = province_in_text(header_text, period or "2015-02") if "填报单位" in _norm(header_text) else None
+
+    mapping, first_data, missing = _locate_columns(grid, layout, header_row)
+    if missing:
+        findings.append(COLUMNS_MISSING.finding(path, sheet, f"A{header_row + 1}",
+                                f"缺少列：{'、'.join(missing)}（表头须与{layout.title}一致）"))
+        return None, findings
+    letters = {name: _letter(ci) for name, ci in mapping.items()}
+    records: list[dict[str, Any]] = []
+    total: dict[str, Any] | None = None
+    total_row = None
+    new_count, new_names, remark_cell = None, [], ""
+    for ri in range(first_data, len(cells)):
+        row = cells[ri]
+        texts = [normalise_text(v) for v in row]
+        if not any(texts):
+            continue
+        joined = "".join(texts)
+        excel_row = ri + 1
+        if _FOOTER.search(joined):
+            # Filer names and phone numbers: personal data, never read further.
+            continue
+        if _REMARK.match(texts[0] if texts else "") or (joined.startswith("备注")):
+            remark_cell = f"A{excel_row}"
+            m = _NEW_CITIES.search(joined)
+            if m:
+                count_text = m.group(1) or ""
+                names = [n for n in parse_names(m.group(2)) if not set(n) <= {"_"}]
+                new_count = int(count_text) if count_text.isdigit() else (None if not names else len(names))
+                new_names = names
+            elif joined.replace(" ", "") not in ("备注", "备注:", "备注："):
+                findings.append(REMARK_FORMAT.finding(path, sheet, remark_cell,
+                                        "备注应写作“新增发卡城市__个，即_____”，未能读出新增城市"))
+            continue
+        personal = [(ci, kinds) for ci, v in enumerate(row) if isinstance(v, str) and (kinds := find_personal(v))]
+        if personal:
+            # Personal data in a data cell: refuse the workbook; name the cell, never the number.
+            for ci, kinds in personal:
+                findings.append(PERSONAL_DATA.finding(path, sheet, f"{_letter(ci)}{excel_row}",
+                                        f"数据单元格含{'、'.join(kinds)}（不显示号码）：调度表不应含个人信息，请删除后重新放入"))
+            continue
+        raw = {name: (row[ci] if ci < len(row) else None) for name, ci in mapping.items()}
+        label = normalise_text(raw.get("region_name") or raw.get("bank_name") or "")
+        seq_text = normalise_text(raw.get("seq"))
+        if label.replace(" ", "") in _TOTAL or seq_text.replace(" ", "") in _TOTAL:
+            if layout.total_label is None:
+                pass  # 表三's only row is 全省: it is the data row.
+            else:
+                cell = {name: f"{letters[name]}{excel_row}" for name in mapping}
+                parsed, fs = _parse_row(layout, raw, cell, path, sheet)
+                findings.extend(fs)
+                total, total_row = parsed, excel_row
+                continue
+        cell = {name: f"{letters[name]}{excel_row}" for name in mapping}
+        rec, fs = _parse_row(layout, raw, cell, path, sheet)
+        findings.extend(fs)
+        rec["source_row"] = excel_row
+        records.append(rec)
+
+    df = pd.DataFrame(records)
+    # Region codes: infer the province from the rows, fill 省本级's blank code.
+    regional = "region_code" in layout.by_name
+    if regional and not df.empty:
+        codes = [c for c in df.get("region_code", pd.Series(dtype=str)) if re.fullmatch(r"\d{6}", str(c))]
+        from_codes = pd.Series([c[:2] + "0000" for c in codes]).mode()
+        code_province = from_codes.iloc[0] if len(from_codes) else None
+        if province is None:
+            province = code_province
+            if province:
+                findings.append(PROVINCE_FROM_CODES.finding(path, sheet, head_cell,
+                                        f"填报单位未写明省份，按行政区划代码取 {province}"))
+        elif code_province and code_province != province:
+            findings.append(PROVINCE_MISMATCH.finding(path, sheet, head_cell,
+                                    f"填报单位为 {province}，但各行的行政区划代码属于 {code_province}"))
+    if province is None:
+        findings.append(PROVINCE_UNKNOWN.finding(path, sheet, head_cell, "无法确定填报省份（填报单位或行政区划代码）"))
+    if not df.empty and regional and province and period:
+        df = _fill_codes(df, province, period, path, sheet, letters, findings)
+    if not df.empty and "bank_name" in layout.by_name:
+        df = _normalise_banks(df, path, sheet, letters, findings)
+    if not df.empty:
+        df.insert(0, "period", period)
+        df.insert(1, "province_code", province)
+        df["source_file"] = path
+        df["source_sheet"] = sheet
+        df = df.drop(columns=[f.name for f in layout.fields if not f.stored and f.name in df.columns])
+    return SheetData(path, sheet, form, period, province, df, letters, total, total_row, new_count, new_names,
+                     remark_cell, synthetic, findings), findings
+
+
+def _fill_codes(df: pd.DataFrame, province: str, period: str, path: str, sheet: str,
+                letters: dict[str, str], findings: list[Finding]) -> pd.DataFrame:
+    """A blank 行政区划代码: 省本级 takes the province code; a named region its code (with a warning)."""
+    from sbk.regions import RegionError, lookup
+
+    codes = df["region_code"].fillna("").astype(str).tolist()
+    if all(codes):
+        return df
+    for i, rec in enumerate(df.to_dict("records")):
+        code, name = codes[i], str(rec.get("region_name") or "")
+        if not code:
+            if name in ("省本级", "全省"):
+                code = province
+            else:
+                try:
+                    code = lookup(name, period, province=province, quiet=True).code
+                    findings.append(CODE_FROM_NAME.finding(path, sheet, f"{letters.get('region_code', 'A')}{rec['source_row']}",
+                                            f"{name} 的行政区划代码未填写，按名称取 {code}"))
+                except (RegionError, PeriodError) as exc:
+                    findings.append(CODE_MISSING.finding(path, sheet, f"{letters.get('region_code', 'A')}{rec['source_row']}",
+                                            f"行政区划代码未填写，且{exc}"))
+        codes[i] = code
+    return df.assign(region_code=codes)
+
+
+def _normalise_banks(df: pd.DataFrame, path: str, sheet: str, letters: dict[str, str],
+                     findings: list[Finding]) -> pd.DataFrame:
+    from sbk.catalog import normalize_bank
+
+    names: list[str] = []
+    for rec in df.to_dict("records"):
+        written = str(rec.get("bank_name") or "")
+        if not written:
+            names.append(written)
+            continue
+        try:
+            full = normalize_bank(written)
+            if full != written:
+                findings.append(BANK_SHORT_NAME.finding(path, sheet, f"{letters['bank_name']}{rec['source_row']}",
+                                        f"“{written}” 不是商业银行全称，按目录取 {full}"))
+            names.append(full)
+        except KeyError as exc:
+            findings.append(BANK_UNKNOWN.finding(path, sheet, f"{letters['bank_name']}{rec['source_row']}",
+                                    str(exc.args[0])))
+            names.append(written)
+    return df.assign(bank_name=names)
