@@ -38,15 +38,42 @@ __all__ = [
     "find",
     "in_force_on",
     "milestones",
+    "links",
+    "reverse_links",
+    "targets",
+    "show",
+    "latest",
+    "LEVELS",
 ]
 
 CATALOG_DIR = Path(__file__).resolve().parents[1] / "policy_catalog"
+TARGETS_CSV = Path(__file__).resolve().parents[1] / "data" / "raw" / "published" / "targets.csv"
 
-CATEGORIES = ("管理类", "规范类", "应用类", "基础类", "国务院文件", "中央文件", "规划", "法律", "其他部委文件", "省级文件")
-STATUSES = ("in_force", "superseded", "abolished", "unknown")
+CATEGORIES = ("管理类", "规范类", "应用类", "基础类", "国务院文件", "中央文件", "规划", "法律", "其他部委文件", "省级文件",
+              "市县文件")
+STATUSES = ("in_force", "superseded", "abolished", "unknown", "draft")
+# 效力级别, as the legal databases (北大法宝, 国家法律法规数据库) classify a document.
+LEVELS = {
+    "law": "法律",
+    "administrative_regulation": "行政法规",
+    "departmental_rule": "部门规章",
+    "local_regulation": "地方性法规",
+    "local_government_rule": "地方政府规章",
+    "normative_document": "规范性文件",
+    "party_regulation": "党内法规制度",
+    "agreement": "协议",
+}
+RELIABILITY = ("primary", "seed", "reprint", "secondary")
 FIELDS_REQUIRED = ("id", "doc_no", "title", "issuers", "issued_on", "category", "status", "sources")
-FIELDS_OPTIONAL = ("topics", "status_since", "supersedes", "abolishes", "cites", "conflicts", "notes", "targets")
+FIELDS_OPTIONAL = ("topics", "status_since", "supersedes", "abolishes", "cites", "conflicts", "notes", "targets",
+                   "level", "effective_on", "published_on", "promulgation_no", "aliases")
+DATE_FIELDS = ("issued_on", "published_on", "effective_on", "status_since")
+SOURCE_KEYS = ("source", "wording", "reliability", "note")
 LINK_FIELDS = ("supersedes", "abolishes", "cites")
+# Links are stored in one direction only; the reverse is derived (``reverse_links``).
+REVERSE = {"supersedes": "superseded_by", "abolishes": "abolished_by", "cites": "cited_by"}
+# An id for a document without a 文号: lowercase ASCII words joined by hyphens (see policy_catalog/README.md).
+SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)+$")
 
 
 class DocNoError(ValueError):
@@ -185,17 +212,38 @@ def _catalog(root: str | Path | None) -> Catalog:
 
 
 def _as_date(value: Any, end: bool = False) -> dt.date | None:
-    """A date from 'YYYY-MM-DD', a date, or a bare year (its first day, or last with ``end``)."""
+    """A date from 'YYYY-MM-DD', a date, 'YYYY-MM' or a bare year (the first day of the month or year,
+    or its last with ``end``)."""
     if value is None or value == "":
         return None
+    if isinstance(value, dt.datetime):
+        return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, int) or (isinstance(value, str) and re.fullmatch(r"\d{4}", value)):
         y = int(value)
         return dt.date(y, 12, 31) if end else dt.date(y, 1, 1)
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value):
+        y, m = int(value[:4]), int(value[5:])
+        first = dt.date(y, m, 1)
+        return (dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)) if end else first
     if isinstance(value, str):
         return dt.date.fromisoformat(value)
     raise ValueError(f"{value!r} is not a date or a year")
+
+
+def _precision(value: Any) -> str | None:
+    """How much of a date the sources give: 'day', 'month', 'year', or None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return "day"
+    text = str(value)
+    if re.fullmatch(r"\d{4}", text):
+        return "year"
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return "month"
+    return "day"
 
 
 def _date_text(value: Any) -> str:
@@ -233,6 +281,12 @@ _RULES = {
     ("名称状态", ERROR): rule("applications.name_status", "名称状态", ERROR, "policy_catalog/applications.yaml"),
     ("银行简称重复", ERROR): rule("banks.short_name_duplicate", "银行简称重复", ERROR, "policy_catalog/banks.yaml"),
     ("名称状态", WARNING): rule("applications.name_status_stale", "名称状态", WARNING, "policy_catalog/applications.yaml"),
+    ("效力级别", ERROR): rule("catalog.level", "效力级别", ERROR, "policy_catalog/documents"),
+    ("id 格式", ERROR): rule("catalog.id_format", "id 格式", ERROR, "policy_catalog/documents"),
+    ("反向链接", ERROR): rule("catalog.reverse_link_stored", "反向链接", ERROR, "policy_catalog/documents"),
+    ("链接矛盾", ERROR): rule("catalog.link_contradiction", "链接矛盾", ERROR, "policy_catalog/documents"),
+    ("状态无链接", WARNING): rule("catalog.status_without_link", "状态无链接", WARNING, "policy_catalog/documents"),
+    ("链接重复", WARNING): rule("catalog.link_repeated", "链接重复", WARNING, "policy_catalog/documents"),
 }
 
 
@@ -267,7 +321,13 @@ def check(root: str | Path | None = None) -> list[Finding]:
             if field not in rec:
                 add(rec, None, ERROR, "缺少字段", f"记录 {rid or '?'} 缺少字段 {field}")
         for field in rec:
-            if not field.startswith("__") and field not in FIELDS_REQUIRED + FIELDS_OPTIONAL:
+            if field.startswith("__"):
+                continue
+            if field in REVERSE.values():
+                forward = next(k for k, v in REVERSE.items() if v == field)
+                add(rec, field, ERROR, "反向链接",
+                    f"{rid}.{field} 由其他记录的 {forward} 推导，不存储：请在对方记录的 {forward} 中写 {rid}")
+            elif field not in FIELDS_REQUIRED + FIELDS_OPTIONAL:
                 add(rec, field, WARNING, "未知字段", f"记录 {rid} 的字段 {field} 不在目录结构中（拼写？）")
         if rid in by_id:
             first = by_id[rid]
@@ -282,10 +342,22 @@ def check(root: str | Path | None = None) -> list[Finding]:
                     add(rec, "id", ERROR, "id 与文号不符", f"id “{rid}” 应为规范文号 {canonical}")
             except DocNoError as exc:
                 add(rec, "doc_no", ERROR, "文号", str(exc))
+        elif rid and not SLUG.match(rid):
+            add(rec, "id", ERROR, "id 格式",
+                f"无文号的记录 id “{rid}” 应为小写 ASCII 词以连字符相连（如 sh-yrd-yikatong-2022），见 policy_catalog/README.md")
         if rec.get("category") not in CATEGORIES:
             add(rec, "category", ERROR, "类别", f"{rid}: 类别 “{rec.get('category')}” 不在 {'、'.join(CATEGORIES)} 中")
         if rec.get("status") not in STATUSES:
             add(rec, "status", ERROR, "状态", f"{rid}: 状态 “{rec.get('status')}” 应为 {' / '.join(STATUSES)}")
+        if "level" in rec and rec.get("level") not in LEVELS:
+            add(rec, "level", ERROR, "效力级别", f"{rid}: 效力级别 “{rec.get('level')}” 应为 {' / '.join(LEVELS)}")
+        elif "level" not in rec:
+            try:
+                recent = (_best_date(rec)[0] or dt.date.min).year >= 2019
+            except (ValueError, TypeError):
+                recent = False
+            if recent:
+                add(rec, None, ERROR, "效力级别", f"{rid}: 2019 年以后的文件须写明 level（{' / '.join(LEVELS)}）")
         issuers = rec.get("issuers")
         if not isinstance(issuers, list) or not issuers:
             add(rec, "issuers", ERROR, "发文机关", f"{rid}: issuers 应为非空列表")
@@ -294,45 +366,74 @@ def check(root: str | Path | None = None) -> list[Finding]:
             isinstance(s, dict) and s.get("source") and s.get("wording") for s in sources
         ):
             add(rec, "sources", ERROR, "来源", f"{rid}: 每条记录至少一个来源，写明 source 和原文 wording")
-        for field in ("issued_on", "status_since"):
+        for src in sources if isinstance(sources, list) else []:
+            if not isinstance(src, dict):
+                continue
+            unknown = [k for k in src if not str(k).startswith("__") and k not in SOURCE_KEYS]
+            if unknown:
+                add(src, None, WARNING, "未知字段", f"{rid} 的来源字段 {'、'.join(map(str, unknown))} 不在 {'、'.join(SOURCE_KEYS)} 中", rec.get("__file__"))
+            if "reliability" in src and src["reliability"] not in RELIABILITY:
+                add(src, None, ERROR, "来源", f"{rid}: reliability “{src['reliability']}” 应为 {' / '.join(RELIABILITY)}", rec.get("__file__"))
+        for field in DATE_FIELDS:
             try:
                 d = _as_date(rec.get(field))
             except (ValueError, TypeError):
-                add(rec, field, ERROR, "日期", f"{rid}: {field} “{rec.get(field)}” 应为 YYYY-MM-DD 或年份")
+                add(rec, field, ERROR, "日期", f"{rid}: {field} “{rec.get(field)}” 应为 YYYY-MM-DD、YYYY-MM 或年份")
                 continue
             if d and not dt.date(1949, 10, 1) <= d <= dt.date.today():
                 add(rec, field, ERROR, "日期", f"{rid}: {field} {d} 不在 1949-10-01 至今之间")
         if rec.get("status") in ("superseded", "abolished") and not rec.get("status_since"):
             add(rec, "status", ERROR, "状态", f"{rid}: 状态为 {rec['status']}，须写明 status_since")
-        try:
-            issued, since = _as_date(rec.get("issued_on")), _as_date(rec.get("status_since"), end=True)
-            if issued and since and since < issued:
-                add(rec, "status_since", ERROR, "日期", f"{rid}: status_since {rec['status_since']} 早于发文日期 {rec['issued_on']}")
-        except (ValueError, TypeError):
-            pass
+        for field in ("status_since", "effective_on", "published_on"):
+            try:
+                issued, later = _as_date(rec.get("issued_on")), _as_date(rec.get(field), end=True)
+                if issued and later and later < issued:
+                    add(rec, field, ERROR, "日期", f"{rid}: {field} {rec[field]} 早于发文日期 {rec['issued_on']}")
+            except (ValueError, TypeError):
+                pass
+        for alias in rec.get("aliases") or []:
+            if _key(alias) in by_id and by_id[_key(alias)] is not rec:
+                add(rec, "aliases", ERROR, "id 重复", f"{rid} 的别名 {alias} 与另一记录的 id 或别名相同")
+            else:
+                by_id[_key(alias)] = rec
 
-    # Links resolve; a document cannot supersede or abolish a later one; statuses agree.
+    # Links resolve; a document cannot supersede, abolish or cite a later one; statuses agree; no contradictory pairs.
     graph: dict[str, list[str]] = {}
+    targets_of: dict[tuple[str, str], set[str]] = {}
     for rec in cat.documents:
         rid = str(rec.get("id") or "")
         for field in LINK_FIELDS:
+            seen: set[str] = set()
             for ref in rec.get(field) or []:
                 target = by_id.get(_key(ref))
                 if target is None:
                     add(rec, field, ERROR, "链接无法解析", f"{rid}.{field} → “{ref}” 不在目录中")
                     continue
-                if field == "cites":
+                tid = str(target["id"])
+                if tid in seen:
+                    add(rec, field, WARNING, "链接重复", f"{rid}.{field} 重复列出 {tid}")
                     continue
-                graph.setdefault(rid, []).append(target["id"])
+                seen.add(tid)
+                if target is rec:
+                    add(rec, field, ERROR, "链接矛盾", f"{rid}.{field} 指向自身")
+                    continue
+                targets_of.setdefault((rid, field), set()).add(tid)
                 try:
                     mine, theirs = _as_date(rec.get("issued_on"), end=True), _as_date(target.get("issued_on"))
                 except (ValueError, TypeError):
                     mine = theirs = None
+                verb = {"abolishes": "废止", "supersedes": "替代", "cites": "引用"}[field]
                 if mine and theirs and theirs > mine:
-                    add(rec, field, ERROR, "日期不合理", f"{rid}（{_date_text(rec.get('issued_on'))}）不能{'废止' if field == 'abolishes' else '替代'}更晚的 {target['id']}（{_date_text(target.get('issued_on'))}）")
+                    add(rec, field, ERROR, "日期不合理", f"{rid}（{_date_text(rec.get('issued_on'))}）不能{verb}更晚的 {tid}（{_date_text(target.get('issued_on'))}）")
+                if field == "cites":
+                    continue
+                graph.setdefault(rid, []).append(tid)
                 wanted = "abolished" if field == "abolishes" else "superseded"
                 if target.get("status") != wanted:
-                    add(target, "status", ERROR, "状态", f"{target['id']} 被 {rid} {field}，状态应为 {wanted}，实为 {target.get('status')}")
+                    add(target, "status", ERROR, "状态", f"{tid} 被 {rid} {field}，状态应为 {wanted}，实为 {target.get('status')}")
+        both = targets_of.get((rid, "supersedes"), set()) & targets_of.get((rid, "abolishes"), set())
+        for tid in sorted(both):
+            add(rec, "abolishes", ERROR, "链接矛盾", f"{rid} 对 {tid} 既写 supersedes 又写 abolishes：一件文件或被替代，或被废止")
         for conflict in rec.get("conflicts") or []:
             if not isinstance(conflict, dict) or not conflict.get("note"):
                 add(rec, "conflicts", ERROR, "冲突记录", f"{rid}: 每条冲突须写明 note")
@@ -344,6 +445,19 @@ def check(root: str | Path | None = None) -> list[Finding]:
                     add(rec, "conflicts", ERROR, "链接无法解析", f"{rid}.conflicts → “{other}” 不在目录中")
                 elif not any(_key(c.get("with", "")) == rid for c in target.get("conflicts") or [] if isinstance(c, dict)):
                     add(target, "conflicts", WARNING, "冲突未双向标注", f"{target['id']} 未标注与 {rid} 的冲突")
+    # A document citing the one that replaced it is a contradictory pair.
+    for (rid, field), tids in targets_of.items():
+        if field != "cites":
+            continue
+        for tid in tids:
+            for kind in ("supersedes", "abolishes"):
+                if rid in targets_of.get((tid, kind), set()):
+                    add(by_id[rid], "cites", ERROR, "链接矛盾", f"{rid} 引用了{'替代' if kind == 'supersedes' else '废止'}它的 {tid}")
+    # A status of superseded/abolished that no record explains: the replacing document is not in the catalog.
+    replaced = {t for (r, f), ts in targets_of.items() if f in ("supersedes", "abolishes") for t in ts}
+    for rec in cat.documents:
+        if rec.get("status") in ("superseded", "abolished") and rec.get("id") not in replaced:
+            add(rec, "status", WARNING, "状态无链接", f"{rec.get('id')} 状态为 {rec['status']}，但目录中没有记录 {'supersedes' if rec['status'] == 'superseded' else 'abolishes'} 它")
 
     # No supersession cycles.
     state: dict[str, int] = {}
@@ -443,13 +557,19 @@ def pending_names(root: str | Path | None = None) -> int:
 # Serving the catalog
 
 
-def _clean(rec: dict) -> dict:
-    return {k: v for k, v in rec.items() if not k.startswith("__")}
+def _clean(value: Any) -> Any:
+    """A record without the loader's line bookkeeping, at every depth."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items() if not str(k).startswith("__")}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
 
 
 def policies(root: str | Path | None = None) -> pd.DataFrame:
-    """One row per policy document, with the catalog's fields."""
+    """One row per policy document, with the catalog's fields and the reverse links derived from the others."""
     rows = []
+    reverse = reverse_links(root)
     for rec in _catalog(root).documents:
         r = _clean(rec)
         rows.append({
@@ -462,9 +582,15 @@ def policies(root: str | Path | None = None) -> pd.DataFrame:
             "topics": list(r.get("topics") or []),
             "status": r.get("status"),
             "status_since": _date_text(r.get("status_since")),
-            "supersedes": [_key(x) for x in r.get("supersedes") or []],
-            "abolishes": [_key(x) for x in r.get("abolishes") or []],
-            "cites": [_key(x) for x in r.get("cites") or []],
+            "published_on": _date_text(r.get("published_on")),
+            "effective_on": _date_text(r.get("effective_on")),
+            "level": r.get("level") or "",
+            "supersedes": [_resolve(x, root) for x in r.get("supersedes") or []],
+            "abolishes": [_resolve(x, root) for x in r.get("abolishes") or []],
+            "cites": [_resolve(x, root) for x in r.get("cites") or []],
+            "superseded_by": reverse.get(r.get("id"), {}).get("superseded_by", []),
+            "abolished_by": reverse.get(r.get("id"), {}).get("abolished_by", []),
+            "cited_by": reverse.get(r.get("id"), {}).get("cited_by", []),
             "has_conflict": bool(r.get("conflicts")),
             "notes": r.get("notes") or "",
         })
@@ -480,28 +606,154 @@ def conflicts(root: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "field", "with", "note"])
 
 
-def find(doc_no: str, root: str | Path | None = None) -> dict:
-    """The record of a document by 文号 (any bracket variant) or slug id."""
-    key = _key(doc_no)
+def _index(root: str | Path | None) -> dict[str, dict]:
+    """Records by id and by alias (first wins; ``check`` reports duplicates)."""
+    out: dict[str, dict] = {}
     for rec in _catalog(root).documents:
-        if rec.get("id") == key:
-            return _clean(rec)
-    raise KeyError(f"目录中没有 {doc_no}（规范化为 {key}）")
+        out.setdefault(str(rec.get("id")), rec)
+    for rec in _catalog(root).documents:
+        for alias in rec.get("aliases") or []:
+            out.setdefault(_key(alias), rec)
+    return out
+
+
+def _resolve(ref: str, root: str | Path | None) -> str:
+    """The id a link points at (a 文号 in any variant, a slug or an alias); the normalised text if unknown."""
+    key = _key(ref)
+    rec = _index(root).get(key)
+    return str(rec["id"]) if rec is not None else key
+
+
+def find(doc_no: str, root: str | Path | None = None) -> dict:
+    """The record of a document by 文号 (any bracket variant), slug id or alias."""
+    key = _key(doc_no)
+    rec = _index(root).get(key)
+    if rec is None:
+        raise KeyError(f"目录中没有 {doc_no}（规范化为 {key}）")
+    return _clean(rec)
+
+
+def reverse_links(root: str | Path | None = None) -> dict[str, dict[str, list[str]]]:
+    """For each document, the links other records make to it: cited_by, superseded_by, abolished_by.
+
+    Only the forward direction (cites, supersedes, abolishes) is stored; this derives the other.
+    """
+    out: dict[str, dict[str, list[str]]] = {}
+    index = _index(root)
+    for rec in _catalog(root).documents:
+        for field, back in REVERSE.items():
+            for ref in rec.get(field) or []:
+                target = index.get(_key(ref))
+                if target is None:
+                    continue
+                lst = out.setdefault(str(target["id"]), {b: [] for b in REVERSE.values()})[back]
+                if rec["id"] not in lst:
+                    lst.append(str(rec["id"]))
+    for d in out.values():
+        for lst in d.values():
+            lst.sort()
+    return out
+
+
+def links(doc_no: str, root: str | Path | None = None) -> dict[str, list[str]]:
+    """Every link of one document, both directions: cites/cited_by, supersedes/superseded_by, abolishes/abolished_by."""
+    rec = find(doc_no, root)
+    back = reverse_links(root).get(str(rec["id"]), {})
+    out: dict[str, list[str]] = {}
+    for field, rev in REVERSE.items():
+        out[field] = [_resolve(x, root) for x in rec.get(field) or []]
+        out[rev] = list(back.get(rev, []))
+    return out
+
+
+def _target_document_matches(text: str, rec: dict) -> bool:
+    """Whether a targets.csv ``document`` names this record: it starts with its 文号/id, or contains its title."""
+    text = str(text or "").strip()
+    if not text:
+        return False
+    first = text.split()[0]
+    ids = {str(rec.get("id"))} | {_key(a) for a in rec.get("aliases") or []}
+    if _key(first) in ids:
+        return True
+    title = re.sub(r"^中华人民共和国", "", str(rec.get("title") or ""))
+    return len(title) >= 6 and title in text
+
+
+def targets(doc_no: str, root: str | Path | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    """The plan targets a document sets, from ``data/raw/published/targets.csv`` (its ``document`` column)."""
+    rec = find(doc_no, root)
+    csv = Path(path) if path else TARGETS_CSV
+    cols = ["target_year", "measure", "value", "unit", "scope", "document", "source_url", "quote", "note"]
+    if not csv.exists():
+        return pd.DataFrame(columns=cols)
+    df = pd.read_csv(csv, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    hit = df[df["document"].map(lambda t: _target_document_matches(t, rec))]
+    return hit[[c for c in cols if c in hit.columns]].sort_values(["target_year", "measure"], kind="stable").reset_index(drop=True)
+
+
+def show(doc_no: str, root: str | Path | None = None, targets_path: str | Path | None = None) -> str:
+    """One document as YAML: its record, then what is derived: links both ways and the targets it sets."""
+    rec = find(doc_no, root)
+    text = yaml.safe_dump(rec, allow_unicode=True, sort_keys=False, width=120).rstrip()
+    tg = targets(doc_no, root, targets_path)
+    rows = [{k: v for k, v in row.items() if v != ""} for row in tg.drop(columns=["document"], errors="ignore").to_dict("records")]
+    link_text = yaml.safe_dump({"links": links(doc_no, root)}, allow_unicode=True, sort_keys=False, width=120,
+                               default_flow_style=None).rstrip()
+    target_text = yaml.safe_dump({"plan_targets": rows}, allow_unicode=True, sort_keys=False, width=120,
+                                 default_flow_style=False).rstrip()
+    return (f"{text}\n# 推导（不存储）· derived, not stored: links both ways (cited_by / superseded_by / abolished_by "
+            f"from the other records) and the targets this document sets (data/raw/published/targets.csv)\n"
+            f"{link_text}\n{target_text}")
+
+
+def _best_date(rec: dict) -> tuple[dt.date | None, str | None, Any]:
+    """The most precise date known for a document: issued_on, or published_on when that is more precise."""
+    order = {"day": 3, "month": 2, "year": 1, None: 0}
+    best = (None, None, None)
+    for field in ("issued_on", "published_on"):
+        value = rec.get(field)
+        prec = _precision(value)
+        if order[prec] > order[best[1]]:
+            best = (_as_date(value), prec, value)
+    return best
+
+
+def latest(root: str | Path | None = None, *, include_drafts: bool = True) -> dict:
+    """The catalog's most recent document by its best known date: id, date (as the sources give it), title, status."""
+    order = {"day": 3, "month": 2, "year": 1, None: 0}
+    best: tuple | None = None
+    for rec in _catalog(root).documents:
+        if not include_drafts and rec.get("status") == "draft":
+            continue
+        day, prec, value = _best_date(rec)
+        if day is None:
+            continue
+        key = (day, order[prec])
+        if best is None or key > best[0]:
+            best = (key, {"id": rec["id"], "date": _date_text(value), "title": rec.get("title"), "status": rec.get("status")})
+    if best is None:
+        raise KeyError("目录中没有带日期的文件")
+    return best[1]
 
 
 def in_force_on(date: str | dt.date, root: str | Path | None = None) -> pd.DataFrame:
     """Documents issued by ``date`` and not superseded or abolished by then.
 
     A document whose status is unknown is kept (nothing says it lapsed) and
-    shows its status, so a reader can tell the two apart. A year-only issue
-    date counts from January 1 of that year.
+    shows its status, so a reader can tell the two apart; a draft never is in
+    force. A document counts from its effective date (实施日期) where the
+    sources give one, else from its issue date; a year-only date counts from
+    January 1 of that year (a month-only one from the first of the month).
     """
     day = _as_date(date) if not isinstance(date, dt.date) else date
     df = policies(root)
 
     def keep(row: pd.Series) -> bool:
-        issued = _as_date(row["issued_on"]) if row["issued_on"] else None
+        start = row["effective_on"] or row["issued_on"]  # 实施日期 where the sources give one
+        issued = _as_date(start) if start else None
         if issued is None or issued > day:
+            return False
+        if row["status"] == "draft":
             return False
         if row["status"] in ("superseded", "abolished"):
             return _as_date(row["status_since"]) > day
@@ -567,18 +819,24 @@ def normalize_bank(name: str, root: str | Path | None = None) -> str:
 
 
 def milestones(root: str | Path | None = None, categories: Iterable[str] | None = None) -> pd.DataFrame:
-    """Policy milestones for charts: documents with an issue date, oldest first.
+    """Policy milestones for charts: documents with a known date, oldest first.
 
-    Full dates are placed on that day; year-only dates on July 1 of the year
-    (flagged ``year_only``) so they sit mid-year on a time axis.
+    The date is the most precise one the sources give (issued_on, or
+    published_on when only that is known to the day). Full dates are placed
+    on that day; month-only dates on the 15th, year-only dates on July 1 of
+    the year, so they sit mid-period on a time axis (``precision`` says which;
+    ``year_only`` is kept for older callers).
     """
-    df = policies(root)
-    if categories:
-        df = df[df["category"].isin(list(categories))]
-    df = df[df["issued_on"] != ""].copy()
-    df["year_only"] = df["issued_on"].str.fullmatch(r"\d{4}")
-    df["date"] = [
-        dt.date(int(v), 7, 1) if y else dt.date.fromisoformat(v) for v, y in zip(df["issued_on"], df["year_only"])
-    ]
-    df["label"] = [d if d else t for d, t in zip(df["doc_no"].fillna(""), df["title"])]
-    return df[["date", "year_only", "id", "label", "title", "category", "status"]].sort_values(["date", "id"]).reset_index(drop=True)
+    rows = []
+    for rec in _catalog(root).documents:
+        day, prec, value = _best_date(rec)
+        if day is None or (categories and rec.get("category") not in set(categories)):
+            continue
+        placed = {"day": day, "month": day.replace(day=15), "year": dt.date(day.year, 7, 1)}[prec]
+        rows.append({
+            "date": placed, "precision": prec, "year_only": prec == "year", "id": rec["id"],
+            "label": rec.get("doc_no") or rec.get("title"), "title": rec.get("title"), "category": rec.get("category"),
+            "status": rec.get("status"), "level": rec.get("level") or "", "date_text": _date_text(value),
+        })
+    cols = ["date", "precision", "year_only", "id", "label", "title", "category", "status", "level", "date_text"]
+    return pd.DataFrame(rows, columns=cols).sort_values(["date", "id"]).reset_index(drop=True)

@@ -22,7 +22,7 @@ from sbk.analysis.common import use_cjk_font
 
 __all__ = ["timeline_svg", "catalog_html", "write_catalog_page"]
 
-_STATUS_ZH = {"in_force": "现行有效", "superseded": "已被替代", "abolished": "已废止", "unknown": "未知"}
+_STATUS_ZH = {"in_force": "现行有效", "superseded": "已被替代", "abolished": "已废止", "unknown": "未知", "draft": "草案"}
 
 
 def timeline_svg(root: str | Path | None = None) -> str:
@@ -34,16 +34,23 @@ def timeline_svg(root: str | Path | None = None) -> str:
     fig, ax = plt.subplots(figsize=(10, 0.45 * len(cats) + 1.6))
     for i, cat in enumerate(cats):
         sub = ms[ms["category"] == cat]
-        live = sub[~sub["status"].isin(["abolished", "superseded"])]
-        gone = sub[sub["status"].isin(["abolished", "superseded"])]
-        ax.scatter(live["date"], [i] * len(live), marker="o", s=28, color="#1f5fa8", zorder=3)
+        gone_mask = sub["status"].isin(["abolished", "superseded"])
+        draft_mask = sub["status"] == "draft"
+        live, gone, draft = sub[~gone_mask & ~draft_mask], sub[gone_mask], sub[draft_mask]
+        exact = live["precision"] == "day"
+        ax.scatter(live[exact]["date"], [i] * int(exact.sum()), marker="o", s=28, color="#1f5fa8", zorder=3)
+        ax.scatter(live[~exact]["date"], [i] * int((~exact).sum()), marker="o", s=28, facecolors="none",
+                   edgecolors="#1f5fa8", zorder=3)
         ax.scatter(gone["date"], [i] * len(gone), marker="x", s=40, color="#b22222", zorder=3)
+        ax.scatter(draft["date"], [i] * len(draft), marker="^", s=34, facecolors="none", edgecolors="#7a7a7a", zorder=3)
     ax.set_yticks(range(len(cats)), cats)
     ax.invert_yaxis()
     ax.grid(axis="x", color="#dddddd")
-    ax.set_title("社会保障卡政策文件发文时间线（● 现行或状态未知，× 已废止/被替代；仅知年份者置于年中）", fontsize=10)
-    ax.set_xlabel("发文日期")
-    fig.text(0.01, 0.01, "来源：policy_catalog/（据卡伴一生 2019、2015年调度通知等）", fontsize=7, color="#555555")
+    ax.set_title("社会保障卡政策文件时间线（● 现行或状态未知，○ 仅知年份/月份（置于年中/月中），× 已废止/被替代，△ 草案）",
+                 fontsize=10)
+    ax.set_xlabel("发文日期（无发文日期而有发布日期者按发布日期）")
+    fig.text(0.01, 0.01, "来源：policy_catalog/（据卡伴一生 2019、2015年调度通知，及 2019 年后的公开网页；各条来源见下表与 YAML）",
+             fontsize=7, color="#555555")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
@@ -58,6 +65,7 @@ def _e(value: object) -> str:
 
 def catalog_html(root: str | Path | None = None) -> str:
     pol = catalog.policies(root)
+    newest, newest_final = catalog.latest(root), catalog.latest(root, include_drafts=False)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
@@ -69,6 +77,9 @@ def catalog_html(root: str | Path | None = None) -> str:
         "<h1>社会保障卡政策文件目录 <small>Policy catalog</small></h1>",
         f"<p class=\"note\">sbk {__version__}；共 {len(pol)} 件文件。状态依据所列来源；“未知”表示这些来源未说明其效力。"
         "数据见仓库 <code>policy_catalog/</code>，由 <code>sbk catalog check</code> 校验。</p>",
+        f"<p class=\"note\">最新文件 · latest document: {_e(newest['date'])} {_e(newest['id'])}（{_e(_STATUS_ZH[newest['status']])}）"
+        f"；最新非草案 · latest that is not a draft: {_e(newest_final['date'])} {_e(newest_final['id'])}。"
+        "引用、替代、废止只在引用方记录一次，被引用、被替代、被废止由此推导。</p>",
         "<h2>发文时间线 · Timeline</h2>",
         timeline_svg(root),
         "<h2>来源之间的冲突 · Conflicts between sources</h2>",
@@ -82,20 +93,20 @@ def catalog_html(root: str | Path | None = None) -> str:
         sub = pol[pol["category"] == cat]
         if sub.empty:
             continue
-        parts.append(f"<h3>{_e(cat)}（{len(sub)}）</h3><table><tr><th>文号</th><th>标题</th><th>发文机关</th>"
-                     "<th>日期</th><th>状态</th><th>关系</th></tr>")
+        parts.append(f"<h3>{_e(cat)}（{len(sub)}）</h3><table><tr><th>文号 / id</th><th>标题</th><th>发文机关</th>"
+                     "<th>效力级别</th><th>日期</th><th>实施日期</th><th>状态</th><th>关系</th></tr>")
         for r in sub.itertuples():
             rel = []
-            if r.abolishes:
-                rel.append("废止 " + "、".join(r.abolishes))
-            if r.supersedes:
-                rel.append("替代 " + "、".join(r.supersedes))
-            if r.cites:
-                rel.append("引用 " + "、".join(r.cites))
+            for label, values in (("废止", r.abolishes), ("替代", r.supersedes), ("引用", r.cites),
+                                  ("被废止于", r.abolished_by), ("被替代于", r.superseded_by), ("被引用于", r.cited_by)):
+                if values:
+                    rel.append(f"{label} " + "、".join(values))
             since = f"（{r.status_since} 起）" if r.status in ("abolished", "superseded") else ""
+            date = r.issued_on or (f"发布 {r.published_on}" if r.published_on else "不详")
             parts.append(
-                f"<tr><td>{_e(r.doc_no or '—')}</td><td>{_e(r.title)}</td><td>{_e('、'.join(r.issuers))}</td>"
-                f"<td>{_e(r.issued_on or '不详')}</td><td class=\"{_e(r.status)}\">{_e(_STATUS_ZH[r.status])}{_e(since)}</td>"
+                f"<tr><td>{_e(r.doc_no or r.id)}</td><td>{_e(r.title)}</td><td>{_e('、'.join(r.issuers))}</td>"
+                f"<td>{_e(catalog.LEVELS.get(r.level, '—'))}</td><td>{_e(date)}</td><td>{_e(r.effective_on or '—')}</td>"
+                f"<td class=\"{_e(r.status)}\">{_e(_STATUS_ZH[r.status])}{_e(since)}</td>"
                 f"<td>{_e('；'.join(rel))}</td></tr>"
             )
         parts.append("</table>")

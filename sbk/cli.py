@@ -162,8 +162,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_catalog(args: argparse.Namespace) -> int:
-    import yaml
-
     from sbk import catalog
     from sbk.findings import format_findings, has_errors
 
@@ -183,8 +181,7 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
         return 0
     try:
         if args.catalog_command == "show":
-            record = catalog.find(args.doc_no, root)
-            print(yaml.safe_dump(record, allow_unicode=True, sort_keys=False).rstrip())
+            print(catalog.show(args.doc_no, root))  # the record, its links both ways and the targets it sets
             return 0
         if args.catalog_command == "list":
             df = catalog.in_force_on(args.in_force_on, root) if args.in_force_on else catalog.policies(root)
@@ -215,6 +212,33 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
         print(f"sbk catalog {args.catalog_command}: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 1
     return 2
+
+
+def _cmd_published(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sbk.findings import has_errors
+    from sbk.published_check import check_published, default_path, summary
+
+    path = Path(args.path) if args.path else default_path()
+    if not path.is_file():
+        print(f"sbk published check: {path}: no such file", file=sys.stderr)
+        return 2
+    if args.path:
+        shown = args.path
+    else:
+        shown = str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+    findings = check_published(path, shown)
+    _print_findings(findings, args.format)
+    errors = sum(f.severity == "error" for f in findings)
+    if has_errors(findings):
+        print(f"sbk published check: {errors} error(s), {len(findings) - errors} warning(s)", file=sys.stderr)
+        return 1
+    s = summary(path)
+    print(f"published figures ok: {s.get('rows', 0)} rows ({s.get('national', 0)} national; "
+          f"{s.get('provinces', 0)} provinces, {s.get('province_level', 0)} with province-wide figures), "
+          f"{s.get('measures', 0)} measures, latest {s.get('latest', '')}; {len(findings)} warning(s)", file=sys.stderr)
+    return 0
 
 
 def _cmd_reports(args: argparse.Namespace) -> int:
@@ -378,6 +402,13 @@ def build_parser() -> argparse.ArgumentParser:
     apps = csub.add_parser("apps", help="the 102 application items")
     apps.add_argument("--domain")
     cat.set_defaults(func=_cmd_catalog)
+
+    pub = sub.add_parser("published", help="the published figures (data/raw/published/)")
+    psub = pub.add_subparsers(dest="published_command", metavar="ACTION", required=True, parser_class=_Parser)
+    pchk = psub.add_parser("check", help="check published_figures.csv (sources, quotes, vocabulary); exit 1 on error")
+    pchk.add_argument("path", nargs="?", help="CSV to check (default: data/raw/published/published_figures.csv)")
+    _findings_format(pchk)
+    pub.set_defaults(func=_cmd_published)
 
     run = sub.add_parser("run", help="build the analysis reports (papermill + nbconvert)")
     run.add_argument("--period", default="latest", help="'YYYY-MM', 'YYYYQn', 'latest' or 'all'")

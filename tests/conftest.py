@@ -48,9 +48,21 @@ def raw(tmp_path: Path) -> Path:
 
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def _national_period() -> str:
+    """The month of the latest national holders figure in the embedded published record (as sbk.build plans it)."""
+    import csv
+
+    with (REPO / "data" / "raw" / "published" / "published_figures.csv").open(encoding="utf-8") as fh:
+        return max(r["date"] for r in csv.DictReader(fh) if r["measure"] == "holders" and r["scope"] == "全国")[:7]
+
+
+NATIONAL_PERIOD = _national_period()
 # One report of each analysis for the synthetic demo, one monthly, and the national (published) pair.
 SAMPLE_JOBS = [("2016Q4", "430000", a) for a in ("coverage", "issuance_trend", "bank_cooperation", "applications", "cardholder_db")] + [
-    ("2016-12", "430000", "issuance_trend"), ("2016-12", "430000", "bulletin"), ("2024-03", "national", "coverage"), ("2024-03", "national", "issuance_trend")]
+    ("2016-12", "430000", "issuance_trend"), ("2016-12", "430000", "bulletin"),
+    (NATIONAL_PERIOD, "national", "coverage"), (NATIONAL_PERIOD, "national", "issuance_trend")]
 
 
 @pytest.fixture(scope="session")

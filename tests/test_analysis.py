@@ -221,3 +221,24 @@ def test_synthetic_charts_say_so():
 
 def test_text_from_data_is_escaped_before_it_is_shown_as_markdown():
     assert common.escape_md('<script>alert(1)</script>"onerror=x') == '&lt;script&gt;alert(1)&lt;/script&gt;"onerror=x'
+
+
+def test_national_series_prefers_a_stated_value_then_the_more_reliable_source_on_one_date():
+    published = pd.DataFrame({
+        "date": ["2013-11-30", "2013-11-30", "2024-03-31", "2024-03-31", "2024-03-31"],
+        "measure": ["holders"] * 5, "scope": ["全国", "全国", "全国", "全国", "460000"],
+        "value_10k": [50900.0, 50000.0, 138000.0, 138000.0, 1002.0], "lower_bound": [False, True, False, False, False],
+        "source": ["stated", "lower", "reprint", "primary", "hainan"],
+        "reliability": ["reprint", "reprint", "reprint", "primary", "reprint"]})
+    s = issuance.national_series(published)
+    assert list(s["holders_100m"]) == [5.09, 13.8] and list(s["source"]) == ["stated", "primary"]
+
+
+def test_national_coverage_ignores_provincial_coverage_on_the_same_date():
+    published = pd.DataFrame({
+        "date": ["2016-03-31", "2016-03-31", "2016-03-31"],
+        "measure": ["holders", "population_coverage_pct", "population_coverage_pct"], "scope": ["全国", "全国", "460000"],
+        "value": [9.03, 65.7, 98.3], "value_10k": [90300.0, None, None], "lower_bound": [False] * 3, "source": ["x"] * 3,
+    })
+    population = pd.DataFrame({"year_end": [2015], "population_10k": [137462.0]})
+    assert coverage.national_coverage(published, population).loc[0, "stated_coverage_pct"] == 65.7

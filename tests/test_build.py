@@ -9,7 +9,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from conftest import REPO, SAMPLE_JOBS
+from conftest import NATIONAL_PERIOD, REPO, SAMPLE_JOBS
 from sbk.build import Job, ParameterError, build_job, plan, run_jobs, validate_parameters, verify
 
 
@@ -18,7 +18,7 @@ def test_plan_latest_builds_the_newest_month_and_quarter_and_the_national_pair(p
     assert {(j.period, j.analysis) for j in jobs if j.province == "430000"} == {
         ("2016-12", "coverage"), ("2016-12", "issuance_trend"), ("2016-12", "bulletin"),
         *{("2016Q4", a) for a in ("coverage", "issuance_trend", "bank_cooperation", "applications", "cardholder_db")}}
-    assert {(j.period, j.province) for j in jobs if j.province == "national"} == {("2024-03", "national")}
+    assert {(j.period, j.province) for j in jobs if j.province == "national"} == {(NATIONAL_PERIOD, "national")}
 
 
 def test_plan_all_monthly_get_monthly_analyses_quarterly_get_all(processed_dir):
@@ -61,13 +61,13 @@ def test_each_report_has_html_notebook_and_build_record(built_reports):
 
 def test_synthetic_reports_carry_a_visible_banner_and_national_ones_do_not(built_reports):
     demo = (built_reports / "2016Q4" / "430000" / "coverage.html").read_text(encoding="utf-8")
-    national = (built_reports / "2024-03" / "national" / "coverage.html").read_text(encoding="utf-8")
+    national = (built_reports / NATIONAL_PERIOD / "national" / "coverage.html").read_text(encoding="utf-8")
     assert "SYNTHETIC DEMO DATA" in demo and "合成示例数据" in demo
     assert "SYNTHETIC DEMO DATA" not in national and "合成示例数据（synthetic）" not in national
 
 
 def test_national_reports_depend_only_on_published_tables(built_reports):
-    meta = json.loads((built_reports / "2024-03" / "national" / "issuance_trend.json").read_text(encoding="utf-8"))
+    meta = json.loads((built_reports / NATIONAL_PERIOD / "national" / "issuance_trend.json").read_text(encoding="utf-8"))
     assert {i["path"] for i in meta["inputs"]} <= {"data/processed/published_figures.parquet",
                                                     "data/processed/population.parquet", "data/processed/plan_targets.parquet"}
 

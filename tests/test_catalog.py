@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from sbk import catalog
 from sbk.catalog import DocNo, DocNoError, normalize_doc_no, parse_doc_no
@@ -259,3 +260,180 @@ def test_catalog_page_is_deterministic_and_escapes_text(copy):
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;&quot;onerror=x" in page
     assert catalog_html(copy) == page
     assert "人社部发〔2014〕34号" in page and "<svg" in page
+
+
+# --- 2019–2026 documents: levels, dates, links both ways, targets ---------------------------------
+
+REPO = ROOT.parent
+
+
+def _since_2019(root: Path = ROOT) -> list[dict]:
+    out = []
+    for path in sorted((root / "documents").glob("*.yaml")):
+        for rec in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            issued = rec.get("issued_on") or rec.get("published_on")
+            if issued is not None and int(str(issued)[:4]) >= 2019:
+                out.append(rec)
+    return out
+
+
+def test_at_least_15_documents_dated_2019_or_later_each_with_a_level_and_a_quoted_source():
+    recent = _since_2019()
+    assert len(recent) >= 15, [r["id"] for r in recent]
+    for rec in recent:
+        assert rec.get("level") in catalog.LEVELS, rec["id"]
+        assert all(s.get("wording") and s.get("reliability") in catalog.RELIABILITY for s in rec["sources"]), rec["id"]
+        assert any(str(s["source"]).startswith("http") for s in rec["sources"]), rec["id"]
+
+
+def test_reverse_links_are_derived_from_the_citing_records_not_stored():
+    back = catalog.reverse_links(ROOT)
+    assert back["人社厅发〔2020〕101号"]["cited_by"] == ["bj-huairou-third-gen-2024", "京人社数据字〔2024〕133号"]
+    assert back["人社信息函〔2011〕37号"]["abolished_by"] == ["mohrss-dispatch-2015"]
+    assert back["law-social-insurance-2010"]["cited_by"] == ["gd-yikatong-2024"]
+    for path in (ROOT / "documents").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(cited_by|superseded_by|abolished_by):", text, re.M), path.name
+    row = catalog.policies(ROOT).set_index("id").loc["京政办发〔2022〕15号"]
+    assert row["cited_by"] == ["京人社数据字〔2024〕133号"] and row["cites"] == []
+
+
+def test_links_show_both_directions_and_resolve_any_bracket_variant():
+    links = catalog.links("京人社数据字[2024]133号", ROOT)
+    assert links["cites"] == ["人社厅发〔2020〕101号", "京政办发〔2022〕15号"]
+    assert links["cited_by"] == [] and links["superseded_by"] == [] and links["abolished_by"] == []
+
+
+def test_a_dangling_link_is_a_check_failure_with_its_code_and_line(copy, capsys):
+    f = copy / "documents" / "local_since_2019.yaml"
+    _replace(f, "cites: [人社厅发〔2020〕101号, 京政办发〔2022〕15号]", "cites: [人社厅发〔2020〕101号, 京政办发〔2022〕16号]")
+    errs = [e for e in _errors(copy) if e.rule == "链接无法解析"]
+    assert len(errs) == 1 and "京政办发〔2022〕16号" in errs[0].message
+    assert errs[0].line == _line_of(f, "京政办发〔2022〕16号")
+    assert main(["catalog", "--dir", str(copy), "check"]) == 1
+    assert re.search(r"local_since_2019\.yaml:\d+: error catalog\.link_unresolved 链接无法解析: 京人社数据字〔2024〕133号\.cites", capsys.readouterr().out)
+
+
+def test_a_stored_reverse_link_is_an_error(copy):
+    f = copy / "documents" / "local_since_2019.yaml"
+    _replace(f, "- id: 京政办发〔2022〕15号\n", "- id: 京政办发〔2022〕15号\n  cited_by: [京人社数据字〔2024〕133号]\n")
+    errs = [e for e in _errors(copy) if e.rule == "反向链接"]
+    assert errs and errs[0].line == _line_of(f, "cited_by: [京人社数据字〔2024〕133号]")
+
+
+def test_an_inconsistent_pair_of_links_is_an_error(copy):
+    f = copy / "documents" / "cited.yaml"
+    # 银发〔2011〕64号 supersedes and abolishes the same document: it cannot be both.
+    _replace(f, "- id: 银发〔2011〕64号\n", "- id: 银发〔2011〕64号\n  supersedes: [银发〔2011〕47号]\n  abolishes: [银发〔2011〕47号]\n")
+    assert "链接矛盾" in {e.rule for e in _errors(copy)}
+
+
+def test_citing_the_document_that_replaced_it_is_an_error(copy):
+    f = copy / "documents" / "cited.yaml"
+    _replace(f, "- id: 银发〔2011〕64号\n", "- id: 银发〔2011〕64号\n  supersedes: [银发〔2011〕47号]\n")
+    _replace(f, "- id: 银发〔2011〕47号\n", "- id: 银发〔2011〕47号\n  cites: [银发〔2011〕64号]\n")
+    f.write_text(f.read_text(encoding="utf-8").replace(
+        "  category: 其他部委文件\n  topics: [银行卡]\n  status: unknown\n",
+        "  category: 其他部委文件\n  topics: [银行卡]\n  status: superseded\n  status_since: 2011\n", 1), encoding="utf-8")
+    errs = [e for e in _errors(copy) if e.rule == "链接矛盾"]
+    assert errs and "引用了替代它的" in errs[0].message
+
+
+def test_citing_a_later_document_is_an_error(copy):
+    f = copy / "documents" / "cited.yaml"
+    _replace(f, "- id: 人社部发〔2011〕30号\n", "- id: 人社部发〔2011〕30号\n  cites: [人社部发〔2024〕6号]\n")
+    errs = [e for e in _errors(copy) if e.rule == "日期不合理"]
+    assert errs and "引用" in errs[0].message
+
+
+def test_level_outside_the_vocabulary_and_effective_before_issue_are_errors(copy):
+    f = copy / "documents" / "regional_yikatong.yaml"
+    text = f.read_text(encoding="utf-8")
+    text = text.replace("  issued_on: 2024-09-26\n  effective_on: 2024-11-01\n", "  issued_on: 2024-09-26\n  effective_on: 2024-08-01\n", 1)
+    text = text.replace("  level: agreement\n", "  level: 框架协议\n", 1)
+    f.write_text(text, encoding="utf-8")
+    rules = {e.rule: e for e in _errors(copy)}
+    assert rules["效力级别"].line == _line_of(f, "level: 框架协议")
+    assert rules["日期"].line == _line_of(f, "effective_on: 2024-08-01")
+
+
+def test_a_document_of_2019_or_later_without_a_level_is_an_error(copy):
+    f = copy / "documents" / "national_since_2019.yaml"
+    _replace(f, "  category: 国务院文件\n  level: normative_document\n", "  category: 国务院文件\n")
+    errs = [e for e in _errors(copy) if e.rule == "效力级别"]
+    assert errs and "国发〔2024〕3号" in errs[0].message
+
+
+def test_an_id_without_doc_no_must_follow_the_slug_scheme(copy):
+    f = copy / "documents" / "regional_yikatong.yaml"
+    _replace(f, "- id: cq-yikatong-2024\n", "- id: 重庆条例2024\n")
+    errs = [e for e in _errors(copy) if e.rule == "id 格式"]
+    assert errs and errs[0].line == _line_of(f, "- id: 重庆条例2024")
+
+
+def test_an_alias_keeps_an_old_slug_resolving(copy):
+    f = copy / "documents" / "national_since_2019.yaml"
+    _replace(f, "- id: 人社部发〔2024〕6号\n", "- id: 人社部发〔2024〕6号\n  aliases: [mohrss-yikatong-2024]\n")
+    _replace(copy / "documents" / "local_since_2019.yaml", "cites: [人社厅发〔2020〕101号, 京政办发〔2022〕15号]",
+             "cites: [人社厅发〔2020〕101号, 京政办发〔2022〕15号, mohrss-yikatong-2024]")
+    assert _errors(copy) == []
+    assert catalog.links("mohrss-yikatong-2024", copy)["cited_by"] == ["京人社数据字〔2024〕133号"]
+
+
+def test_month_precision_dates_sit_mid_month_and_drafts_are_never_in_force():
+    ms = catalog.milestones(ROOT).set_index("id")
+    assert str(ms.loc["cq-yikatong-2024", "date"]) == "2024-09-15" and ms.loc["cq-yikatong-2024", "precision"] == "month"
+    assert str(ms.loc["bj-huairou-third-gen-2024", "date"]) == "2024-02-02"  # published_on, more precise than the year
+    assert "nm-yikatong-draft-2025" not in set(catalog.in_force_on("2026-06-30", ROOT)["id"])
+
+
+def test_in_force_on_counts_from_the_effective_date():
+    assert "sc-yikatong-2024" not in set(catalog.in_force_on("2024-12-31", ROOT)["id"])
+    assert "sc-yikatong-2024" in set(catalog.in_force_on("2025-01-01", ROOT)["id"])
+
+
+def test_cli_show_prints_the_2024_notice_with_its_targets_and_links(capsys):
+    assert main(["catalog", "show", "人社部发〔2024〕6号"]) == 0
+    out = capsys.readouterr().out
+    assert "id: 人社部发〔2024〕6号" in out and "level: normative_document" in out
+    derived = yaml.safe_load(out[out.index("links:"):])
+    assert set(derived["links"]) == {"cites", "cited_by", "supersedes", "superseded_by", "abolishes", "abolished_by"}
+    targets = {(t["target_year"], t["measure"]): t["quote"] for t in derived["plan_targets"]}
+    assert targets[("2025", "provincial_yikatong")] == "省级“一卡通”普遍实现"
+    assert "全国“一卡通”基本实现" in targets[("2027", "national_yikatong")]
+
+
+def test_cli_show_prints_cited_by(capsys):
+    assert main(["catalog", "show", "人社厅发[2020]101号"]) == 0
+    out = capsys.readouterr().out
+    assert "cited_by: [bj-huairou-third-gen-2024, 京人社数据字〔2024〕133号]" in out
+    assert "__line__" not in out
+
+
+def test_every_target_row_names_a_catalog_document_and_quotes_its_source():
+    import pandas as pd
+
+    rows = pd.read_csv(REPO / "data" / "raw" / "published" / "targets.csv", dtype=str, keep_default_na=False)
+    documents = catalog.policies(ROOT)["id"]
+    for row in rows.to_dict("records"):
+        assert row["quote"] and row["source_url"], row
+        if row["document"].startswith("社会保障卡发行20周年"):  # a meeting, not a document
+            continue
+        assert any(catalog._target_document_matches(row["document"], catalog.find(d, ROOT)) for d in documents), row["document"]
+
+
+def test_catalog_page_shows_the_new_documents_and_the_latest_date():
+    page = catalog_html(ROOT)
+    assert "人社部发〔2024〕6号" in page and "sc-yikatong-2024" in page and "地方性法规" in page
+    assert "被引用于 bj-huairou-third-gen-2024、京人社数据字〔2024〕133号" in page
+    newest = catalog.latest(ROOT)
+    assert f"latest document: {newest['date']} {newest['id']}" in page
+    ms = catalog.milestones(ROOT)
+    assert {"人社部发〔2024〕6号", "gd-yikatong-2024", "sh-yrd-yikatong-2022"} <= set(ms["id"])
+
+
+def test_readme_states_the_date_of_the_latest_catalog_document():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    newest, final = catalog.latest(ROOT), catalog.latest(ROOT, include_drafts=False)
+    line = next(line for line in readme.splitlines() if line.startswith("Latest catalog document:"))
+    assert f"{newest['date']} ({newest['id']}" in line and f"{final['date']} ({final['id']})" in line

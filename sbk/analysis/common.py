@@ -110,3 +110,23 @@ def source_line(fig: plt.Figure, text: str, synthetic: bool = False) -> None:
     """The source under a chart (and the synthetic label when it applies)."""
     note = f"来源：{text}" + (f"　｜　{SYNTHETIC_NOTE}" if synthetic else "")
     fig.text(0.01, 0.005, note, fontsize=8, color="#b22222" if synthetic else "#555555", ha="left", va="bottom")
+
+
+NATIONAL_SCOPE = "全国"
+_RELIABILITY_RANK = {"secondary": 0, "reprint": 1, "seed": 2, "primary": 3}
+
+
+def best_per_date(published: pd.DataFrame, measures: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """National published figures of the given measures, one per date, sorted by date.
+
+    Sources often give the same date: a stated value is preferred over a lower bound
+    (超过/以上), then the more reliable source (primary > seed > reprint > secondary);
+    provincial and city rows (scope other than 全国) are left out.
+    """
+    d = published[published["measure"].isin(list(measures)) & (published["scope"] == NATIONAL_SCOPE)].copy()
+    lower = d["lower_bound"] if "lower_bound" in d else pd.Series(False, index=d.index)
+    rank = d["reliability"].map(_RELIABILITY_RANK) if "reliability" in d else pd.Series(0, index=d.index)
+    d["_stated"] = ~lower.fillna(False).astype(bool)
+    d["_rank"] = rank.fillna(0)
+    d = d.sort_values(["date", "_stated", "_rank"], kind="stable").drop_duplicates("date", keep="last")
+    return d.drop(columns=["_stated", "_rank"]).reset_index(drop=True)

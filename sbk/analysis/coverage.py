@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sbk.analysis.common import best_per_date
 from sbk.forms import ServiceChannel, ServiceItem
 
 __all__ = [
@@ -25,12 +26,11 @@ def national_coverage(published: pd.DataFrame, population: pd.DataFrame) -> pd.D
     year-end population (9.03亿 / 137,462万 = 65.7% for 2016-03-31), so that is
     the denominator used here; the column ``population_year`` says which.
     """
-    holders = published[(published["measure"] == "holders") & (published["scope"] == "全国")].copy()
+    holders = best_per_date(published, ["holders"])
     holders["date"] = pd.to_datetime(holders["date"])
-    holders = holders.sort_values("date").drop_duplicates("date", keep="last")
     pop = population.set_index("year_end")["population_10k"]
     rows = []
-    stated = published[published["measure"].isin(["population_coverage_pct", "penetration_pct"])]
+    stated = best_per_date(published, ["population_coverage_pct", "penetration_pct"])
     stated = dict(zip(stated["date"], stated["value"]))
     for r in holders.itertuples():
         year = r.date.year - 1

@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from sbk.analysis.common import best_per_date
+
 __all__ = [
     "province_totals",
     "by_region",
@@ -66,9 +68,8 @@ def new_issuing_cities(filings: pd.DataFrame, province: str) -> pd.DataFrame:
 
 def national_series(published: pd.DataFrame) -> pd.DataFrame:
     """National card holders (亿人) by date, with the source and whether it is a lower bound."""
-    d = published[(published["measure"] == "holders") & (published["scope"] == "全国")].copy()
+    d = best_per_date(published, ["holders"])
     d["holders_100m"] = d["value_10k"] / 10000
-    d = d.sort_values("date").drop_duplicates("date", keep="last")
     return d[["date", "holders_100m", "lower_bound", "source", "reliability"]].reset_index(drop=True)
 
 
