@@ -32,7 +32,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from sbk.calendar import Period  # noqa: E402
 from sbk.regions import provinces, regions_of  # noqa: E402
 from sbk.template import new_workbook, save_workbook, write_sheet  # noqa: E402
 

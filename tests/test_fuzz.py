@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import io
-import random
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings

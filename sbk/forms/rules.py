@@ -408,6 +408,7 @@ class Table:
     fields: tuple[Field, ...]  # the table's own columns in order (provenance excluded)
     rules: tuple[Rule, ...]
     layout: Layout | None = None
+    optional: frozenset[str] = frozenset()  # columns a frame may leave out
 
     @property
     def columns(self) -> list[str]:
@@ -427,7 +428,7 @@ class Table:
 def _dtype(f: Field) -> Any:
     if f.kind is Kind.FLAG:
         return bool
-    if f.kind is Kind.OPTION or (f.kind is Kind.COUNT and f.name in ("new_issuing_cities_count", "source_row")):
+    if f.kind is Kind.OPTION:
         return pd.Int64Dtype()
     if f.kind.numeric:
         return float  # counts too: 12.5 gets the form's own message, then it is stored as an integer
@@ -440,8 +441,8 @@ def _dtype(f: Field) -> Any:
 def _schema(table: str) -> pa.DataFrameSchema:
     t = TABLES[table]
     columns = {
-        f.name: pa.Column(_dtype(f), nullable=f.name not in _KEYS, required=f.name not in ("synthetic", "source_sheet")
-                          or table != "filings", metadata={"label": f.title, "unit": f.unit})
+        f.name: pa.Column(_dtype(f), nullable=f.name not in _KEYS, required=f.name not in t.optional,
+                          metadata={"label": f.title, "unit": f.unit})
         for f in t.fields
     }
     for f in _PROVENANCE_FIELDS:
@@ -460,7 +461,7 @@ def _form_table(layout: Layout) -> Table:
 
 
 TABLES: dict[str, Table] = {layout.table: _form_table(layout) for layout in LAYOUTS.values()}
-TABLES["filings"] = Table("filings", _FILINGS_FIELDS, _FILING_RULES)
+TABLES["filings"] = Table("filings", _FILINGS_FIELDS, _FILING_RULES, optional=frozenset({"synthetic", "source_sheet"}))
 
 
 def column_labels(table: str) -> dict[str, dict[str, str | None]]:
