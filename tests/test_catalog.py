@@ -147,14 +147,14 @@ def _errors(root: Path) -> list:
 def test_duplicate_id_is_reported_at_the_second_record(copy):
     f = copy / "documents" / "cited.yaml"
     _replace(f, "- id: 银发〔2011〕64号\n  doc_no: 银发〔2011〕64号", "- id: 银发〔2011〕47号\n  doc_no: 银发〔2011〕47号")
-    errs = [e for e in _errors(copy) if e.rule == "id 重复"]
+    errs = [e for e in _errors(copy) if e.code == "catalog.id_duplicate"]
     assert errs and errs[0].line == _line_of(f, "title: 中国人民银行关于推进金融IC卡的意见") - 2
 
 
 def test_unresolved_link_is_reported_at_its_field(copy):
     f = copy / "documents" / "dispatch.yaml"
     _replace(f, "cites: [人社部发〔2014〕52号,", "cites: [人社部发〔2014〕99号,")
-    errs = [e for e in _errors(copy) if e.rule == "链接无法解析"]
+    errs = [e for e in _errors(copy) if e.code == "catalog.link_unresolved"]
     assert errs and errs[0].line == _line_of(f, "cites: [人社部发〔2014〕99号")
 
 
@@ -168,14 +168,14 @@ def test_supersession_cycle_is_an_error(copy):
     f = copy / "documents" / "cited.yaml"
     _replace(f, "- id: 银发〔2011〕47号\n", "- id: 银发〔2011〕47号\n  supersedes: [银发〔2011〕64号]\n")
     _replace(f, "- id: 银发〔2011〕64号\n", "- id: 银发〔2011〕64号\n  supersedes: [银发〔2011〕47号]\n")
-    rules = {e.rule for e in _errors(copy)}
-    assert "替代关系成环" in rules
+    rules = {e.code for e in _errors(copy)}
+    assert "catalog.supersedes_cycle" in rules
 
 
 def test_a_document_cannot_supersede_a_later_one(copy):
     f = copy / "documents" / "brochure_management.yaml"
     _replace(f, "- id: 人社部发〔2011〕47号\n", "- id: 人社部发〔2011〕47号\n  supersedes: [人社信息函〔2018〕16号]\n")
-    errs = [e for e in _errors(copy) if e.rule == "日期不合理"]
+    errs = [e for e in _errors(copy) if e.code == "catalog.link_date_order"]
     assert errs and errs[0].line == _line_of(f, "supersedes: [人社信息函〔2018〕16号]")
 
 
@@ -183,7 +183,7 @@ def test_abolished_target_must_say_so(copy):
     f = copy / "documents" / "dispatch.yaml"
     text = f.read_text(encoding="utf-8")
     f.write_text(text.replace("  status: abolished\n  status_since: 2015-02-11\n", "  status: in_force\n", 1), encoding="utf-8")
-    errs = [e for e in _errors(copy) if e.rule == "状态"]
+    errs = [e for e in _errors(copy) if e.code == "catalog.status"]
     assert errs and "abolished" in errs[0].message
 
 
@@ -191,29 +191,29 @@ def test_missing_field_and_bad_values(copy):
     f = copy / "documents" / "provincial.yaml"
     _replace(f, "  category: 省级文件\n  topics: [工作方案", "  category: 县级文件\n  topics: [工作方案")
     _replace(f, "  issued_on: 2014-08-04\n", "  issued_on: 2041-08-04\n")
-    rules = {e.rule for e in _errors(copy)}
-    assert {"类别", "日期"} <= rules
-    cat_err = next(e for e in _errors(copy) if e.rule == "类别")
+    rules = {e.code for e in _errors(copy)}
+    assert {"catalog.category", "catalog.date"} <= rules
+    cat_err = next(e for e in _errors(copy) if e.code == "catalog.category")
     assert cat_err.line == _line_of(f, "category: 县级文件")
 
 
 def test_id_must_be_the_canonical_doc_no(copy):
     f = copy / "documents" / "cited.yaml"
     _replace(f, "- id: 人社部发〔2011〕30号", "- id: 人社部发[2011]30号")
-    assert "id 与文号不符" in {e.rule for e in _errors(copy)}
+    assert "catalog.id_not_doc_no" in {e.code for e in _errors(copy)}
 
 
 def test_domain_counts_not_adding_to_102_is_an_error(copy):
     f = copy / "applications.yaml"
     _replace(f, "count: 21", "count: 20")
-    rules = {e.rule for e in _errors(copy)}
-    assert "业务领域项数之和" in rules
+    rules = {e.code for e in _errors(copy)}
+    assert "applications.domain_counts" in rules
 
 
 def test_a_name_without_source_status_is_refused(copy):
     f = copy / "applications.yaml"
     _replace(f, "{item: 5, domain: 就业, name: null, name_status: pending}", "{item: 5, domain: 就业, name: null, name_status: named}")
-    errs = [e for e in _errors(copy) if e.rule == "名称状态"]
+    errs = [e for e in _errors(copy) if e.code == "applications.name_status"]
     assert errs and errs[0].line == _line_of(f, "{item: 5,")
 
 
@@ -221,7 +221,7 @@ def test_yaml_syntax_error_is_a_finding_with_its_line(copy):
     f = copy / "documents" / "cited.yaml"
     _replace(f, "  issued_on: 2011\n", "  issued_on: [2011\n")
     errs = _errors(copy)
-    assert len(errs) == 1 and errs[0].rule == "YAML" and errs[0].path.endswith("cited.yaml") and errs[0].line > 0
+    assert len(errs) == 1 and errs[0].code == "catalog.yaml" and errs[0].path.endswith("cited.yaml") and errs[0].line > 0
 
 
 def test_cli_check_exits_1_and_prints_path_line(copy, capsys):
@@ -307,7 +307,7 @@ def test_links_show_both_directions_and_resolve_any_bracket_variant():
 def test_a_dangling_link_is_a_check_failure_with_its_code_and_line(copy, capsys):
     f = copy / "documents" / "local_since_2019.yaml"
     _replace(f, "cites: [人社厅发〔2020〕101号, 京政办发〔2022〕15号]", "cites: [人社厅发〔2020〕101号, 京政办发〔2022〕16号]")
-    errs = [e for e in _errors(copy) if e.rule == "链接无法解析"]
+    errs = [e for e in _errors(copy) if e.code == "catalog.link_unresolved"]
     assert len(errs) == 1 and "京政办发〔2022〕16号" in errs[0].message
     assert errs[0].line == _line_of(f, "京政办发〔2022〕16号")
     assert main(["catalog", "--dir", str(copy), "check"]) == 1
@@ -317,7 +317,7 @@ def test_a_dangling_link_is_a_check_failure_with_its_code_and_line(copy, capsys)
 def test_a_stored_reverse_link_is_an_error(copy):
     f = copy / "documents" / "local_since_2019.yaml"
     _replace(f, "- id: 京政办发〔2022〕15号\n", "- id: 京政办发〔2022〕15号\n  cited_by: [京人社数据字〔2024〕133号]\n")
-    errs = [e for e in _errors(copy) if e.rule == "反向链接"]
+    errs = [e for e in _errors(copy) if e.code == "catalog.reverse_link_stored"]
     assert errs and errs[0].line == _line_of(f, "cited_by: [京人社数据字〔2024〕133号]")
 
 
@@ -325,7 +325,7 @@ def test_an_inconsistent_pair_of_links_is_an_error(copy):
     f = copy / "documents" / "cited.yaml"
     # 银发〔2011〕64号 supersedes and abolishes the same document: it cannot be both.
     _replace(f, "- id: 银发〔2011〕64号\n", "- id: 银发〔2011〕64号\n  supersedes: [银发〔2011〕47号]\n  abolishes: [银发〔2011〕47号]\n")
-    assert "链接矛盾" in {e.rule for e in _errors(copy)}
+    assert "catalog.link_contradiction" in {e.code for e in _errors(copy)}
 
 
 def test_citing_the_document_that_replaced_it_is_an_error(copy):
@@ -335,14 +335,14 @@ def test_citing_the_document_that_replaced_it_is_an_error(copy):
     f.write_text(f.read_text(encoding="utf-8").replace(
         "  category: 其他部委文件\n  topics: [银行卡]\n  status: unknown\n",
         "  category: 其他部委文件\n  topics: [银行卡]\n  status: superseded\n  status_since: 2011\n", 1), encoding="utf-8")
-    errs = [e for e in _errors(copy) if e.rule == "链接矛盾"]
+    errs = [e for e in _errors(copy) if e.code == "catalog.link_contradiction"]
     assert errs and "引用了替代它的" in errs[0].message
 
 
 def test_citing_a_later_document_is_an_error(copy):
     f = copy / "documents" / "cited.yaml"
     _replace(f, "- id: 人社部发〔2011〕30号\n", "- id: 人社部发〔2011〕30号\n  cites: [人社部发〔2024〕6号]\n")
-    errs = [e for e in _errors(copy) if e.rule == "日期不合理"]
+    errs = [e for e in _errors(copy) if e.code == "catalog.link_date_order"]
     assert errs and "引用" in errs[0].message
 
 
@@ -352,22 +352,22 @@ def test_level_outside_the_vocabulary_and_effective_before_issue_are_errors(copy
     text = text.replace("  issued_on: 2024-09-26\n  effective_on: 2024-11-01\n", "  issued_on: 2024-09-26\n  effective_on: 2024-08-01\n", 1)
     text = text.replace("  level: agreement\n", "  level: 框架协议\n", 1)
     f.write_text(text, encoding="utf-8")
-    rules = {e.rule: e for e in _errors(copy)}
-    assert rules["效力级别"].line == _line_of(f, "level: 框架协议")
-    assert rules["日期"].line == _line_of(f, "effective_on: 2024-08-01")
+    rules = {e.code: e for e in _errors(copy)}
+    assert rules["catalog.level"].line == _line_of(f, "level: 框架协议")
+    assert rules["catalog.date"].line == _line_of(f, "effective_on: 2024-08-01")
 
 
 def test_a_document_of_2019_or_later_without_a_level_is_an_error(copy):
     f = copy / "documents" / "national_since_2019.yaml"
     _replace(f, "  category: 国务院文件\n  level: normative_document\n", "  category: 国务院文件\n")
-    errs = [e for e in _errors(copy) if e.rule == "效力级别"]
+    errs = [e for e in _errors(copy) if e.code == "catalog.level"]
     assert errs and "国发〔2024〕3号" in errs[0].message
 
 
 def test_an_id_without_doc_no_must_follow_the_slug_scheme(copy):
     f = copy / "documents" / "regional_yikatong.yaml"
     _replace(f, "- id: cq-yikatong-2024\n", "- id: 重庆条例2024\n")
-    errs = [e for e in _errors(copy) if e.rule == "id 格式"]
+    errs = [e for e in _errors(copy) if e.code == "catalog.id_format"]
     assert errs and errs[0].line == _line_of(f, "- id: 重庆条例2024")
 
 

@@ -50,7 +50,7 @@ def test_cli_check_of_the_committed_record_exits_0(capsys):
 
 def test_a_correct_row_adds_no_finding(tmp_path):
     path, _ = planted(tmp_path, date="2023-06-30", quote="截至6月末,全国社保卡持卡人数13.74亿人", value="13.74")
-    assert {f.rule for f in check_published(path, today=TODAY)} == {f.rule for f in check_published(CSV, today=TODAY)}
+    assert {f.code for f in check_published(path, today=TODAY)} == {f.code for f in check_published(CSV, today=TODAY)}
 
 
 @pytest.mark.parametrize("fields, severity, rule", [
@@ -89,7 +89,7 @@ def test_an_exact_duplicate_row_is_an_error_naming_the_first_line(tmp_path):
     path = tmp_path / "published_figures.csv"
     lines = CSV.read_text(encoding="utf-8").splitlines()
     path.write_text("\n".join(lines + [lines[5]]) + "\n", encoding="utf-8")
-    findings = [f for f in check_published(path, today=TODAY) if f.rule == "duplicate"]
+    findings = [f for f in check_published(path, today=TODAY) if f.code == "published.duplicate"]
     assert [(f.severity, f.line) for f in findings] == [("error", len(lines) + 1)]
     assert "line 6" in findings[0].message
 
@@ -97,7 +97,7 @@ def test_an_exact_duplicate_row_is_an_error_naming_the_first_line(tmp_path):
 def test_different_values_for_the_same_measure_scope_and_date_are_a_warning_naming_both_sources(tmp_path):
     path, line = planted(tmp_path, date="2020-10-31", value="13.3", source_url="https://example.org/other",
                          quote="截至10月底,全国社保卡持卡人数13.3亿人")
-    conflicts = [f for f in check_published(path, today=TODAY) if f.rule == "conflict" and f.line == line]
+    conflicts = [f for f in check_published(path, today=TODAY) if f.code == "published.conflict" and f.line == line]
     assert conflicts and conflicts[0].severity == "warning"
     assert "https://example.org/other" in conflicts[0].message and "chinaweekly.cn" in conflicts[0].message
 
@@ -105,13 +105,13 @@ def test_different_values_for_the_same_measure_scope_and_date_are_a_warning_nami
 def test_the_same_amount_in_another_unit_is_not_a_conflict(tmp_path):
     path, line = planted(tmp_path, date="2020-10-31", value="132900", unit="万人", source_url="https://example.org/x",
                          quote="持卡人数132900万人")
-    assert not [f for f in check_published(path, today=TODAY) if f.rule == "conflict" and f.line == line]
+    assert not [f for f in check_published(path, today=TODAY) if f.code == "published.conflict" and f.line == line]
 
 
 def test_a_lower_bound_below_the_stated_value_is_not_a_conflict(tmp_path):
     path, line = planted(tmp_path, date="2020-10-31", value="13", source_url="https://example.org/x",
                          quote="持卡人数超过13亿人", note="lower bound")
-    assert not [f for f in check_published(path, today=TODAY) if f.rule == "conflict" and f.line == line]
+    assert not [f for f in check_published(path, today=TODAY) if f.code == "published.conflict" and f.line == line]
 
 
 def test_a_header_without_a_required_column_is_a_schema_error_on_line_1(tmp_path):
