@@ -33,7 +33,18 @@ from sbk.findings import ERROR, WARNING, Finding, has_errors, rule
 from sbk.forms import LAYOUTS, TABLES, Kind, column_labels
 from sbk.published import read_published
 from sbk.validate import TABLE_COLUMNS, assemble
-from sbk.workbooks import SheetData, discover, file_sha256, read_workbook
+from sbk.workbooks import (
+    RESAVE_SUFFIXES,
+    UNSUPPORTED_FILE,
+    WORKBOOK_SUFFIXES,
+    SheetData,
+    decode_csv,
+    discover,
+    display_path,
+    file_sha256,
+    read_csv_form,
+    read_workbook,
+)
 
 __all__ = ["IngestResult", "ingest", "fingerprint", "SORT_KEYS"]
 
@@ -84,11 +95,8 @@ class IngestResult:
         return not has_errors(self.findings)
 
 
-def _shown(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+_shown = display_path
+_READ_SUFFIXES = (".csv", *WORKBOOK_SUFFIXES, *RESAVE_SUFFIXES)  # the rest is named in a finding, not read
 
 
 def fingerprint(files: dict[str, str]) -> str:
@@ -133,18 +141,36 @@ def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None) -> list
 
 def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None = None
              ) -> tuple[list[SheetData], dict[str, pd.DataFrame], dict[str, str], list[Finding], int]:
-    """Read every file under ``raw_dir``: (sheets, extra tables, sha256 by path, findings, file count)."""
+    """Read every file under ``raw_dir``: (sheets, extra tables, sha256 by path, findings, file count).
+
+    Every file found is read or named in a finding. A CSV is tried, in this order, as an official-layout form
+    (a form title in its first rows), as published figures, as a tidy table; otherwise it is named.
+    """
     sheets: list[SheetData] = []
     extra: dict[str, list[pd.DataFrame]] = {}
     shas = dict(shas or {})
-    findings: list[Finding] = []
+    found = discover(raw_dir)
+    findings: list[Finding] = list(found.findings)
     workbooks: list[tuple[Path, str]] = []
-    files = discover(raw_dir)
-    for path in files:
+    for path in found.files:
         shown = _shown(path)
+        suffix = path.suffix.lower()
+        if suffix not in _READ_SUFFIXES:
+            findings.append(UNSUPPORTED_FILE.finding(shown, "", "", "不是调度表工作簿或 CSV，未读取"
+                                                     "（可读取 .xlsx .xlsm .xlsb .xls .ods .csv）"))
+            continue
         if shown not in shas:
             shas[shown] = file_sha256(path)
-        if path.suffix.lower() == ".csv":
+        if suffix == ".csv":
+            text, fs = decode_csv(path, shown)
+            findings.extend(fs)
+            if text is None:
+                continue
+            form = read_csv_form(path, shown, text)
+            if form is not None:
+                sheets.extend(form[0])
+                findings.extend(form[1])
+                continue
             kind, df, fs = read_published(path, shown)
             findings.extend(fs)
             if kind is None:
@@ -162,7 +188,7 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
         sheets.extend(got)
         findings.extend(fs)
     joined = {k: pd.concat(v, ignore_index=True) for k, v in extra.items()}
-    return sheets, joined, shas, findings, len(files)
+    return sheets, joined, shas, findings, len(found.files)
 
 
 def _parquet_bytes(df: pd.DataFrame) -> bytes:
@@ -299,13 +325,16 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
     if not raw_dir.exists():
         result.findings.append(NO_INPUT.finding(raw_dir.as_posix(), "", "", "目录或文件不存在"))
         return result
-    files = discover(raw_dir)
-    shas = {_shown(p): file_sha256(p) for p in files}
-    fp = fingerprint(shas)
+    found = discover(raw_dir)
+    files = found.files
+    everything = {_shown(p): file_sha256(p) for p in files}
+    fp = fingerprint(everything)  # every file, read or not: a new unsupported file is named on the next run
+    shas = {k: v for k, v in everything.items() if Path(k).suffix.lower() in _READ_SUFFIXES}
     descriptor = out_dir / "datapackage.json"
     if write:
         _recover(out_dir)
-    if write and descriptor.exists():
+    # A folder that could not be listed, or a link out of it, is never "up to date": say it every run.
+    if write and descriptor.exists() and not has_errors(found.findings):
         try:
             old = json.loads(descriptor.read_text(encoding="utf-8"))
             if old.get("fingerprint") == fp and all((out_dir / r["path"]).exists() for r in old.get("resources", [])):

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from sbk.findings import ERROR, Finding, rule
+from sbk.findings import ERROR, WARNING, Finding, rule
 
 __all__ = ["valid_resident_id", "find_personal", "scan_paths"]
 
@@ -29,6 +29,7 @@ _CHECK = "10X98765432"
 PERSONAL_DATA = rule("privacy.personal_data", "个人信息", ERROR, "every file",
                      "resident ID numbers and mobile numbers never reach processed data, reports or findings")
 UNSCANNABLE = rule("privacy.unscannable", "无法扫描", ERROR, "every file")
+NOT_SCANNED = rule("privacy.not_scanned", "未扫描的文件", WARNING, "every file")
 _TEXT_SUFFIXES = {".csv", ".md", ".txt", ".html", ".json", ".yaml", ".yml", ".ipynb", ".cff", ".svg"}
 
 
@@ -55,16 +56,25 @@ def find_personal(text: str) -> list[str]:
     return kinds
 
 
-def _cells(path: Path) -> Iterator[tuple[str, str, str]]:
-    from openpyxl.utils import get_column_letter
-    from python_calamine import CalamineWorkbook
+def _cells(path: Path) -> tuple[Iterator[tuple[str, str, str]], str | None]:
+    """Every non-empty cell of every sheet, hidden ones included, read within the same limits as ingest;
+    or the reason the workbook cannot be read."""
+    from sbk.workbooks import _read_cells
 
-    wb = CalamineWorkbook.from_path(str(path))
-    for name in wb.sheet_names:
-        for r, row in enumerate(wb.get_sheet_by_name(name).to_python(), 1):
-            for c, value in enumerate(row, 1):
-                if value not in (None, ""):
-                    yield name, f"{get_column_letter(c)}{r}", str(value)
+    sheets, findings = _read_cells(path)
+    if not sheets and findings:
+        return iter(()), findings[0].message
+
+    def cells() -> Iterator[tuple[str, str, str]]:
+        from openpyxl.utils import get_column_letter
+
+        for sheet in sheets:
+            for r, row in enumerate(sheet.cells, 1):
+                for c, value in enumerate(row, 1):
+                    if value not in (None, ""):
+                        yield sheet.name, f"{get_column_letter(c)}{r}", str(value)
+
+    return cells(), None
 
 
 def _parquet_text(path: Path) -> Iterator[tuple[str, str]]:
@@ -78,17 +88,34 @@ def _parquet_text(path: Path) -> Iterator[tuple[str, str]]:
 
 
 def scan_paths(paths: Iterable[str | Path]) -> list[Finding]:
-    """Scan files and folders; one finding per place holding personal data."""
+    """Scan files and folders; one finding per place holding personal data, and one per file not looked into.
+
+    Folders are walked as ingest walks them (``sbk.workbooks.discover``): the same files, the same findings
+    for lock files, hidden files, links out of the folder and folders that cannot be listed.
+    """
+    from sbk.workbooks import (
+        RESAVE_SUFFIXES,
+        WORKBOOK_SUFFIXES,
+        decode_csv,
+        discover,
+        display_path,
+    )
+
     out: list[Finding] = []
     files: list[Path] = []
     for p in map(Path, paths):
-        files.extend(sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p])
+        found = discover(p)
+        out.extend(found.findings)
+        files.extend(found.files)
     for f in files:
-        shown = f.as_posix()
+        shown = display_path(f)
         suffix = f.suffix.lower()
         try:
-            if suffix == ".xlsx":
-                for sheet, cell, value in _cells(f):
+            if suffix in WORKBOOK_SUFFIXES or suffix in RESAVE_SUFFIXES:
+                cells, why = _cells(f)
+                if why is not None:
+                    out.append(UNSCANNABLE.finding(shown, "", "", f"无法检查其中是否有个人信息：{why}"))
+                for sheet, cell, value in cells:
                     for kind in find_personal(value):
                         out.append(PERSONAL_DATA.finding(shown, sheet, cell, f"单元格含{kind}（不显示号码）：请删除后再放入"))
             elif suffix == ".parquet":
@@ -96,11 +123,20 @@ def scan_paths(paths: Iterable[str | Path]) -> list[Finding]:
                     for kind in find_personal(value):
                         out.append(PERSONAL_DATA.finding(shown, "", where, f"含{kind}（不显示号码）"))
             elif suffix in _TEXT_SUFFIXES:
-                for n, line in enumerate(f.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+                if suffix == ".csv":
+                    text, fs = decode_csv(f, shown)
+                    if text is None:
+                        out.append(UNSCANNABLE.finding(shown, "", "", f"无法检查其中是否有个人信息：{fs[0].message}"))
+                        continue
+                else:
+                    text = f.read_text(encoding="utf-8", errors="replace")
+                for n, line in enumerate(text.splitlines(), 1):
                     # Embedded images (base64) are not text anyone typed.
                     line = re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+", "", line)
                     for kind in find_personal(line):
                         out.append(PERSONAL_DATA.finding(shown, "", "", f"含{kind}（不显示号码）", n))
-        except Exception as exc:  # an unreadable file is reported, not skipped silently
+            else:
+                out.append(NOT_SCANNED.finding(shown, "", "", "不是表格、CSV 或文本文件，未检查其中是否有个人信息"))
+        except Exception as exc:  # noqa: BLE001 - an unreadable file is reported, not skipped silently
             out.append(UNSCANNABLE.finding(shown, "", "", f"{type(exc).__name__}"))
     return out
