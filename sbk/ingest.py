@@ -155,6 +155,8 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
     for path in found.files:
         shown = _shown(path)
         suffix = path.suffix.lower()
+        if suffix == ".md":
+            continue  # notes beside the data (README.md, search logs): documentation, read by people only
         if suffix not in _READ_SUFFIXES:
             findings.append(UNSUPPORTED_FILE.finding(shown, "", "", "不是调度表工作簿或 CSV，未读取"
                                                      "（可读取 .xlsx .xlsm .xlsb .xls .ods .csv）"))
