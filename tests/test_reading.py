@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import VALUES_SAMPLE, write_monthly
 from openpyxl import load_workbook
 
-from conftest import VALUES_SAMPLE, write_monthly
 from sbk.cli import main
 from sbk.ingest import ingest
 from sbk.privacy import scan_paths
