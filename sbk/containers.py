@@ -145,7 +145,7 @@ def _local(tag: str) -> str:
 
 def _xlsx_sheet_paths(members: dict[str, bytes]) -> list[tuple[str, str]]:
     """(sheet name, member path) in workbook order, from xl/workbook.xml and its relationships."""
-    from defusedxml.ElementTree import fromstring
+    from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]
 
     rels: dict[str, str] = {}
     if "xl/_rels/workbook.xml.rels" in members:
@@ -161,7 +161,7 @@ def _xlsx_sheet_paths(members: dict[str, bytes]) -> list[tuple[str, str]]:
 
 
 def _probe_xlsx(members: dict[str, bytes]) -> Probe:
-    from defusedxml.ElementTree import iterparse
+    from defusedxml.ElementTree import iterparse  # type: ignore[import-untyped]
 
     shapes, formulas = [], False
     for name, member in _xlsx_sheet_paths(members):
@@ -255,7 +255,7 @@ _OFFICE_NS = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 
 def _probe_ods(members: dict[str, bytes]) -> Probe:
     """Rows and cells of content.xml with their repeat counts; merged ranges from the spans (calamine gives none)."""
-    from defusedxml.ElementTree import iterparse
+    from defusedxml.ElementTree import iterparse  # type: ignore[import-untyped]
 
     shapes: list[SheetShape] = []
     shape: SheetShape | None = None
@@ -314,7 +314,7 @@ def _biff(stream: bytes, at: int = 0):
 
 def _probe_cfb(path: Path) -> Probe:
     """An OLE2 compound file: an encrypted OOXML package (EncryptedPackage), or an old .xls (Workbook/Book)."""
-    import olefile
+    import olefile  # type: ignore[import-untyped]
 
     try:
         with olefile.OleFileIO(str(path)) as ole:
