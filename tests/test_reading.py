@@ -49,7 +49,7 @@ def _copy(name: str, raw: Path, as_name: str | None = None) -> Path:
 # --- formats --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("suffix", ["xls", "ods"])
+@pytest.mark.parametrize("suffix", ["xls", "ods", "csv"])
 def test_xls_and_ods_written_by_libreoffice_ingest_to_the_same_rows_as_the_xlsx(tmp_path, suffix):
     _copy("official.xlsx", tmp_path / "a")
     _copy(f"official.{suffix}", tmp_path / "b")
