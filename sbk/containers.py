@@ -61,6 +61,11 @@ class Probe:
     has_formulas: bool = False
 
 
+def _name(exc: BaseException) -> str:
+    kind = type(exc)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+
+
 def column_number(letters: str) -> int:
     n = 0
     for ch in letters.upper():
@@ -96,7 +101,7 @@ def probe(path: Path, limits: dict[str, int]) -> Probe:
             KeyError, struct.error, UnicodeDecodeError, IndexError, OverflowError) as exc:
         # A damaged zip fails in many ways inside zipfile (bad offsets seek before the start: OSError; a flipped
         # byte in a compressed member: zlib.error or a CRC BadZipFile; an unknown method: NotImplementedError).
-        raise ContainerError("corrupt", type(exc).__name__) from exc
+        raise ContainerError("corrupt", _name(exc)) from exc
     try:
         if "xl/workbook.xml" in members:
             return _probe_xlsx(members)
@@ -107,7 +112,7 @@ def probe(path: Path, limits: dict[str, int]) -> Probe:
     except ContainerError:
         raise
     except Exception as exc:
-        raise ContainerError("corrupt", type(exc).__name__) from exc
+        raise ContainerError("corrupt", _name(exc)) from exc
     raise ContainerError("not_workbook", "zip 中没有工作簿（xl/workbook.xml、xl/workbook.bin 或 content.xml）")
 
 
@@ -328,13 +333,13 @@ def _probe_cfb(path: Path) -> Probe:
     except ContainerError:
         raise
     except Exception as exc:
-        raise ContainerError("corrupt", type(exc).__name__) from exc
+        raise ContainerError("corrupt", _name(exc)) from exc
     try:
         return _probe_biff(stream)
     except ContainerError:
         raise
     except Exception as exc:
-        raise ContainerError("corrupt", type(exc).__name__) from exc
+        raise ContainerError("corrupt", _name(exc)) from exc
 
 
 def _probe_biff(stream: bytes) -> Probe:

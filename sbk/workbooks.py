@@ -438,7 +438,7 @@ _CONTAINER_MESSAGES = {
 def _too_large(shape: Any) -> str | None:
     rows, cols = LIMITS["rows"], LIMITS["columns"]
     if shape.rows > rows or shape.cols > cols:
-        return (f"有数据的区域达 {shape.rows} 行 × {shape.cols} 列（最后一个有值的单元格 {_letter(max(shape.cols, 1) - 1)}{shape.rows}），"
+        return (f"有数据的区域达 {shape.rows} 行 × {shape.cols} 列（区域右下角 {_letter(max(shape.cols, 1) - 1)}{shape.rows}），"
                 f"超过上限 {rows} 行 × {cols} 列：请删除表格以外多余的单元格内容后另存，再重新放入")
     if shape.declared_rows > rows or shape.declared_cols > cols:
         return (f"工作表声明的范围为 {shape.declared_rows} 行 × {shape.declared_cols} 列，超过上限 {rows} 行 × {cols} 列："
@@ -540,6 +540,10 @@ def _uncached_formulas(path: Path, cells_by_sheet: dict[str, list[list[Any]]]) -
                         out.append(FORMULA_WITHOUT_VALUE.finding(str(path), ws.title, cell.coordinate,
                                            f"单元格是公式（{formula}），但工作簿没有保存计算结果；本工具只读取保存的结果、"
                                            "不计算公式：请在 Excel 中打开、重新计算并保存后再放入，或直接填入数值"))
+    except Exception as exc:  # noqa: BLE001 - the sheet XML is damaged where calamine was lenient: which formulas
+        # lack a saved result cannot be known, so refuse rather than read them as empty cells.
+        out.append(UNREADABLE.finding(str(path), "", "", f"工作簿含公式，但工作表无法完整解析（{type(exc).__name__}），"
+                                      f"无法确认公式都保存了计算结果：{_RESAVE}"))
     finally:
         wb.close()
     return out

@@ -8,7 +8,7 @@ import os
 import zipfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -42,10 +42,13 @@ MUTATION = st.one_of(
               st.sampled_from([b'<c r="XFD1048576"><v>1</v></c>', b'<row r="1048576"><c><v>1</v></c></row>', b"<", b"&",
                                b'<c r="A0"><v>1</v></c>', b'<c r="ZZZZ1"/>', b"\x00", b'<!DOCTYPE x [<!ENTITY a "b">]>',
                                b'<dimension ref="A1:XFD1048576"/>', b'<row r="3" hidden="1">'])),
+    # ... one value far out in the grid, the way a 6 KB file once asked calamine for 512 GB ...
+    st.tuples(st.just("far_cell"), st.sampled_from(["XFD1048576", "IV65536", "A5001", "CW1", "XFD1"])),
     # ... and raw bytes flipped inside a part's deflate stream (the zip's own check must catch it).
     st.tuples(st.just("member_flip"), st.integers(0, 20), st.integers(0, 10**6), st.integers(1, 255)),
 )
-_MEMBER_OPS = ("member_byte", "member_cut", "member_insert")
+_MEMBER_OPS = ("member_byte", "member_cut", "member_insert", "far_cell")
+SHEET1 = 8  # xl/worksheets/sheet1.xml among the parts of the template workbook, in name order
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -107,6 +110,12 @@ def _mutate_members(data: bytes, ops: list[tuple]) -> bytes:
         members = {i.filename: zf.read(i) for i in zf.infolist()}
     names = sorted(members)
     for op in ops:
+        if op[0] == "far_cell":
+            sheet = next((n for n in names if n.startswith("xl/worksheets/")), names[0])
+            members[sheet] = members[sheet].replace(
+                b"</sheetData>", f'<row r="{op[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}"><c r="{op[1]}"><v>1</v></c></row></sheetData>'
+                .encode(), 1)
+            continue
         name = names[op[1] % len(names)]
         body = bytearray(members[name])
         at = op[2] % (len(body) + 1)
@@ -147,6 +156,12 @@ def _flip_in_member(data: bytes, index: int, offset: int, xor: int) -> bytes:
     return bytes(out)
 
 
+# Cases that once failed, replayed in every run besides the generated ones (issue 13: both ended in a crash).
+@example(mutations=[("far_cell", "XFD1048576")])  # calamine allocated 512 GB and aborted (exit 134)
+@example(mutations=[("far_cell", "A5001"), ("member_flip", SHEET1, 7, 0x55)])
+@example(mutations=[("member_flip", SHEET1, 10, 0x55)])  # a flipped byte in the deflate stream: zlib.error
+@example(mutations=[("member_flip", SHEET1, 200, 0x01)])
+@example(mutations=[("member_byte", SHEET1, 40, 0x55)])  # recompressed, broken XML
 @settings(max_examples=FUZZ_CASES, deadline=None, derandomize=not EXPLORE,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(mutations=st.lists(MUTATION, min_size=1, max_size=5))
