@@ -173,7 +173,14 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
                 sheets.extend(form[0])
                 findings.extend(form[1])
                 continue
-            kind, df, fs = read_published(path, shown)
+            if not text.strip():
+                findings.append(UNKNOWN_CSV.finding(shown, "", "", "空的 CSV 文件，已跳过"))
+                continue
+            try:
+                kind, df, fs = read_published(path, shown)
+            except ValueError as exc:  # pandas' parser errors are ValueErrors: a finding, never a traceback
+                findings.append(UNKNOWN_CSV.finding(shown, "", "", f"CSV 无法解析（{str(exc)[:80]}），已跳过"))
+                continue
             findings.extend(fs)
             if kind is None:
                 kind, df = _tidy_csv(path, shown)

@@ -379,3 +379,13 @@ def test_a_flipped_byte_inside_the_compressed_worksheet_is_a_finding_never_a_zli
         text = capsys.readouterr().out
         assert "m.xlsx: error" in text and "Traceback" not in text
     assert not (tmp_path / "out").exists()
+
+
+def test_an_empty_or_unparsable_csv_is_named_never_a_traceback(tmp_path, capsys):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "empty.csv").write_bytes(b"")
+    (raw / "quote.csv").write_text('a,b\n"1,2\n', encoding="utf-8")
+    assert main(["validate", str(raw)]) == 1  # published.py calls the broken quote an error
+    out = capsys.readouterr().out
+    assert "empty.csv: warning read.unknown_csv" in out and "quote.csv: error" in out
