@@ -322,9 +322,8 @@ def _cmd_bulletin(args: argparse.Namespace) -> int:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
-    from sbk.privacy import scan_paths
-
     from sbk.findings import has_errors
+    from sbk.privacy import scan_paths
 
     findings = scan_paths(args.paths)
     _print_findings(findings, args.format)

@@ -336,8 +336,9 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
         return result
     found = discover(raw_dir)
     files = found.files
-    everything = {_shown(p): file_sha256(p) for p in files}
-    fp = fingerprint(everything)  # every file, read or not: a new unsupported file is named on the next run
+    # Every file read or named (not .md notes): a new unsupported file is named on the next run.
+    everything = {_shown(p): file_sha256(p) for p in files if p.suffix.lower() != ".md"}
+    fp = fingerprint(everything)
     shas = {k: v for k, v in everything.items() if Path(k).suffix.lower() in _READ_SUFFIXES}
     descriptor = out_dir / "datapackage.json"
     if write:
