@@ -500,7 +500,11 @@ def _read_cells(path: Path) -> tuple[list[RawSheet], list[Finding]]:
     except PasswordError:
         code, message = _CONTAINER_MESSAGES["encrypted"]
         return [], [code.finding(p, "", "", message)]
-    except Exception as exc:  # noqa: BLE001 - calamine raises its own error types for broken files
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine's own errors for broken files, and a panic inside it:
+        # pyo3 turns a Rust panic (a damaged .xls directory: "range end index 64 out of range") into
+        # PanicException, a BaseException, which `except Exception` would let through as a traceback.
         return [], [UNREADABLE.finding(p, "", "", f"无法读取工作簿（{type(exc).__name__}: {str(exc)[:120]}）：{_RESAVE}")]
     # The saved result of a formula is checked in .xlsx/.xlsm only: .xls FORMULA and .xlsb BrtFmla* records always
     # carry their result, and LibreOffice always writes office:value beside a formula in .ods.

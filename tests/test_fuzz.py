@@ -8,11 +8,13 @@ import os
 import zipfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from conftest import VALUES_SAMPLE, write_monthly
+from sbk.cli import main
 from sbk.findings import RULES
 from sbk.ingest import ingest
 
@@ -236,3 +238,19 @@ def test_mutated_office_suite_files_are_read_or_refused_never_a_crash(tmp_path_f
     findings += scan_paths([raw])
     for f in findings:
         assert "\n" not in f.format() and f.code in RULES, f
+
+
+FUZZ_FIXTURES = Path(__file__).parent / "fixtures" / "fuzz"
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in FUZZ_FIXTURES.iterdir()), ids=str)
+def test_files_that_once_crashed_the_reader_are_findings(tmp_path, capsys, case):
+    """Every file a fuzz run ever found crashing, kept (tests/fixtures/fuzz/): ingest, validate and scan end in
+    an error finding naming it, exit 1, nothing written."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / case).write_bytes((FUZZ_FIXTURES / case).read_bytes())
+    for args in (["ingest", str(raw), "--out", str(tmp_path / "out")], ["validate", str(raw)], ["scan", str(raw)]):
+        assert main(args) == 1
+        assert f"{case}: error" in capsys.readouterr().out
+    assert not (tmp_path / "out").exists()
