@@ -168,7 +168,7 @@ def _xlsx_sheet_paths(members: dict[str, bytes]) -> list[tuple[str, str]]:
 def _probe_xlsx(members: dict[str, bytes]) -> Probe:
     from defusedxml.ElementTree import iterparse  # type: ignore[import-untyped]
 
-    shapes, formulas = [], False
+    shapes, formulas, cells = [], False, 0
     for name, member in _xlsx_sheet_paths(members):
         shape = SheetShape(name)
         shapes.append(shape)
@@ -201,10 +201,36 @@ def _probe_xlsx(members: dict[str, bytes]) -> Probe:
             elif tag == "c":
                 if content:
                     shape.rows, shape.cols = max(shape.rows, row), max(shape.cols, col)
+                    cells += 1
                 el.clear()
             elif tag == "row":
                 el.clear()
+    if "xl/sharedStrings.xml" in members:
+        _check_string_table(*_xlsx_string_counts(members["xl/sharedStrings.xml"]), cells)
     return Probe("xlsx", shapes, formulas)
+
+
+def _check_string_table(declared: int, actual: int, cells: int) -> None:
+    """calamine reserves room for as many shared strings as the table declares before reading one: a count
+    of 2147483647 in a 6 KB file asks for 51 GB and aborts. A declared count beyond both the strings the table
+    holds and the cells that could use them is a damaged file."""
+    if declared > max(actual, cells):
+        raise ContainerError("corrupt", f"共享字符串表声明 {declared} 项，实有 {actual} 项")
+
+
+def _xlsx_string_counts(data: bytes) -> tuple[int, int]:
+    """(the larger of count and uniqueCount on <sst>, the number of <si> it holds)."""
+    from defusedxml.ElementTree import iterparse  # type: ignore[import-untyped]
+
+    declared, actual = 0, 0
+    for event, el in iterparse(io.BytesIO(data), events=("start", "end")):
+        tag = _local(el.tag)
+        if event == "start" and tag == "sst":
+            declared = max(int(el.get("count") or 0), int(el.get("uniqueCount") or 0))
+        elif event == "end" and tag == "si":
+            actual += 1
+            el.clear()
+    return declared, actual
 
 
 # --- xlsb ----------------------------------------------------------------------------------------------
@@ -234,8 +260,11 @@ def _records(data: bytes):
         i += size
 
 
+_BRT_BEGIN_SST, _BRT_SST_ITEM = 159, 19
+
+
 def _probe_xlsb(members: dict[str, bytes]) -> Probe:
-    shapes = []
+    shapes, cells = [], 0
     for member in sorted(m for m in members if m.startswith("xl/worksheets/") and m.endswith(".bin")):
         shape = SheetShape(member)
         shapes.append(shape)
@@ -246,9 +275,18 @@ def _probe_xlsb(members: dict[str, bytes]) -> Probe:
             elif rtype in _BRT_CELLS and len(payload) >= 4 and rtype != 1:  # BrtCellBlank holds no value
                 col = struct.unpack_from("<I", payload)[0] + 1
                 shape.rows, shape.cols = max(shape.rows, row), max(shape.cols, col)
+                cells += 1
             elif rtype == _BRT_WS_DIM and len(payload) >= 16:
                 _, last_row, _, last_col = struct.unpack_from("<IIII", payload)
                 shape.declared_rows, shape.declared_cols = last_row + 1, last_col + 1
+    if "xl/sharedStrings.bin" in members:
+        declared = actual = 0
+        for rtype, payload in _records(members["xl/sharedStrings.bin"]):
+            if rtype == _BRT_BEGIN_SST and len(payload) >= 8:
+                declared = max(struct.unpack_from("<II", payload))
+            elif rtype == _BRT_SST_ITEM:
+                actual += 1
+        _check_string_table(declared, actual, cells)
     return Probe("xlsb", shapes)
 
 

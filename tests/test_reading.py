@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -49,10 +50,10 @@ def _copy(name: str, raw: Path, as_name: str | None = None) -> Path:
 # --- formats --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("suffix", ["xls", "ods", "csv"])
-def test_xls_and_ods_written_by_libreoffice_ingest_to_the_same_rows_as_the_xlsx(tmp_path, suffix):
+@pytest.mark.parametrize("name", ["official.xls", "official.ods", "official.csv", "libreoffice.xlsx"])
+def test_xls_and_ods_written_by_libreoffice_ingest_to_the_same_rows_as_the_xlsx(tmp_path, name):
     _copy("official.xlsx", tmp_path / "a")
-    _copy(f"official.{suffix}", tmp_path / "b")
+    _copy(name, tmp_path / "b")
     first, second = ingest(tmp_path / "a", tmp_path / "pa"), ingest(tmp_path / "b", tmp_path / "pb")
     assert first.ok and second.ok and not second.findings, [f.format() for f in second.findings]
     pd.testing.assert_frame_equal(_monthly_rows(tmp_path / "pa"), _monthly_rows(tmp_path / "pb"))
@@ -324,6 +325,21 @@ def test_a_declared_dimension_beyond_the_limits_is_a_finding(tmp_path):
             zf.writestr(name, data)
     _, findings = read_workbook(path)
     assert _codes(findings) == [("m.xlsx", "Sheet1", "", "read.sheet_too_large")] and "声明的范围" in findings[0].message
+
+
+def test_a_shared_string_count_beyond_what_the_file_holds_is_a_finding_not_a_51_gb_reservation(tmp_path):
+    """calamine reserves room for the declared number of shared strings before reading one."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    with zipfile.ZipFile(OFFICE / "libreoffice.xlsx") as zf:
+        members = {i.filename: zf.read(i) for i in zf.infolist()}
+    members["xl/sharedStrings.xml"] = re.sub(rb'uniqueCount="\d+"', b'uniqueCount="2147483647"', members["xl/sharedStrings.xml"])
+    with zipfile.ZipFile(raw / "m.xlsx", "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    result = ingest(raw, tmp_path / "out")
+    assert _codes(result.findings) == [("m.xlsx", "", "", "read.corrupt_zip")]
+    assert "2147483647" in result.findings[0].message
 
 
 def _xlsb_record(rtype: int, payload: bytes) -> bytes:
