@@ -902,10 +902,21 @@ def banks(root: str | Path | None = None) -> pd.DataFrame:
     ], columns=["name", "type", "short_names"])
 
 
+_BRACKETS = r"()（）\[\]【】〔〕<>《》"
+
+
 def _bank_text(name: Any) -> str:
     """A written bank name in one form: NFKC (full-width letters), no spaces, brackets dropped but not their text."""
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name)))
-    return re.sub(r"[()（）\[\]【】〔〕<>《》\"'“”‘’]", "", text)
+    return re.sub(rf"[{_BRACKETS}\"'“”‘’]", "", text)
+
+
+def _bank_readings(name: Any) -> list[str]:
+    """The ways to read a written name: without a bracketed note first (工商银行（工行）, 长沙银行（湘潭）),
+    then with the note's text kept (中国银行（湖南省分行）)."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name)))
+    bare = re.sub(r"[(（\[【〔<《][^)）\]】〕>》]*[)）\]】〕>》]", "", text)
+    return list(dict.fromkeys(t for t in (_bank_text(bare), _bank_text(text)) if t))
 
 
 def _bank_core(text: str) -> str:
@@ -955,9 +966,16 @@ def _by_rule(core: str) -> BankMatch | None:
 
 def match_bank(name: Any, root: str | Path | None = None) -> BankMatch:
     """Recognise a written bank name (see ``normalise_bank``); KeyError when it is none the catalog knows."""
-    text = _bank_text(name)
-    core = _bank_core(text)
     lookup = _lookup(root)
+    for text in _bank_readings(name):
+        found = _match_text(text, lookup)
+        if found is not None:
+            return found
+    raise KeyError(f"银行名称 “{name}” 不在 policy_catalog/banks.yaml 中，也不是“地名+银行/农村商业银行”形式的城市或农村商业银行")
+
+
+def _match_text(text: str, lookup: dict[str, tuple[str, bool]]) -> BankMatch | None:
+    core = _bank_core(text)
 
     def listed(key: str, full: bool) -> BankMatch:
         canonical, is_full = lookup[key]
@@ -966,9 +984,10 @@ def match_bank(name: Any, root: str | Path | None = None) -> BankMatch:
     # 1. A listed bank: full name, legal name, a branch of either, or a short name.
     if core in lookup:
         return listed(core, True)
-    # 2. A short name with no 行/社 of its own before a branch (邮储长沙支行), which the branch rule cannot cut.
     for i in range(2, len(text) - 1):
-        if text[:i] in lookup and _BRANCH.fullmatch(text[i:]):
+        # 2. A short name with no 行/社 of its own before a branch (邮储长沙支行), which the branch rule cannot cut,
+        # or a listed name followed by its place only (中国工商银行湖南, from 中国工商银行（湖南）).
+        if text[:i] in lookup and (_BRANCH.fullmatch(text[i:]) or _is_place(text[i:])):
             return listed(text[:i], True)
     # 3. By rule: 湖南省农村信用社联合社 → 农村信用社; 长沙银行, 浏阳农商银行 → 浏阳农村商业银行.
     by_rule = _by_rule(core)
@@ -978,7 +997,7 @@ def match_bank(name: Any, root: str | Path | None = None) -> BankMatch:
     for i in range(2, len(core) - 1):
         if core[i:] in lookup and _is_place(core[:i]):
             return listed(core[i:], False)
-    raise KeyError(f"银行名称 “{name}” 不在 policy_catalog/banks.yaml 中，也不是“地名+银行/农村商业银行”形式的城市或农村商业银行")
+    return None
 
 
 def normalise_bank(name: Any, root: str | Path | None = None) -> str:

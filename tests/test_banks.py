@@ -63,8 +63,12 @@ ROOT = Path(__file__).resolve().parents[1] / "policy_catalog"
     ("农村商业银行", "农村信用社", False),
     ("农商行", "农村信用社", False),
     ("农村合作银行", "农村信用社", False),
-    # spaces and full-width forms
+    # spaces, line breaks, a bracketed note or place
     ("中 国 银 行", "中国银行", True),
+    ("中国工商银行\n湖南省分行", "中国工商银行", True),
+    ("中国工商银行（湖南）", "中国工商银行", True),
+    ("工商银行（工行）", "中国工商银行", False),
+    ("长沙银行（湘潭）", "长沙银行", True),
 ])
 def test_each_written_form_maps_to_the_canonical_name(written, canonical, full):
     match = catalog.match_bank(written, ROOT)
