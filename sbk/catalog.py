@@ -878,6 +878,7 @@ _RURAL_CREDIT_KINDS = (
     ("信用社", False), ("农信", False),
 )
 RURAL_CREDIT_GROUP = "农村信用社"
+MAX_BANK_NAME = 80  # characters, spaces included
 
 
 @dataclass(frozen=True)
@@ -967,11 +968,15 @@ def _by_rule(core: str) -> BankMatch | None:
 def match_bank(name: Any, root: str | Path | None = None) -> BankMatch:
     """Recognise a written bank name (see ``normalise_bank``); KeyError when it is none the catalog knows."""
     lookup = _lookup(root)
-    for text in _bank_readings(name):
+    # No bank's name, with its legal form and a branch, comes near this; a longer cell (up to Excel's 32,767
+    # characters) is no bank name, and the rules below would take seconds on it.
+    readings = _bank_readings(name) if len(str(name)) <= MAX_BANK_NAME else []
+    for text in readings:
         found = _match_text(text, lookup)
         if found is not None:
             return found
-    raise KeyError(f"银行名称 “{name}” 不在 policy_catalog/banks.yaml 中，也不是“地名+银行/农村商业银行”形式的城市或农村商业银行")
+    shown = str(name) if len(str(name)) <= MAX_BANK_NAME else f"{str(name)[:20]}…（共 {len(str(name))} 字）"
+    raise KeyError(f"银行名称 “{shown}” 不在 policy_catalog/banks.yaml 中，也不是“地名+银行/农村商业银行”形式的城市或农村商业银行")
 
 
 def _match_text(text: str, lookup: dict[str, tuple[str, bool]]) -> BankMatch | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -264,3 +265,13 @@ def test_activation_text_states_the_province_rate_and_the_banks_either_side():
 def test_activation_text_escapes_bank_names_from_workbooks():
     d = q4_frame().assign(bank_name=["<b>甲</b>", "农村信用社", "长沙银行", "中国农业银行"])
     assert "&lt;b&gt;甲&lt;/b&gt;" in banks.activation_text(banks.bank_summary(d, "430000", "2016Q2"), "2016Q2")
+
+
+def test_a_cell_far_longer_than_any_bank_name_is_unknown_at_once_and_not_echoed_whole(raw):
+    long_text = "某" * 32767  # Excel's longest cell; the name rules would take tens of seconds on it
+    write_q4(raw / "q4.xlsx", "湖南省", "2016Q2", [("中国农业银行", 100.0, 50.0), (long_text, 10.0, 5.0)])
+    started = time.monotonic()
+    _, findings = read_workbook(raw / "q4.xlsx")
+    assert time.monotonic() - started < 10
+    hit = [f for f in findings if f.code == "q4.bank_unknown"]
+    assert [f.cell for f in hit] == ["B7"] and len(hit[0].message) < 300 and "共 32767 字" in hit[0].message
