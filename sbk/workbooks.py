@@ -576,11 +576,11 @@ def _normalise_banks(df: pd.DataFrame, path: str, sheet: str, letters: dict[str,
         except KeyError:
             # A bank's name has no digits; a cell with digits may hold a personal number, so it is not echoed.
             if re.search(r"\d", unicodedata.normalize("NFKC", written)):
-                shown = "（含数字，不予显示）"
+                shown = "所填名称（含数字，不予显示）"
             else:
                 shown = f"“{written}”" if len(written) <= 40 else f"“{written[:20]}…”（共 {len(written)} 字）"
             findings.append(BANK_UNKNOWN.finding(path, sheet, cell,
-                                    f"银行名称 {shown} 不是目录中的银行，也不是“地名+银行/农村商业银行”形式的城市或农村商业银行，"
+                                    f"{shown} 不是目录中的银行，也不是“地名+银行/农村商业银行”形式的城市或农村商业银行，"
                                     "按原文保留；请填写商业银行全称（如 中国农业银行、长沙银行、浏阳农村商业银行），"
                                     "或由维护者把该行及其出处加入 policy_catalog/banks.yaml"))
             names.append(written)
