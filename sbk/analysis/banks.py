@@ -35,7 +35,7 @@ def province_activation(q4: pd.DataFrame, province: str, period: str) -> dict[st
     holders = float(d["fin_holders_10k"].sum())
     activated = float(d["fin_activated_10k"].sum())
     return {"fin_holders_10k": round(holders, 2), "fin_activated_10k": round(activated, 2),
-            "activation_pct": _pct(activated, holders), "banks": int(len(d))}
+            "activation_pct": _pct(activated, holders), "banks": len(d)}
 
 
 def bank_summary(q4: pd.DataFrame, province: str, period: str, total: bool = True) -> pd.DataFrame:
