@@ -7,10 +7,13 @@ What counts, in order:
 
 1. A date labelled as a filing date (填报日期, 报送日期/时间, 填表日期, 报出日期,
    制表日期, 上报日期, 打印日期, 日期 …) is never the period.
-2. A date labelled as the period (统计期, 报告期, 所属期, 统计时间, 截至/截止 …) or
-   written in the form's slot (after ``填报单位：<unit>``, with no other label in
-   between) comes first; two such dates that disagree: the period is in doubt.
-3. Otherwise an unlabelled date; two that disagree: in doubt.
+2. A date labelled as the period (统计期, 报告期, 所属期, 统计时间, 截至/截止 …)
+   comes first; two such dates that disagree: the period is in doubt.
+3. Otherwise the date in the form's slot (after ``填报单位：<unit>``, with no
+   other label in between) or an unlabelled one; two that disagree: in doubt.
+   The slot does not outrank another unlabelled date: in ``填报单位：湖南省
+   2016年3月 2016年4月`` nothing says which is the period and which the day it
+   was sent, so the form is refused rather than filed under the first.
 4. A date to the day (2016年4月5日) is a filing date unless it is the last day
    of a month (2016年3月31日, 2016年3月底: the 截至 date of that month).
 5. A range (2016年1月—3月, 2016年1-3月) is in doubt on a monthly form. On a
@@ -201,7 +204,7 @@ def period_in_header(text: str, form_kind: str) -> str | None:
             d = off_quarter[0]
             raise PeriodInDoubt(PERIOD_AMBIGUOUS, f"表头的{d.label_text} {d.text} 不是季度末：季调度表填截至季度末的累计数，"
                                                   "请写明年度和季度（如 2016年 第1季度）")
-    for strength in (("period", "slot"), ("",)):
+    for strength in (("period",), ("slot", "")):
         found = {p: d for d in candidates if d.label in strength and (p := _as_period(d, monthly))}
         if len(found) > 1:
             listed = "、".join(f"{d.label_text + '：' if d.label == 'period' else ''}{d.text}（{p}）" for p, d in found.items())
