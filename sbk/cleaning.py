@@ -13,8 +13,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["CellValueError", "UnitSuffixError", "ParsedOptions", "accepted_suffixes", "clean_text", "normalise_text",
-           "parse_number", "parse_options", "parse_names"]
+__all__ = [
+    "CellValueError",
+    "ParsedOptions",
+    "UnitSuffixError",
+    "accepted_suffixes",
+    "clean_text",
+    "normalise_text",
+    "parse_names",
+    "parse_number",
+    "parse_options",
+]
 
 
 class CellValueError(ValueError):

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 from sbk.findings import ERROR, Rule, rule
 
-__all__ = ["PeriodInDoubt", "period_in_header", "PERIOD_FILING_DATE_ONLY", "PERIOD_AMBIGUOUS", "PERIOD_RANGE"]
+__all__ = ["PERIOD_AMBIGUOUS", "PERIOD_FILING_DATE_ONLY", "PERIOD_RANGE", "PeriodInDoubt", "period_in_header"]
 
 _SLOT = "填报单位：_____年__月 / _____年 第__季度"
 PERIOD_FILING_DATE_ONLY = rule("read.period_filing_date_only", "期别", ERROR, "all forms", _SLOT)
@@ -148,7 +148,7 @@ def _labelled(text: str, dates: list[_Date]) -> list[_Date]:
         before = [lab for lab in labels if previous_end <= lab[0] and lab[1] <= d.start]
         label, label_text = "", ""
         if before:
-            start, end, word = before[-1]
+            _, end, word = before[-1]
             gap = text[end:d.start]
             if word == _SLOT_LABEL:
                 # The form's own slot: 填报单位：<the unit's name> 2016年3月 (the name may be long).

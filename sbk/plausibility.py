@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from typing import Any, Mapping
+from collections.abc import Mapping
+from itertools import pairwise
+from typing import Any
 
 import pandas as pd
 
@@ -65,11 +67,8 @@ def region_populations(table: pd.DataFrame | None) -> dict[str, tuple[float, str
         return out
     for rec in table.to_dict("records"):
         code = str(rec.get("region_code") or "")
-        try:
-            value = float(rec.get("population_10k"))
-        except (TypeError, ValueError):
-            continue
-        if math.isnan(value) or value <= 0 or code.endswith("0000"):
+        value = _number(rec.get("population_10k"))
+        if value is None or value <= 0 or code.endswith("0000"):
             continue
         if code not in out or value > out[code][0]:
             out[code] = (value, str(rec.get("source") or "region_population"))
@@ -86,7 +85,7 @@ def _number(v: Any) -> float | None:
     return None if math.isnan(f) else f
 
 
-def _who(layout: Layout, rec: Mapping[str, Any]) -> str:
+def _who(layout: Layout, rec: Mapping[Any, Any]) -> str:
     if "bank_name" in layout.by_name:
         return str(rec.get("bank_name") or "")
     name, code = str(rec.get("region_name") or ""), str(rec.get("region_code") or "")
@@ -100,7 +99,7 @@ def _figures(layout: Layout) -> list[str]:
 def _population_findings(s: SheetData, populations: Mapping[str, tuple[float, str]]) -> list[Finding]:
     layout = LAYOUTS[s.form]
     out: list[Finding] = []
-    rows = list(s.rows.to_dict("records")) if len(s.rows) else []
+    rows: list[Mapping[Any, Any]] = list(s.rows.to_dict("records")) if len(s.rows) else []
     if s.total is not None and s.total_row:
         rows.append({**s.total, "source_row": s.total_row, "region_name": layout.total_label, "bank_name": layout.total_label})
     for rec in rows:
@@ -130,7 +129,8 @@ def _population_findings(s: SheetData, populations: Mapping[str, tuple[float, st
 def _growth_findings(sheets: list[SheetData], flagged: set[tuple[str, str, str]]) -> list[Finding]:
     """≥ GROWTH_LIMIT × the same region's (bank's) figure in the previous filing of the same form."""
     out: list[Finding] = []
-    series: dict[tuple, list[tuple[str, float, SheetData, Mapping[str, Any]]]] = defaultdict(list)
+    series: dict[tuple, list[tuple[str, float, SheetData, Mapping[Any, Any]]]] = defaultdict(list)
+    rec: Mapping[Any, Any]
     for s in sheets:
         layout = LAYOUTS[s.form]
         if not len(s.rows) or not s.period:
@@ -144,7 +144,7 @@ def _growth_findings(sheets: list[SheetData], flagged: set[tuple[str, str, str]]
     for (form, _, _, name), points in series.items():
         points.sort(key=lambda p: p[0])
         layout = LAYOUTS[form]
-        for (prev_period, prev, _, _), (period, value, s, rec) in zip(points, points[1:]):
+        for (prev_period, prev, _, _), (period, value, s, rec) in pairwise(points):
             if prev <= 0 or value < GROWTH_LIMIT * prev or period == prev_period:
                 continue
             cell = f"{s.letters.get(name, '')}{int(rec['source_row'])}"

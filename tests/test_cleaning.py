@@ -1,6 +1,13 @@
 import pytest
 
-from sbk.cleaning import CellValueError, ParsedOptions, UnitSuffixError, parse_names, parse_number, parse_options
+from sbk.cleaning import (
+    CellValueError,
+    ParsedOptions,
+    UnitSuffixError,
+    parse_names,
+    parse_number,
+    parse_options,
+)
 
 
 @pytest.mark.parametrize(

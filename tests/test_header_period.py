@@ -6,8 +6,8 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-
 from conftest import edit, write_monthly
+
 from sbk.cli import main
 from sbk.header_period import PeriodInDoubt, period_in_header
 from sbk.template import new_workbook, save_workbook, write_sheet

@@ -6,8 +6,8 @@ import csv
 
 import pandas as pd
 import pytest
-
 from conftest import REPO, edit, write_monthly
+
 from sbk.cli import main
 from sbk.demo import _Model, _quarterly
 from sbk.plausibility import CHINA_POPULATION_MAX_10K

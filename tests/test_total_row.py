@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from conftest import edit, write_monthly
+
 from sbk.cli import main
 from sbk.template import new_workbook, save_workbook, write_sheet
 from sbk.workbooks import read_workbook
