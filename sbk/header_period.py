@@ -24,6 +24,8 @@ What counts, in order:
    (``截至2016年3月底`` → 2016Q1; the forms are cumulative to the quarter's end,
    填写说明 2); any other labelled month is in doubt. An unlabelled month on a
    quarterly form is not read as a quarter: it may be the filing month.
+   A quarter written out counts as labelled (a filing date is never a
+   quarter), so ``2016年第2季度 截至2016年3月31日`` is in doubt.
 
 When the period is in doubt the form is refused with a finding saying what was
 found; it is never filed under a guessed month.
@@ -204,8 +206,12 @@ def period_in_header(text: str, form_kind: str) -> str | None:
             d = off_quarter[0]
             raise PeriodInDoubt(PERIOD_AMBIGUOUS, f"表头的{d.label_text} {d.text} 不是季度末：季调度表填截至季度末的累计数，"
                                                   "请写明年度和季度（如 2016年 第1季度）")
-    for strength in (("period",), ("slot", "")):
-        found = {p: d for d in candidates if d.label in strength and (p := _as_period(d, monthly))}
+    def strong(d: _Date) -> bool:
+        # A quarter is never a filing date: on a quarterly form it says the period as plainly as a label does.
+        return d.label == "period" or (not monthly and d.kind in ("quarter", "range"))
+
+    for want_strong in (True, False):
+        found = {p: d for d in candidates if strong(d) == want_strong and (p := _as_period(d, monthly))}
         if len(found) > 1:
             listed = "、".join(f"{d.label_text + '：' if d.label == 'period' else ''}{d.text}（{p}）" for p, d in found.items())
             raise PeriodInDoubt(PERIOD_AMBIGUOUS, f"表头有不一致的期别：{listed}，无法确定本表所属期别：请只保留一个"

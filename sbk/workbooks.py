@@ -21,6 +21,7 @@ import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -551,14 +552,19 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
 
 def _header_cell_text(value: Any) -> str:
     """A header cell as text. Excel turns a typed "2016年3月" into the date 2016-03-01: a date cell on the 1st
-    reads as that month; any other day is written out to the day (and so counts as a filing date)."""
+    reads as that month; any other day is written out to the day (and so counts as a filing date). Numbers
+    typed into the blanks of "____年__月" read as whole numbers (2016, not 2016.0); a number with a fraction
+    (2016.1: January, or October with its 0 dropped?) is left out, so it is never taken as a date."""
     if isinstance(value, (dt.datetime, dt.date)):
         if isinstance(value, dt.datetime) and value.time() != dt.time(0):
             return f"{value.year}年{value.month}月{value.day}日"
         return f"{value.year}年{value.month}月" if value.day == 1 else f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else ""
     return str(value)
 
 
+@lru_cache(maxsize=64)
 def _province_names(period: str | None) -> dict[str, str]:
     """Every province's full and short name (湖南省, 湖南) → its code, as a row label may carry them."""
     from sbk.regions import RegionError, provinces
@@ -644,6 +650,16 @@ def _shown_figure(v: Any) -> str:
     return "空" if v is None else f"{float(v):.2f}"
 
 
+def _provincial_word(name: str, province: str, period: str) -> str:
+    """A row label without spaces, a trailing note in brackets and the province's own name in front:
+    湖南省本级 → 本级, 湖南省省本级（含省直单位） → 省本级 (so 省本级 is recognised however it is written)."""
+    word = re.sub(r"[(（][^()（）]*[)）]$", "", name.replace(" ", ""))
+    for own in sorted((n for n, c in _province_names(period).items() if c == province), key=len, reverse=True):
+        if word.startswith(own) and len(word) > len(own):
+            return word[len(own):]
+    return word
+
+
 def _fill_codes(df: pd.DataFrame, province: str, period: str, path: str, sheet: str,
                 letters: dict[str, str], findings: list[Finding]) -> pd.DataFrame:
     """A blank 行政区划代码: 省本级 takes the province code; a named region its code (with a warning)."""
@@ -655,7 +671,7 @@ def _fill_codes(df: pd.DataFrame, province: str, period: str, path: str, sheet: 
     for i, rec in enumerate(df.to_dict("records")):
         code, name = codes[i], str(rec.get("region_name") or "")
         if not code:
-            word = name.replace(" ", "")
+            word = _provincial_word(name, province, period)
             if word in _PROVINCIAL_LEVEL or word == "全省" or _province_names(period).get(word) == province:
                 # 省本级 (as it says), or 表三's single row, 全省 / the province's name: the province's own code.
                 code = province

@@ -87,6 +87,7 @@ def test_a_quarter_as_people_write_it(text, period):
     ("截至2016年2月底", "read.period_ambiguous"),  # a 截至 month that ends no quarter
     ("2016年1-6月", "read.period_range"),
     ("2016年第一季度 2016年第二季度", "read.period_ambiguous"),
+    ("2016年第2季度 截至2016年3月31日", "read.period_ambiguous"),
     ("填报日期：2016年4月5日", "read.period_filing_date_only"),
 ])
 def test_a_quarter_in_doubt_is_refused(text, code):
@@ -116,3 +117,19 @@ def test_a_quarterly_form_with_a_filing_date_before_its_quarter_is_filed_under_t
     save_workbook(wb, raw / "q.xlsx")
     sheets, findings = read_workbook(raw / "q.xlsx")
     assert not findings and sheets[0].period == "2016Q1"
+
+
+def test_year_and_month_typed_as_numbers_into_the_blanks_are_read(raw):
+    write_monthly(raw / "m.xlsx", "2016-03", VALUES, header=["填报单位：湖南省人社厅"])
+    edit(raw / "m.xlsx", "Sheet1", B2=2016, C2="年", D2=3)
+    edit(raw / "m.xlsx", "Sheet1", E2="月")
+    sheets, findings = read_workbook(raw / "m.xlsx")
+    assert not findings and sheets[0].period == "2016-03"
+
+
+def test_a_fractional_number_is_never_read_as_a_month(raw):
+    # 2016.1 is January, or October typed as 2016.10 with the 0 lost: the form is refused, not guessed.
+    write_monthly(raw / "m.xlsx", "2016-10", VALUES, header=["填报单位：湖南省人社厅"])
+    edit(raw / "m.xlsx", "Sheet1", B2=2016.1)
+    _, findings = read_workbook(raw / "m.xlsx", "m.xlsx")
+    assert [(f.code, f.cell) for f in findings] == [("read.period_missing", "A2")]
