@@ -50,7 +50,7 @@ POPULATION_MARGIN = 10
 GROWTH_LIMIT = 5000
 
 _SCOPE = ", ".join(form for form, layout in LAYOUTS.items() if any(f.kind is Kind.FIGURE_10K for f in layout.fields))
-LOOKS_FILLED_IN_PEOPLE = rule("plausibility.looks_filled_in_people", "看起来按“人”填报", ERROR, _SCOPE,
+LOOKS_FILLED_IN_PEOPLE = rule("plausibility.looks_filled_in_people", "数量级不合理", ERROR, _SCOPE,
                               "累计持卡人数（万人）")
 ABOVE_POPULATION = rule("plausibility.above_population", "超过地区人口", WARNING, _SCOPE, "累计持卡人数（万人）")
 

@@ -34,7 +34,7 @@ def test_a_form_filled_in_people_not_10k_is_refused(raw, tmp_path, capsys):
     out = tmp_path / "p"
     code, lines = _ingest(raw, out, capsys)
     assert code == 1 and not out.exists()
-    want = ("m.xlsx:Sheet1!D5: error plausibility.looks_filled_in_people 看起来按“人”填报: 长沙市（430100） 累计持卡人数 "
+    want = ("m.xlsx:Sheet1!D5: error plausibility.looks_filled_in_people 数量级不合理: 长沙市（430100） 累计持卡人数 "
             "3560000.00 万人，超过全国总人口 141260 万人：看起来按“人”填报，本表单位为万人：请除以 10000 后重新填报")
     assert any(line.endswith(want) for line in lines), lines
     assert any("Sheet1!D7: error plausibility.looks_filled_in_people" in line for line in lines)  # the 合计 row too
@@ -65,7 +65,7 @@ def test_ten_thousand_times_last_month_is_refused(raw, tmp_path, capsys):
     write_monthly(raw / "m03.xlsx", "2016-03", {"": 125500, "430100": 301.0, "430200": 81.0})
     code, lines = _ingest(raw, tmp_path / "p", capsys)
     assert code == 1 and not (tmp_path / "p").exists()
-    want = ("m03.xlsx:Sheet1!D4: error plausibility.looks_filled_in_people 看起来按“人”填报: 省本级（430000） 累计持卡人数 "
+    want = ("m03.xlsx:Sheet1!D4: error plausibility.looks_filled_in_people 数量级不合理: 省本级（430000） 累计持卡人数 "
             "125500.00 万人，是上期 12.50 万人（2016-02）的 10040 倍")
     assert any(want in line for line in lines), lines
 
