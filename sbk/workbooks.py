@@ -503,7 +503,7 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
         label = normalise_text(raw.get("region_name") or raw.get("bank_name") or "")
         seq_text = normalise_text(raw.get("seq"))
         data_rows.append(excel_row)
-        total_label = _total_label(label, seq_text, period)
+        total_label = _total_label(label, seq_text, period, normalise_text(raw.get("region_code")))
         if total_label and layout.total_label is not None:  # 表三's only row is 全省: it is the data row.
             cell = {name: f"{letters[name]}{excel_row}" for name in mapping}
             parsed, fs = _parse_row(layout, raw, cell, path, sheet)
@@ -576,14 +576,20 @@ def _province_names(period: str | None) -> dict[str, str]:
     return {n: p.code for p in provs for n in (p.name, p.short_name)}
 
 
-def _total_label(label: str, seq_text: str, period: str | None) -> str:
-    """The label as written when a row is labelled as a total (合计, 全省, 全区/全市, a province's name), else ''."""
+def _total_label(label: str, seq_text: str, period: str | None, code: str = "") -> str:
+    """The label as written when a row is labelled as a total (合计, 全省, 全区/全市, a province's name), else ''.
+
+    A province's name on a row whose code is a prefecture's is that prefecture's short name (吉林 for
+    吉林市 220200 in 吉林省), not the total.
+    """
+    digits = code.removesuffix(".0")
+    city_code = bool(re.fullmatch(r"\d{6}", digits)) and not digits.endswith("0000")
     for written in (label, seq_text):
         word = written.replace(" ", "")
         if word in _TOTAL or word in _TOTAL_AUTONOMOUS or word in _TOTAL_MUNICIPALITY:
             return word
         bare = re.sub(r"(合计|总计)$", "", word)
-        if bare and bare in _province_names(period):
+        if bare and bare in _province_names(period) and not city_code:
             return word
     return ""
 

@@ -109,3 +109,16 @@ def test_provincial_level_written_with_the_provinces_name_or_a_note(raw, label):
     edit(raw / "m.xlsx", "Sheet1", C4=label)
     sheets, findings = read_workbook(raw / "m.xlsx")
     assert not findings and list(sheets[0].rows["region_code"]) == ["430000", "430100", "430200"]
+
+
+def test_a_city_with_the_provinces_short_name_and_its_own_code_is_data(raw):
+    # 吉林市 (220200) written 吉林, its short name, in 吉林省's form: the code says it is a city.
+    wb = new_workbook()
+    rows = [{"seq": 1, "region_code": "220100", "region_name": "长春市", "cumulative_holders_10k": 200.0},
+            {"seq": 2, "region_code": "220200", "region_name": "吉林", "cumulative_holders_10k": 100.5},
+            {"seq": 3, "region_code": "220300", "region_name": "四平市", "cumulative_holders_10k": 50.0}]
+    write_sheet(wb, "monthly", "吉林省", "2016-03", rows, total={"cumulative_holders_10k": 350.5}, title="Sheet1")
+    save_workbook(wb, raw / "jl.xlsx")
+    sheets, findings = read_workbook(raw / "jl.xlsx")
+    assert not [f for f in findings if f.severity == "error"], [f.format() for f in findings]
+    assert list(sheets[0].rows["region_code"]) == ["220100", "220200", "220300"]
