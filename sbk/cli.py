@@ -110,18 +110,23 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     findings: list = []
     sheets, shas = [], {}
+    populations: list = []  # region_population tables: they bound each region's 万人 figures
     from pathlib import Path
+
+    import pandas as pd
 
     for p in args.paths:
         path = Path(p)
         if not path.exists():
             print(f"sbk validate: {p}: no such file or folder", file=sys.stderr)
             return 2
-        got, _, sha, fs, _ = read_all(path)
+        got, extra, sha, fs, _ = read_all(path)
         sheets.extend(got)
         shas.update(sha)
         findings.extend(fs)
-    _, fs = assemble(sheets, shas)
+        if "region_population" in extra:
+            populations.append(extra["region_population"])
+    _, fs = assemble(sheets, shas, pd.concat(populations, ignore_index=True) if populations else None)
     findings.extend(fs)
     _print_findings(findings, args.format)
     if args.format == "text":

@@ -92,7 +92,7 @@ def rule(code: str, label: str, severity: Severity, scope: str, quote: str = "",
 
 
 # Modules that define rules; importing them registers their rules.
-RULE_MODULES = ("sbk.forms", "sbk.workbooks", "sbk.validate", "sbk.ingest", "sbk.privacy", "sbk.published", "sbk.published_check",
+RULE_MODULES = ("sbk.forms", "sbk.workbooks", "sbk.header_period", "sbk.plausibility", "sbk.validate", "sbk.ingest", "sbk.privacy", "sbk.published", "sbk.published_check",
                 "sbk.catalog")
 
 

@@ -316,7 +316,7 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
             pass
     sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs)
     result.files, result.sheets = nfiles, len(sheets)
-    tables, fs = assemble(sheets, shas)
+    tables, fs = assemble(sheets, shas, extra.get("region_population"))
     result.findings = findings + fs
     tables.update(extra)
     if not write or has_errors(result.findings):

@@ -11,6 +11,8 @@ Across files:
 - a cumulative figure falling from one period to the next (the table rules,
   run on all periods together);
 - the 合计 / 全省 row against the sum of the rows above it;
+- 万人 figures against the region's population and the same region's
+  previous figure (a form filled in 人, ``sbk.plausibility``);
 - 表一's 全省 total against the monthly form for the quarter's last month;
 - 表四's bank totals against 表一's holders;
 - 表二 “无新拓展领域” resolved from the same region's previous quarter.
@@ -28,6 +30,7 @@ import pandera.pandas as pa
 from sbk.calendar import parse_period
 from sbk.findings import ERROR, RULES, WARNING, Finding, Rule, rule
 from sbk.forms import LAYOUTS, TABLES, Layout, fmt, table_columns
+from sbk.plausibility import check_magnitudes
 from sbk.workbooks import SheetData
 
 __all__ = ["assemble", "validate_table", "check_totals", "TABLE_COLUMNS"]
@@ -231,12 +234,18 @@ def _total_sum(s: SheetData, column: str) -> float | None:
     return None
 
 
-def assemble(sheets: list[SheetData], sha256: dict[str, str]) -> tuple[dict[str, pd.DataFrame], list[Finding]]:
-    """Combine every sheet into the tidy tables and run all rules; return (tables, findings)."""
+def assemble(sheets: list[SheetData], sha256: dict[str, str], region_population: pd.DataFrame | None = None
+             ) -> tuple[dict[str, pd.DataFrame], list[Finding]]:
+    """Combine every sheet into the tidy tables and run all rules; return (tables, findings).
+
+    ``region_population`` (the table read from ``region_population*.csv``, if any) bounds each region's
+    万人 figures (``sbk.plausibility``).
+    """
     findings: list[Finding] = []
     usable = [s for s in sheets if s.period and s.province_code]
     usable, dup = _dedupe(usable)
     findings.extend(dup)
+    findings.extend(check_magnitudes(usable, region_population))
     letters = {(s.path, s.sheet): s.letters for s in usable}
 
     for s in usable:
