@@ -377,3 +377,92 @@ def _cross_forms(sheets: list[SheetData]) -> list[Finding]:
                                             f"各银行具有金融功能的社会保障卡累计持卡人数合计 {banks:.2f} 万人，"
                                             f"超过表一全省累计持卡人数 {holders:.2f} 万人（{_place(q1)}）"))
     return out
+
+
+# --------------------------------------------------------------------------
+# Reference tables read from CSV (not filings): their schema, checked on the cells as written.
+
+_TEXT = pa.Column(str, pa.Check.str_matches(r"\S"), nullable=False)
+
+
+def _number(*checks: pa.Check) -> pa.Column:
+    return pa.Column(float, list(checks), nullable=False)
+
+
+_YEAR = _number(pa.Check.in_range(1949, 2100), pa.Check(lambda s: (s % 1) == 0, name="whole_number"))
+# Every column of every reference table is checked once: here, or by the row rules of ``sbk.published``
+# (targets.row: year, target, unit; receipts.row: form, period, province, received_on; published.row and
+# ``sbk published check``: every column of published_figures). A blank receipts channel is allowed.
+REFERENCE_SCHEMAS: dict[str, pa.DataFrameSchema] = {
+    "region_population": pa.DataFrameSchema({
+        "province_code": pa.Column(str, pa.Check.str_matches(r"^\d{2}0000$"), nullable=False),
+        "region_code": pa.Column(str, pa.Check.str_matches(r"^\d{6}$"), nullable=False),
+        "region_name": _TEXT, "population_10k": _number(pa.Check.gt(0)), "source": _TEXT,
+    }, name="region_population"),
+    "population": pa.DataFrameSchema({
+        "year_end": _YEAR, "population_10k": _number(pa.Check.gt(0)), "source_url": _TEXT, "quote": _TEXT,
+        "reliability": pa.Column(str, pa.Check.isin(["primary", "seed", "reprint", "secondary"]), nullable=False),
+    }, name="population"),
+    "plan_targets": pa.DataFrameSchema({
+        "target_year": _YEAR, "measure": _TEXT, "value": _number(pa.Check.ge(0)), "unit": _TEXT,
+        "document": _TEXT, "source_url": _TEXT, "quote": _TEXT,
+    }, name="plan_targets"),
+    "targets": pa.DataFrameSchema({
+        "region_code": pa.Column(str, pa.Check.str_matches(r"^\d{6}$"), nullable=False), "kind": _TEXT,
+    }, name="targets"),
+    "receipts": pa.DataFrameSchema({}, name="receipts"),
+    "published_figures": pa.DataFrameSchema({}, name="published_figures"),
+}
+_WHY = {
+    "not_nullable": "未填写", "str_matches": "格式不符", "greater_than": "应大于 0",
+    "greater_than_or_equal_to": "不能为负", "in_range": "不在合理范围内", "isin": "不是可选值之一",
+    "whole_number": "应为整数", "column_in_dataframe": "缺少此列",
+}
+
+
+def validate_reference(table: str, raw: pd.DataFrame, path: str) -> list[Finding]:
+    """A reference table's schema over a CSV's cells as written (text); each failure names its cell (C5).
+
+    Numbers are read from the text first: a word where a number belongs is 不是数字, shown as written.
+    """
+    schema = REFERENCE_SCHEMAS.get(table)
+    if schema is None:
+        return []
+    letters = {c: _column_letter(i) for i, c in enumerate(raw.columns)}
+    typed = raw.copy()
+    for name, column in schema.columns.items():
+        if name not in typed.columns:
+            continue
+        text = typed[name].fillna("").astype(str).str.strip()
+        if column.dtype is not None and "float" in str(column.dtype):
+            typed[name] = pd.to_numeric(text, errors="coerce").astype(float)
+        else:
+            typed[name] = text.where(text != "", None)
+    try:
+        schema.validate(typed, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    out: list[Finding] = []
+    for case in cases.to_dict("records"):
+        check = str(case.get("check") or "")
+        why = next((v for k, v in _WHY.items() if check.startswith(k)), check)
+        if check.startswith("column_in_dataframe"):
+            out.append(SCHEMA_TYPE.finding(path, "", "1", f"缺少列 {case.get('failure_case')}（{table}）"))
+            continue
+        column, index = str(case.get("column")), case.get("index")
+        if index is None or pd.isna(index) or column not in raw.columns:
+            out.append(SCHEMA_TYPE.finding(path, "", "", f"{column}：{why}"))
+            continue
+        written = _str(raw.at[int(index), column]).strip()
+        if check.startswith("not_nullable"):
+            why = "不是数字" if written else "未填写"
+        out.append(SCHEMA_TYPE.finding(path, "", f"{letters[column]}{int(index) + 2}",
+                                       f"{column}：{why}，实为 “{written}”" if written else f"{column}：{why}"))
+    return sorted(set(out))
+
+
+def _column_letter(i: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(i + 1)
