@@ -385,8 +385,8 @@ def _cross_forms(sheets: list[SheetData]) -> list[Finding]:
 _TEXT = pa.Column(str, pa.Check.str_matches(r"\S"), nullable=False)
 
 
-def _number(*checks: pa.Check) -> pa.Column:
-    return pa.Column(float, list(checks), nullable=False)
+def _number(*checks: pa.Check, nullable: bool = False) -> pa.Column:
+    return pa.Column(float, list(checks), nullable=nullable)
 
 
 _YEAR = _number(pa.Check.in_range(1949, 2100), pa.Check(lambda s: (s % 1) == 0, name="whole_number"))
@@ -404,7 +404,9 @@ REFERENCE_SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "reliability": pa.Column(str, pa.Check.isin(["primary", "seed", "reprint", "secondary"]), nullable=False),
     }, name="population"),
     "plan_targets": pa.DataFrameSchema({
-        "target_year": _YEAR, "measure": _TEXT, "value": _number(pa.Check.ge(0)), "unit": _TEXT,
+        # A qualitative target (一卡通 by 2025) has no value or unit.
+        "target_year": _YEAR, "measure": _TEXT, "value": _number(pa.Check.ge(0), nullable=True),
+        "unit": pa.Column(str, nullable=True),
         "document": _TEXT, "source_url": _TEXT, "quote": _TEXT,
     }, name="plan_targets"),
     "targets": pa.DataFrameSchema({
@@ -430,20 +432,24 @@ def validate_reference(table: str, raw: pd.DataFrame, path: str) -> list[Finding
         return []
     letters = {c: _column_letter(i) for i, c in enumerate(raw.columns)}
     typed = raw.copy()
+    out: list[Finding] = []
     for name, column in schema.columns.items():
         if name not in typed.columns:
             continue
         text = typed[name].fillna("").astype(str).str.strip()
         if column.dtype is not None and "float" in str(column.dtype):
             typed[name] = pd.to_numeric(text, errors="coerce").astype(float)
+            # A word where a number belongs is never taken as a blank, even where a blank is allowed.
+            for index in text[(text != "") & typed[name].isna()].index:
+                out.append(SCHEMA_TYPE.finding(path, "", f"{letters[name]}{int(index) + 2}",
+                                               f"{name}：不是数字，实为 “{text[index]}”"))
         else:
             typed[name] = text.where(text != "", None)
     try:
         schema.validate(typed, lazy=True)
-        return []
+        return sorted(set(out))
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
-    out: list[Finding] = []
     for case in cases.to_dict("records"):
         check = str(case.get("check") or "")
         why = next((v for k, v in _WHY.items() if check.startswith(k)), check)
@@ -455,8 +461,8 @@ def validate_reference(table: str, raw: pd.DataFrame, path: str) -> list[Finding
             out.append(SCHEMA_TYPE.finding(path, "", "", f"{column}：{why}"))
             continue
         written = _str(raw.at[int(index), column]).strip()
-        if check.startswith("not_nullable"):
-            why = "不是数字" if written else "未填写"
+        if written and "float" in str(schema.columns[column].dtype) and pd.isna(typed.at[index, column]):
+            continue  # not a number: reported above, once
         out.append(SCHEMA_TYPE.finding(path, "", f"{letters[column]}{int(index) + 2}",
                                        f"{column}：{why}，实为 “{written}”" if written else f"{column}：{why}"))
     return sorted(set(out))

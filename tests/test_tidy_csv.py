@@ -158,9 +158,14 @@ def test_a_row_whose_period_cannot_be_read_is_a_finding_not_dropped(raw, tmp_pat
 def test_reference_csvs_get_their_schema_check(raw, tmp_path):
     _csv(raw / "region_population_x.csv", "province_code,region_code,region_name,year_end,population_10k,source\n"
          "430000,430100,长沙市,2014,743.0,x\n430000,4301,株洲市,2014,很多,x\n")
+    # A plan target may be qualitative (no value, no unit), but a value written must be a number.
+    _csv(raw / "targets.csv", "target_year,measure,value,unit,scope,document,source_url,quote\n"
+         "2025,yikatong,,,全国,某通知,http://x.invalid/a,基本实现一卡通\n2020,holders,约10,亿人,全国,某规划,http://x.invalid/b,10亿\n")
     result = ingest(raw, tmp_path / "p")
-    got = {(f.cell, f.message) for f in result.findings if f.code == "table.column_type"}
-    assert got == {("B3", "region_code：格式不符，实为 “4301”"), ("E3", "population_10k：不是数字，实为 “很多”")}
+    got = {(f.path.rsplit("/", 1)[-1], f.cell, f.message) for f in result.findings if f.code == "table.column_type"}
+    assert got == {("region_population_x.csv", "B3", "region_code：格式不符，实为 “4301”"),
+                   ("region_population_x.csv", "E3", "population_10k：不是数字，实为 “很多”"),
+                   ("targets.csv", "C3", "value：不是数字，实为 “约10”")}
     assert not result.ok
 
 
