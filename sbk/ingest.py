@@ -15,6 +15,7 @@ unchanged input set is recognised from its fingerprint and skipped.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -133,12 +134,28 @@ def _decode_csv(path: Path, shown: str) -> tuple[pd.DataFrame | None, list[Findi
     else:
         return None, [CSV_ENCODING.finding(shown, "", "", "既不是 UTF-8 也不是 GB18030 编码："
                                                           "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重新放入")]
+    # The csv module rather than pandas: pandas takes a row with one field too many as an index column and
+    # shifts every cell silently; here such a row is a finding naming it.
     try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        return None, [UNREADABLE_CSV.finding(shown, "", "", f"无法按 CSV 读取（{str(exc)[:120]}）：请检查逗号和引号")]
-    df.columns = [normalise_text(c) for c in df.columns]
-    return df.fillna(""), []
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        return None, [UNREADABLE_CSV.finding(shown, "", "", f"无法按 CSV 读取（{exc}）：请检查逗号和引号")]
+    while rows and not any(v.strip() for v in rows[-1]):
+        rows.pop()
+    if not rows:
+        return None, [UNREADABLE_CSV.finding(shown, "", "", "文件为空：没有表头行")]
+    header = [normalise_text(c) for c in rows[0]]
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        return None, [UNREADABLE_CSV.finding(shown, "", "1", f"表头中的列名 {'、'.join(repr(c) for c in repeated)} "
+                                             "重复或为空：每列应有一个不同的列名")]
+    long = [n for n, r in enumerate(rows[1:], start=2) if len(r) > len(header) and any(v.strip() for v in r[len(header):])]
+    if long:
+        where = "、".join(map(str, long[:5])) + ("…" if len(long) > 5 else "")
+        return None, [UNREADABLE_CSV.finding(shown, "", str(long[0]), f"第 {where} 行的字段比表头多（表头 {len(header)} 列）："
+                                             "请检查多余的逗号，含逗号的内容应加引号")]
+    body = [(r + [""] * len(header))[:len(header)] for r in rows[1:]]
+    return pd.DataFrame(body, columns=header, dtype=str), []
 
 
 def _personal_cells(df: pd.DataFrame, shown: str) -> list[Finding]:

@@ -188,3 +188,22 @@ def test_a_total_that_does_not_add_up_names_the_province(raw, tmp_path):
     result = ingest(raw, tmp_path / "p")
     total = [f for f in result.findings if f.code == "monthly.total_equals_sum"]
     assert [f.cell for f in total] == ["D7"] and total[0].message.startswith("湖南省（430000）：")
+
+
+@pytest.mark.parametrize(("text", "cell"), [
+    (MONTHLY_HEADER + "2016-06,430000,430100,长沙市,1,999\n", "2"),  # one field too many: never shifted silently
+    ("period,period,region_code,region_name,cumulative_holders_10k\n2016-06,430000,430100,长沙市,1\n", "1"),
+    ("", ""),
+])
+def test_a_csv_whose_rows_do_not_fit_its_header_is_a_finding(raw, tmp_path, text, cell):
+    _csv(raw / "m.csv", text)
+    result = ingest(raw, tmp_path / "p")
+    assert _codes(result.findings, "published.unreadable_csv") == {("m.csv", cell)} and not result.ok
+
+
+def test_a_receipts_csv_with_a_mobile_number_is_refused(raw, tmp_path):
+    _csv(raw / "receipts_x.csv", "form,period,province,received_on,channel\n"
+         "monthly,2016-01,430000,2016-02-01,电话 138-1234-5678\nmonthly,2016-02,430000,2016-03-01,13812345678\n")
+    result = ingest(raw, tmp_path / "p")
+    assert ("receipts_x.csv", "E3") in _codes(result.findings, "privacy.personal_data") and not result.ok
+    assert all("13812345678" not in f.format() for f in result.findings)
