@@ -46,6 +46,7 @@ from sbk.workbooks import (  # the reader's own cell steps (_…): a tidy CSV's 
     TOO_LARGE,
     SheetData,
     _fill_codes,
+    _letter,
     _normalise_banks,
     _parse_row,
     discover,
@@ -170,12 +171,6 @@ def _personal_cells(df: pd.DataFrame, shown: str) -> list[Finding]:
                                                  f"单元格含{'、'.join(kinds)}（不显示号码）：CSV 不应含个人信息，"
                                                  "请删除后重新放入；整个文件未读取"))
     return out
-
-
-def _letter(i: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(i + 1)
 
 
 # A tidy CSV is a processed table as a spreadsheet: its columns by name. The columns a form's reader derives

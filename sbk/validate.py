@@ -40,7 +40,7 @@ import pandera.pandas as pa
 from sbk.calendar import PeriodError, parse_period
 from sbk.findings import ERROR, RULES, WARNING, Finding, Rule, rule
 from sbk.forms import LAYOUTS, TABLES, Layout, fmt, table_columns
-from sbk.workbooks import SheetData
+from sbk.workbooks import SheetData, _letter
 
 __all__ = ["assemble", "validate_table", "validate_reference", "check_totals", "region_label", "TidySheet",
            "TABLE_COLUMNS"]
@@ -83,7 +83,7 @@ def _region_name(code: str, period: str) -> str | None:
         return None
 
 
-def region_label(row: Mapping[str, Any] | None) -> str:
+def region_label(row: Mapping[str, Any] | pd.Series | None) -> str:
     """The region a record is about, as people name it: 黄石市（420200）.
 
     The official name for the code in the record's period (the name written on
@@ -430,7 +430,7 @@ def validate_reference(table: str, raw: pd.DataFrame, path: str) -> list[Finding
     schema = REFERENCE_SCHEMAS.get(table)
     if schema is None:
         return []
-    letters = {c: _column_letter(i) for i, c in enumerate(raw.columns)}
+    letters = {c: _letter(i) for i, c in enumerate(raw.columns)}
     typed = raw.copy()
     out: list[Finding] = []
     for name, column in schema.columns.items():
@@ -461,14 +461,8 @@ def validate_reference(table: str, raw: pd.DataFrame, path: str) -> list[Finding
             out.append(SCHEMA_TYPE.finding(path, "", "", f"{column}：{why}"))
             continue
         written = _str(raw.at[int(index), column]).strip()
-        if written and "float" in str(schema.columns[column].dtype) and pd.isna(typed.at[index, column]):
+        if written and "float" in str(schema.columns[column].dtype) and pd.isna(typed[column].iloc[int(index)]):
             continue  # not a number: reported above, once
         out.append(SCHEMA_TYPE.finding(path, "", f"{letters[column]}{int(index) + 2}",
                                        f"{column}：{why}，实为 “{written}”" if written else f"{column}：{why}"))
     return sorted(set(out))
-
-
-def _column_letter(i: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(i + 1)

@@ -143,6 +143,7 @@ def test_accuracy_groups_findings_by_rule_code():
 
 def test_a_quarter_is_drafted_as_its_last_month_and_the_command_says_so(tmp_path, capsys):
     from conftest import VALUES_SAMPLE, write_monthly
+
     from sbk.ingest import ingest
 
     raw = tmp_path / "raw"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import VALUES_SAMPLE, write_monthly
+
 from sbk.cli import main
 from sbk.ingest import ingest
 from sbk.template import new_workbook, save_workbook, write_sheet
