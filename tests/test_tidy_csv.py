@@ -207,3 +207,26 @@ def test_a_receipts_csv_with_a_mobile_number_is_refused(raw, tmp_path):
     result = ingest(raw, tmp_path / "p")
     assert ("receipts_x.csv", "E3") in _codes(result.findings, "privacy.personal_data") and not result.ok
     assert all("13812345678" not in f.format() for f in result.findings)
+
+
+def test_processed_tables_exported_to_csv_read_back_to_the_same_values(raw, tmp_path):
+    write_monthly(raw / "m.xlsx", "2016-06", VALUES_SAMPLE)
+    wb = new_workbook()
+    write_sheet(wb, "q1", "湖南省", "2016Q2", [_q1_row("1，2，9其他：开通短信提醒")], total=None, title="q1")
+    write_sheet(wb, "q4", "湖南省", "2016Q2", [
+        {"seq": 1, "bank_name": "中国工商银行", "fin_holders_10k": 8.5, "fin_activated_10k": 5.25,
+         "partner_city_count": 2, "partner_cities": "长沙市，株洲市", "other_fin_holders_10k": 0.0, "note": ""}],
+        total={"fin_holders_10k": 8.5, "fin_activated_10k": 5.25, "other_fin_holders_10k": 0.0}, title="q4")
+    save_workbook(wb, raw / "q.xlsx")
+    assert ingest(raw, tmp_path / "p").ok
+    tables = ["monthly_issuance", "quarterly_work", "quarterly_bank"]
+    exported = tmp_path / "exported"
+    exported.mkdir()
+    for t in tables:
+        pd.read_parquet(tmp_path / "p" / f"{t}.parquet").to_csv(exported / f"{t}.csv", index=False)
+    again = ingest(exported, tmp_path / "p2")
+    assert again.ok, [f.format() for f in again.findings]
+    for t in tables:
+        first, second = (pd.read_parquet(d / f"{t}.parquet").drop(columns=["source_file", "source_sheet", "source_row"])
+                         for d in (tmp_path / "p", tmp_path / "p2"))
+        assert first.astype(str).equals(second[first.columns].astype(str)), t
