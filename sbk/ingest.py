@@ -41,6 +41,7 @@ from sbk.privacy import PERSONAL_DATA, find_personal
 from sbk.published import UNREADABLE_CSV, kind_of, read_published
 from sbk.validate import TidySheet, assemble, validate_reference
 from sbk.workbooks import (  # the reader's own cell steps (_…): a tidy CSV's cells are read as a workbook's are
+    _TOTAL,
     COLUMNS_MISSING,
     LIMITS,
     TOO_LARGE,
@@ -87,6 +88,7 @@ _TITLES = {
 UNKNOWN_CSV = rule("read.unknown_csv", "未识别的 CSV", WARNING, "file")
 TIDY_CSV = rule("read.tidy_csv", "整理格式 CSV", WARNING, "file")
 CSV_ENCODING = rule("read.csv_encoding", "文件编码", ERROR, "file")
+TIDY_TOTAL_ROW = rule("read.tidy_total_row", "合计行", ERROR, "file")
 NO_INPUT = rule("read.no_input", "输入", ERROR, "file")
 
 
@@ -209,6 +211,23 @@ def _clean_tidy(value: str, kind: Kind) -> str:
     return text
 
 
+def _is_total(label: str, province: str, period: str) -> bool:
+    """A row labelled as a total (合计, 全省…, or the province's own name): never data in a tidy table.
+
+    Taken as a region it would count the province twice; 省本级 is a row only when it says so.
+    """
+    from sbk.regions import RegionError, lookup
+
+    label = label.replace(" ", "")
+    if label in _TOTAL:
+        return True
+    try:
+        prov = lookup(province, period, quiet=True)
+    except (RegionError, PeriodError, ValueError):
+        return False
+    return prov.is_province and label in (prov.name, prov.short_name)
+
+
 def _tidy_csv(df: pd.DataFrame, layout: Layout, shown: str) -> tuple[list[SheetData], list[Finding]]:
     """A tidy CSV's rows as filings, one per (period, province), read cell by cell as a workbook's rows are.
 
@@ -239,6 +258,13 @@ def _tidy_csv(df: pd.DataFrame, layout: Layout, shown: str) -> tuple[list[SheetD
         if not province:
             findings.append(PROVINCE.finding(shown, "", f"{letters['province_code']}{excel_row}",
                                              "填报单位（province_code）未填写；本行未读入"))
+            continue
+        label = next((f for f in ("region_name", "bank_name") if f in own), None)
+        if label and _is_total(normalise_text(row[label]), province, period):
+            findings.append(TIDY_TOTAL_ROW.finding(
+                shown, "", f"{letters[label]}{excel_row}",
+                f"“{normalise_text(row[label])}” 像是合计行：整理格式的表只有各地区（银行）的行，合计由各行相加；"
+                "请删除该行（省本级的数据请写“省本级”）；本行未读入"))
             continue
         cell = {name: f"{letters[name]}{excel_row}" for name in own}
         raw = {name: _clean_tidy(str(row[name]), layout.by_name[name].kind) for name in own}

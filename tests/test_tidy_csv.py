@@ -230,3 +230,10 @@ def test_processed_tables_exported_to_csv_read_back_to_the_same_values(raw, tmp_
         first, second = (pd.read_parquet(d / f"{t}.parquet").drop(columns=["source_file", "source_sheet", "source_row"])
                          for d in (tmp_path / "p", tmp_path / "p2"))
         assert first.astype(str).equals(second[first.columns].astype(str)), t
+
+
+@pytest.mark.parametrize("label", ["合计", "全省", "湖南省", "湖南"])
+def test_a_total_row_in_a_tidy_csv_is_refused_not_counted_as_a_region(raw, tmp_path, label):
+    _csv(raw / "m.csv", MONTHLY_HEADER + SAMPLE_ROWS.format(p="2016-06") + f"2016-06,430000,430000,{label},392.62\n")
+    result = ingest(raw, tmp_path / "p")
+    assert _codes(result.findings, "read.tidy_total_row") == {("m.csv", "D5")} and not result.ok
