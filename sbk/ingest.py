@@ -124,10 +124,13 @@ def _decode_csv(path: Path, shown: str) -> tuple[pd.DataFrame | None, list[Findi
     """A CSV's cells as text: UTF-8 (with or without BOM, as Excel and WPS save it), else GB18030 (Chinese Excel's
     "CSV" on Windows). GB18030 decodes almost any byte sequence, so it is tried last; what neither decodes is a finding.
     """
-    size = path.stat().st_size
-    if size > LIMITS["file_bytes"]:
-        return None, [TOO_LARGE.finding(shown, "", "", f"{size} 字节，超过上限 {LIMITS['file_bytes']}：请按省份或期别拆分")]
-    data = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > LIMITS["file_bytes"]:
+            return None, [TOO_LARGE.finding(shown, "", "", f"{size} 字节，超过上限 {LIMITS['file_bytes']}：请按省份或期别拆分")]
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [UNREADABLE_CSV.finding(shown, "", "", f"无法打开文件（{type(exc).__name__}）：请检查文件权限")]
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)

@@ -77,6 +77,8 @@ class TidySheet(SheetData):
 def _region_name(code: str, period: str) -> str | None:
     from sbk.regions import RegionError, lookup
 
+    if not (len(code) == 6 and code.isdigit()):
+        return None  # lookup would search names; a code column holds codes
     try:
         return lookup(code, period, quiet=True).name
     except (RegionError, PeriodError, ValueError):
