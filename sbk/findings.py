@@ -9,7 +9,8 @@ their module is imported; ``all_rules()`` imports every such module, and
 ``docs/rules.md`` is generated from it (``python -m sbk.findings``).
 
 Pure code produces findings; the CLI decides how to print them. One finding is
-one line: ``path:sheet!CELL: error|warning code label: message`` (``path:line:`` for text files).
+one line: ``path:sheet!CELL: error|warning code label: message`` (``path:CELL:`` for a CSV,
+``path:line:`` for text files).
 """
 
 from __future__ import annotations
@@ -47,10 +48,12 @@ class Finding:
         loc = self.path or "<input>"
         if self.line:
             return f"{loc}:{self.line}"
-        if self.sheet or self.cell:
+        if self.sheet:
             loc += f":{self.sheet}"
             if self.cell:
                 loc += f"!{self.cell}"
+        elif self.cell:
+            loc += f":{self.cell}"  # a sheet-less file (CSV): path:C5, as an editor or Excel names the cell
         return loc
 
     def format(self) -> str:
