@@ -31,6 +31,7 @@ from sbk.atomic import write_atomic
 from sbk.code_version import source_hash
 from sbk.findings import ERROR, WARNING, Finding, has_errors, rule
 from sbk.forms import LAYOUTS, TABLES, Kind, column_labels
+from sbk.privacy import personal_findings_in_csv
 from sbk.published import read_published
 from sbk.validate import TABLE_COLUMNS, assemble
 from sbk.workbooks import SheetData, discover, file_sha256, read_workbook
@@ -145,6 +146,11 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
         if shown not in shas:
             shas[shown] = file_sha256(path)
         if path.suffix.lower() == ".csv":
+            personal = personal_findings_in_csv(path, shown)
+            if personal:
+                # Checked before the CSV is parsed as published, tidy or receipts: a personal number refuses it.
+                findings.extend(personal)
+                continue
             kind, df, fs = read_published(path, shown)
             findings.extend(fs)
             if kind is None:
