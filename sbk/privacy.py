@@ -43,17 +43,28 @@ import math
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
-from stdnum.cn import ric
+from stdnum.cn import ric  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
 from sbk.findings import ERROR, Finding, rule
 
 __all__ = [
-    "FORMS", "MASK", "PERSONAL_DATA", "UNSCANNABLE", "valid_resident_id", "find_personal", "mask",
-    "personal_findings_in_sheets", "personal_findings_in_comments", "personal_findings_in_workbook",
-    "personal_findings_in_csv", "personal_findings_in_name", "scan_paths",
+    "FORMS",
+    "MASK",
+    "PERSONAL_DATA",
+    "UNSCANNABLE",
+    "find_personal",
+    "mask",
+    "personal_findings_in_comments",
+    "personal_findings_in_csv",
+    "personal_findings_in_name",
+    "personal_findings_in_sheets",
+    "personal_findings_in_workbook",
+    "scan_paths",
+    "valid_resident_id",
 ]
 
 PERSONAL_DATA = rule("privacy.personal_data", "个人信息", ERROR, "every file",
@@ -236,8 +247,10 @@ def _text_of(value: Any) -> str | None:
 
 def _hits(value: Any) -> tuple[str, list[tuple[int, int, str]]]:
     """(normalised text, hits) for any cell value."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e10:
+        return "", []  # the common case, decided fast: a number below ten digits is a count or a figure
     text = _text_of(value)
-    if text is None:
+    if text is None or sum(map(str.isdigit, text)) < 11:
         return "", []
     t, _ = _normalised(text)
     hits = _hits_in_normalised(t)
@@ -352,7 +365,7 @@ def personal_findings_in_sheets(shown: str, sheets: Sequence[tuple[str, Sequence
     for i, (name, cells) in enumerate(sheets, 1):
         kinds = find_personal(name)
         if kinds:
-            labels[name] = f"第{i}张工作表"
+            labels[name] = labels[mask(name)] = f"第{i}张工作表"  # masked too: findings made elsewhere carry it so
             findings.append(PERSONAL_DATA.finding(shown, labels[name], "",
                                                   f"工作表名称含{_what(kinds)}（不显示号码）：调度表不应含个人信息，"
                                                   f"请改名后重新放入，{_REFUSED}"))
@@ -374,7 +387,7 @@ _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 
 def _xml(zf: zipfile.ZipFile, name: str) -> Any:
     """A part of the package parsed safely (defusedxml: no entities, no external references), size bounded."""
-    from defusedxml import ElementTree
+    from defusedxml import ElementTree  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
     info = zf.getinfo(name)
     if info.file_size > COMMENT_PART_BYTES:
@@ -428,7 +441,7 @@ def _comment_parts(zf: zipfile.ZipFile) -> dict[str, int]:
                         owner[target] = i
     for n in names:
         # Comments not reached through the relationships are still read (a damaged or hand-made package).
-        if re.fullmatch(r"xl/(?:comments[^/]*|threadedComments/[^/]*)\.xml", n, flags=re.I):
+        if re.fullmatch(r"xl/(?:comments[^/]*|threadedComments/[^/]*)\.xml", n, flags=re.IGNORECASE):
             owner.setdefault(n, 0)
     return owner
 
@@ -480,7 +493,8 @@ def personal_findings_in_workbook(path: str | Path, shown: str, sheets: Sequence
     findings = personal_findings_in_name(shown)
     fs, labels = personal_findings_in_sheets(shown, sheets)
     findings += fs
-    findings += personal_findings_in_comments(path, shown, [n for n, _ in sheets], labels)
+    if sheets:  # a workbook that could not be opened is already refused by the reader; its comments are not read
+        findings += personal_findings_in_comments(path, shown, [n for n, _ in sheets], labels)
     return findings, labels
 
 
@@ -569,6 +583,6 @@ def scan_paths(paths: Iterable[str | Path]) -> list[Finding]:
                     line = re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+", "", line)
                     for kind in find_personal(line):
                         out.append(PERSONAL_DATA.finding(shown, "", "", f"含{kind}（不显示号码）", n))
-        except Exception as exc:  # an unreadable file is reported, not skipped silently
+        except Exception as exc:  # noqa: BLE001 - an unreadable file is reported, not skipped silently
             out.append(UNSCANNABLE.finding(shown, "", "", f"{type(exc).__name__}"))
     return out

@@ -10,10 +10,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import REPO, VALUES_SAMPLE, edit, write_monthly
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 
-from conftest import REPO, VALUES_SAMPLE, edit, write_monthly
 from sbk.cli import main
 from sbk.findings import Finding
 from sbk.ingest import ingest
@@ -206,7 +206,7 @@ def test_a_sheet_named_with_a_personal_number_is_refused_and_shown_by_its_positi
 def test_a_personal_number_in_a_cell_comment_refuses_the_workbook_and_names_the_cell(raw, tmp_path, capsysbinary):
     write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE)
     wb = load_workbook(raw / "m.xlsx")
-    wb["Sheet1"]["D6"].comment = Comment(f"株洲市数字请找 138 1234 5678 核对", "审核人")
+    wb["Sheet1"]["D6"].comment = Comment("株洲市数字请找 138 1234 5678 核对", "审核人")
     wb.save(raw / "m.xlsx")
     _assert_refused(raw, tmp_path, capsysbinary, MOBILE, ("Sheet1", "D6"))
 
@@ -237,12 +237,14 @@ def test_a_personal_number_in_a_threaded_comment_refuses_the_workbook(raw, tmp_p
     _assert_refused(raw, tmp_path, capsysbinary, FAKE_ID[:-1], ("Sheet1", "C5"))
 
 
-def test_a_roster_sheet_next_to_a_valid_form_refuses_the_workbook(raw, tmp_path, capsysbinary):
+@pytest.mark.parametrize("state", ["visible", "hidden", "veryHidden"])
+def test_a_roster_sheet_next_to_a_valid_form_refuses_the_workbook(raw, tmp_path, capsysbinary, state):
     write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE)
     wb = load_workbook(raw / "m.xlsx")
     roster = wb.create_sheet("花名册")
     roster.append(["姓名", "身份证号"])
     roster.append(["张三", "430102-19900307-2317"])
+    roster.sheet_state = state
     wb.save(raw / "m.xlsx")
     _assert_refused(raw, tmp_path, capsysbinary, ID18, ("花名册", "B2"))
 
