@@ -291,16 +291,25 @@ def mask(text: str) -> str:
 
 # --- the 联系电话 slot of a footer -----------------------------------------------------------------------------
 
-_FOOTER_LABEL = re.compile(r"(填报人|填表人|制表人|联系电话|负责人签名|单位负责人|负责人|审核人|联系人|填报日期|日期)\s*[:：]?")
+# The footer row, as the form prints it: 填报人：_____联系电话：_____负责人签名：_____ (the readers recognise it by the
+# same labels). Its phone slot is 联系电话, or the words filers put in its place (电话, 手机, 联系方式).
+_FOOTER_ROW = re.compile(r"(填报人|填表人|制表人|联系电话|负责人|审核人|联系人)\s*[:：]")
+_FOOTER_LABEL = re.compile(r"(填报人|填表人|制表人|联系电话|联系方式|手机号码|手机号|手机|电话|负责人签名|单位负责人|负责人|"
+                           r"审核人|联系人|填报日期|日期)\s*[:：]?")
+_PHONE_LABELS = {"联系电话", "联系方式", "手机号码", "手机号", "手机", "电话"}
 
 
 def _phone_slots(texts: Sequence[str]) -> dict[int, list[tuple[int, int]]]:
-    """Per cell of one row (NFKC texts): the spans that are the footer's 联系电话 slot.
+    """Per cell of one row (NFKC texts): the spans that are the footer's 联系电话 slot (none if not a footer row).
 
     The slot runs from ``联系电话：`` to the next footer label in the same cell, or, when the label ends its
-    cell, over the following cells of the row up to one holding another label.
+    cell, over the following cells of the row up to one holding another label. A footer row starts with one of its labels
+    (填报人：, 联系电话：…); the 填报单位 line, a data row or the 备注 row is never one.
     """
     slots: dict[int, list[tuple[int, int]]] = {}
+    first = next((t.strip() for t in texts if t.strip()), "")
+    if not _FOOTER_ROW.match(first):
+        return slots  # a data, header or 备注 row: no phone slot there
     open_slot = False
     for c, t in enumerate(texts):
         labels = list(_FOOTER_LABEL.finditer(t)) if t else []
@@ -309,7 +318,7 @@ def _phone_slots(texts: Sequence[str]) -> dict[int, list[tuple[int, int]]]:
             slots.setdefault(c, []).append((0, end))
             open_slot = bool(not labels)
         for k, m in enumerate(labels):
-            if m.group(1) != "联系电话":
+            if m.group(1) not in _PHONE_LABELS:
                 continue
             end = labels[k + 1].start() if k + 1 < len(labels) else len(t)
             slots.setdefault(c, []).append((m.end(), end))

@@ -153,15 +153,20 @@ def test_an_id_in_the_remark_row_refuses_the_workbook_and_is_never_stored(raw, t
     _assert_refused(raw, tmp_path, capsysbinary, ID18, ("Sheet1", "A8"))
 
 
-def test_an_unreadable_remark_holding_a_mobile_is_refused_and_not_echoed(raw, tmp_path, capsysbinary):
-    write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE, remark="备注：有问题请联系 138-1234-5678")
+@pytest.mark.parametrize("remark", ["备注：有问题请联系 138-1234-5678", "备注：联系电话：138-1234-5678"],
+                         ids=["free_text", "phone_label"])
+def test_an_unreadable_remark_holding_a_mobile_is_refused_and_not_echoed(raw, tmp_path, capsysbinary, remark):
+    # The 备注 row is not the footer: a phone written there, even after 联系电话：, is refused.
+    write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE, remark=remark)
     _assert_refused(raw, tmp_path, capsysbinary, MOBILE, ("Sheet1", "A8"))
 
 
-def test_an_id_in_the_header_line_refuses_the_workbook(raw, tmp_path, capsysbinary):
+@pytest.mark.parametrize(("written", "shown"), [(f"经办人身份证 {ID15}", ID15), (f"联系电话：{MOBILE}", MOBILE)],
+                         ids=["id15", "mobile"])
+def test_a_personal_number_in_the_header_line_refuses_the_workbook(raw, tmp_path, capsysbinary, written, shown):
     write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE,
-                  header=[f"填报单位：湖南省人力资源和社会保障厅（经办人身份证 {ID15}）    2015 年 3 月"])
-    _assert_refused(raw, tmp_path, capsysbinary, ID15, ("Sheet1", "A2"))
+                  header=[f"填报单位：湖南省人力资源和社会保障厅（{written}）    2015 年 3 月"])
+    _assert_refused(raw, tmp_path, capsysbinary, shown, ("Sheet1", "A2"))
 
 
 def test_a_mobile_in_the_footer_outside_the_phone_slot_refuses_the_workbook(raw, tmp_path, capsysbinary):
@@ -180,7 +185,8 @@ def test_an_id_in_the_footers_phone_slot_refuses_the_workbook(raw, tmp_path, cap
     {"A9": f"填报人：某某  联系电话：{MOBILE}  负责人签名：_____"},
     {"A9": "填报人：某某  联系电话：+86 138 1234 5678"},
     {"A9": "填报人：", "B9": "某某", "C9": "联系电话：", "D9": 13812345678, "E9": "负责人签名："},
-], ids=["one_cell", "plus86", "cells_number"])
+    {"A9": "联系人：某某  手机：138-1234-5678"},
+], ids=["one_cell", "plus86", "cells_number", "mobile_label"])
 def test_the_filers_phone_in_the_footer_is_allowed_and_never_copied(raw, tmp_path, footer_cells):
     write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE)
     edit(raw / "m.xlsx", "Sheet1", **footer_cells)
