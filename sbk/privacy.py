@@ -247,16 +247,22 @@ def _text_of(value: Any) -> str | None:
 
 def _hits(value: Any) -> tuple[str, list[tuple[int, int, str]]]:
     """(normalised text, hits) for any cell value."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e10:
-        return "", []  # the common case, decided fast: a number below ten digits is a count or a figure
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # A number cell is one number: no spacing or prefix to read, so it is decided without the text scanner.
+        if abs(value) < 1e10 or isinstance(value, float) and (math.isnan(value) or math.isinf(value)
+                                                              or not value.is_integer()):
+            return "", []  # a count or a figure (a number with a fraction is never a personal number)
+        digits = str(int(abs(value)))
+        if _MOBILE.fullmatch(digits):
+            return digits, [(0, len(digits), MOBILE_KIND)]
+        if valid_resident_id(digits) or _id_typed_as_number(float(value)):
+            return digits, [(0, len(digits), ID_KIND)]
+        return digits, []
     text = _text_of(value)
     if text is None or sum(map(str.isdigit, text)) < 11:
         return "", []
     t, _ = _normalised(text)
-    hits = _hits_in_normalised(t)
-    if not hits and isinstance(value, (int, float)) and _id_typed_as_number(float(value)):
-        hits = [(0, len(t), ID_KIND)]
-    return t, hits
+    return t, _hits_in_normalised(t)
 
 
 def _kinds(hits: Iterable[tuple[int, int, str]]) -> list[str]:
@@ -327,8 +333,17 @@ def _phone_slots(texts: Sequence[str]) -> dict[int, list[tuple[int, int]]]:
     return slots
 
 
+def _may_hold_a_number(value: Any) -> bool:
+    """A quick filter (most cells of a form are short numbers or words): could this cell hold a personal number?"""
+    if isinstance(value, str):
+        return len(value) >= 11 and sum(map(str.isdigit, value)) >= 11
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) < 1e10
+
+
 def _row_hits(row: Sequence[Any]) -> Iterator[tuple[int, list[str], bool]]:
     """(column index, kinds, footer) for each cell of a row holding a personal number outside the 联系电话 slot."""
+    if not any(map(_may_hold_a_number, row)):
+        return
     scanned = [(c, *_hits(v)) for c, v in enumerate(row) if v not in (None, "")]
     if not any(h for _, _, h in scanned):
         return
