@@ -165,9 +165,10 @@ def _kind(digits: str, x_end: bool) -> str | None:
 
 
 def _grouped_like_a_number(groups: list[str], x_end: bool) -> bool:
-    """Digit groups as people space an ID (6 digits, then groups of 3 or more) or a mobile (3-4-4, 3-8, 7-4)."""
+    """Digit groups as people space an ID (6 digits, then groups of 3 or more; or any grouping of 18 characters,
+    which the check digit then decides) or a mobile (3-4-4, 3-8, 7-4)."""
     sizes = [len(g) for g in groups]
-    if sizes[0] == 6 and all(n >= 3 for n in sizes[1:]):
+    if sizes[0] == 6 and all(n >= 3 for n in sizes[1:]) or sum(sizes) + x_end == 18:
         return True
     if groups[0] in ("86", "0086"):
         sizes = sizes[1:]
@@ -368,7 +369,7 @@ def _what(kinds: list[str]) -> str:
     return "、".join(k.split(" ")[0] for k in kinds)
 
 
-_REFUSED = "整个文件未读取"
+_REFUSED = "整个文件不予导入"
 
 
 def personal_findings_in_name(shown: str) -> list[Finding]:

@@ -33,6 +33,7 @@ ID_SPELLINGS = [
     ("id18_lower_x", FAKE_ID.lower(), FAKE_ID[:-1]),
     ("id18_spaces", "430102 19900307 2317", ID18),
     ("id18_dashes", "430102-19900307-2317", ID18),
+    ("id18_groups_of_four", "4301 0219 9003 0723 17", ID18),
     ("id18_full_width", "４３０１０２１９９００３０７２３１７", ID18),
     ("id15", ID15, ID15),
     ("id15_spaces", "430102 900307 231", ID15),
