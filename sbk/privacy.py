@@ -373,9 +373,11 @@ _REFUSED = "整个文件不予导入"
 
 
 def personal_findings_in_name(shown: str) -> list[Finding]:
-    """A file whose name holds a personal number: refused (the path is masked in every finding)."""
-    kinds = find_personal(PurePosixPath(shown).name)
-    return [PERSONAL_DATA.finding(shown, "", "", f"文件名含{_what(kinds)}（不显示号码）：请改名后重新放入，{_REFUSED}")] if kinds else []
+    """A file whose name or folder holds a personal number: refused, since the path would be stored with every row
+    (``source_file``); it is masked in every finding."""
+    kinds = find_personal(shown)
+    where = "文件名" if find_personal(PurePosixPath(shown).name) else "文件所在文件夹的名称"
+    return [PERSONAL_DATA.finding(shown, "", "", f"{where}含{_what(kinds)}（不显示号码）：请改名后重新放入，{_REFUSED}")] if kinds else []
 
 
 def personal_findings_in_sheets(shown: str, sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]]

@@ -30,7 +30,7 @@ from sbk.calendar import PeriodError, parse_period
 from sbk.cleaning import CellValueError, clean_text, normalise_text, parse_names, parse_number, parse_options
 from sbk.findings import ERROR, WARNING, Finding, rule
 from sbk.forms import LAYOUTS, Kind, Layout
-from sbk.privacy import personal_findings_in_workbook
+from sbk.privacy import mask, personal_findings_in_workbook
 
 __all__ = ["SheetData", "discover", "read_workbook", "file_sha256", "LIMITS"]
 
@@ -394,7 +394,7 @@ def read_workbook(path: str | Path, display_path: str | None = None) -> tuple[li
     path = Path(path)
     shown = display_path or path.as_posix()
     sheets, findings = _read_cells(path)
-    findings = [replace(f, path=shown) for f in findings]
+    findings = [replace(f, path=mask(shown)) for f in findings]  # the name shown may hold a number (masked)
     # One pass over the whole workbook (file name, sheet names, every cell, comments) before any form is read.
     # A personal number refuses the file: its forms are still read for their findings (all problems in one
     # run) but none is kept, and a sheet named with a personal number is shown by its position everywhere.

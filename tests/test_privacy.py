@@ -256,9 +256,13 @@ def test_a_roster_sheet_next_to_a_valid_form_refuses_the_workbook(raw, tmp_path,
     _assert_refused(raw, tmp_path, capsysbinary, ID18, ("花名册", "B2"))
 
 
-def test_a_file_named_with_a_mobile_number_is_refused(raw, tmp_path, capsysbinary):
+def test_a_file_or_folder_named_with_a_personal_number_is_refused(raw, tmp_path, capsysbinary):
     write_monthly(raw / f"张三{MOBILE}.xlsx", "2015-03", VALUES_SAMPLE)
-    _assert_refused(raw, tmp_path, capsysbinary, MOBILE, ("", ""))
+    (raw / f"李四{MOBILE}_损坏.xlsx").write_bytes(b"PK\x03\x04 not a zip")  # the reader's own finding names it too
+    (raw / f"王五{MOBILE}.csv").write_text("form,period\nmonthly,2015-03\n", encoding="utf-8")
+    write_monthly(raw / f"赵六 {ID18}" / "2015-04.xlsx", "2015-04", VALUES_SAMPLE)  # a folder named after a person
+    hits = _assert_refused(raw, tmp_path, capsysbinary, MOBILE, ("", ""))
+    assert len(hits) == 3 + 1 and ID18 not in _digits(" ".join(f.format() for f in hits))
 
 
 # --- CSV ---------------------------------------------------------------------------------------------------------
