@@ -480,9 +480,40 @@ def _comments(zf: zipfile.ZipFile, part: str) -> Iterator[tuple[str, str]]:
             yield el.get("ref", ""), "".join(el.itertext())
 
 
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+ODS_CONTENT_BYTES = 200 * 1024 * 1024  # the whole sheet data of an .ods; streamed, so memory stays small
+
+
+def _ods_comments(zf: zipfile.ZipFile) -> Iterator[tuple[int, str, str]]:
+    """(sheet position, cell, text) of every annotation in an OpenDocument spreadsheet (.ods), streamed."""
+    from defusedxml.ElementTree import iterparse  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+    info = zf.getinfo("content.xml")
+    if info.file_size > ODS_CONTENT_BYTES:
+        raise ValueError(f"content.xml: {info.file_size} bytes")
+    table, row, col = 0, 0, 0
+    with zf.open(info) as fh:
+        for event, el in iterparse(fh, events=("start", "end")):
+            tag = _local(el.tag)
+            if event == "start":
+                if tag == "table":
+                    table, row = table + 1, 0
+                elif tag == "table-row":
+                    col = 0
+            elif tag == "annotation":
+                yield table, f"{_letter(col)}{row + 1}", "".join(el.itertext())
+            elif tag in ("table-cell", "covered-table-cell"):
+                col += int(el.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+                el.clear()
+            elif tag == "table-row":
+                row += int(el.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
+                el.clear()
+
+
 def personal_findings_in_comments(path: str | Path, shown: str, sheet_names: Sequence[str],
                                   labels: dict[str, str] | None = None) -> list[Finding]:
-    """Personal numbers in the cell comments of an .xlsx/.xlsm package (legacy notes and threaded comments).
+    """Personal numbers in cell comments: of an .xlsx/.xlsm package (legacy notes and threaded comments) or an
+    .ods (annotations).
 
     The finding names the cell the comment is attached to. A package whose comments cannot be read within
     the bounds is refused as unscannable: unread text is never trusted to be clean.
@@ -493,17 +524,19 @@ def personal_findings_in_comments(path: str | Path, shown: str, sheet_names: Seq
         if not zipfile.is_zipfile(path):
             return []
         with zipfile.ZipFile(path) as zf:
-            for part, position in sorted(_comment_parts(zf).items()):
-                if part not in zf.namelist():
-                    continue
+            if "content.xml" in zf.namelist() and "xl/workbook.xml" not in zf.namelist():
+                found: Iterable[tuple[int, str, str]] = _ods_comments(zf)
+            else:
+                found = ((position, ref, text) for part, position in sorted(_comment_parts(zf).items())
+                         if part in zf.namelist() for ref, text in _comments(zf, part))
+            for position, ref, text in found:
                 name = sheet_names[position - 1] if 0 < position <= len(sheet_names) else ""
                 sheet = labels.get(name, name)
-                for ref, text in _comments(zf, part):
-                    kinds = find_personal(text)
-                    if kinds:
-                        findings.append(PERSONAL_DATA.finding(shown, sheet, ref,
-                                                              f"单元格批注含{_what(kinds)}（不显示号码）：请删除批注后重新放入，"
-                                                              f"{_REFUSED}"))
+                kinds = find_personal(text)
+                if kinds:
+                    findings.append(PERSONAL_DATA.finding(shown, sheet, ref,
+                                                          f"单元格批注含{_what(kinds)}（不显示号码）：请删除批注后重新放入，"
+                                                          f"{_REFUSED}"))
     except Exception as exc:  # noqa: BLE001 - any failure to read comments: refuse rather than trust them unread
         findings.append(UNSCANNABLE.finding(shown, "", "", f"无法读取单元格批注以检查个人信息（{type(exc).__name__}）："
                                                            "请删除批注或重新导出后再放入"))

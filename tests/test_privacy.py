@@ -294,3 +294,35 @@ def test_scan_command_finds_personal_data_in_a_folder(tmp_path, capsys):
 @pytest.mark.parametrize("folder", ["data", "reports", "policy_catalog"])
 def test_committed_data_reports_and_catalog_hold_no_personal_data(folder):
     assert [f.format() for f in scan_paths([REPO / folder])] == []
+
+
+def _ods(path: Path, comment: str) -> Path:
+    """A minimal OpenDocument spreadsheet: one sheet, a note on B2 (as LibreOffice stores one: office:annotation)."""
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2"><office:body>'
+               '<office:spreadsheet><table:table table:name="Sheet1">'
+               '<table:table-row><table:table-cell table:number-columns-repeated="2"/></table:table-row>'
+               '<table:table-row><table:table-cell office:value-type="string"><text:p>长沙市</text:p></table:table-cell>'
+               f'<table:table-cell office:value-type="float" office:value="300.12"><office:annotation><text:p>{comment}'
+               '</text:p></office:annotation><text:p>300.12</text:p></table:table-cell></table:table-row>'
+               '</table:table></office:spreadsheet></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        zf.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        zf.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_a_personal_number_in_an_ods_annotation_is_found_and_names_the_cell(tmp_path):
+    hits = scan_paths([_ods(tmp_path / "m.ods", f"联系人 {MOBILE}")])
+    assert [(f.code, f.sheet, f.cell) for f in hits] == [(CODE, "Sheet1", "B2")]
+    assert MOBILE not in _digits(hits[0].format())
+    assert scan_paths([_ods(tmp_path / "clean.ods", "请核实")]) == []
