@@ -4,16 +4,17 @@ Raw folders can pick up personal records by mistake (the Ningbo application
 forms list names and ID numbers; a filer types a colleague's ID into 备注, names
 a sheet after a person, or attaches a roster sheet). One detector serves every
 path in and out: ingest runs it over each workbook as a whole (every cell of
-every sheet, text and numbers, the header, footer and 备注 rows, sheet names,
-cell comments) and over every CSV before it is parsed; ``sbk scan`` runs it over
-any folder. A hit refuses the whole file. Findings name the place and never the
+every sheet, hidden ones too, text and numbers, the header, footer and 备注
+rows, sheet names, cell comments, the file's name and folders) and over every
+CSV before it is parsed; ``sbk scan`` runs it over any folder. A hit refuses the whole file. Findings name the place and never the
 number, and every finding's text goes through :func:`mask`
 (``sbk.findings.Rule.finding`` calls it), so a message that echoes what a
 filer wrote cannot print a personal number either.
 
 What counts as a personal number (``FORMS`` lists them): after NFKC (so
 full-width digits count), digit groups joined by single spaces or dashes are
-read as one number, and the number is
+read as one number when they make up the whole run and are grouped as people
+write such numbers (430102 19900307 2318; 138 1234 5678), and the number is
 
 - an 18-digit ID with a valid check digit, birth date and birth place
   (``stdnum.cn.ric``, GB 11643-1999);
@@ -31,8 +32,11 @@ digits after the point are not a number on their own), and digits inside a hex
 digest (the sha256 values of build records).
 
 The footer of every form asks for ``联系电话：_____``: a phone number in that slot
-is the filer's, allowed and never copied (the readers skip footer rows). A
-mobile number anywhere else, and a resident ID anywhere, refuses the file.
+is the filer's, allowed and never copied (the readers skip footer rows). The
+slot is in a footer row (one starting with 填报人：, 联系电话：…), after
+联系电话： or the words filers put for it (电话, 手机, 联系方式), up to the next
+label. A mobile number anywhere else (the 填报单位 line and the 备注 row have no
+slot), and a resident ID anywhere, refuses the file.
 """
 
 from __future__ import annotations
