@@ -77,8 +77,12 @@ class Rule:
     check: Callable[[Any], Any] | None = field(default=None, compare=False)  # table rule: frame → bool Series
 
     def finding(self, path: str, sheet: str = "", cell: str = "", message: str | None = None, line: int = 0) -> Finding:
-        return Finding(path, sheet, cell, self.severity, self.label, self.label if message is None else message,
-                       line, self.code)
+        # Every finding is made here, and many echo what a filer wrote (a file or sheet name, a cell's text):
+        # a personal number in any of them is masked, so no output, log or stored finding can carry one.
+        from sbk.privacy import mask  # sbk.privacy defines rules with this module
+
+        return Finding(mask(path), mask(sheet), cell, self.severity, self.label,
+                       mask(self.label if message is None else message), line, self.code)
 
 
 RULES: dict[str, Rule] = {}

@@ -37,7 +37,7 @@ from sbk.code_version import source_hash
 from sbk.findings import ERROR, WARNING, Finding, has_errors, rule
 from sbk.forms import LAYOUTS, TABLES, Kind, Layout, column_labels
 from sbk.forms.rules import PERIOD_MONTHLY, PERIOD_QUARTERLY, PROVINCE
-from sbk.privacy import PERSONAL_DATA, find_personal
+from sbk.privacy import personal_findings_in_csv
 from sbk.published import UNREADABLE_CSV, kind_of, read_published
 from sbk.validate import TidySheet, assemble, validate_reference
 from sbk.workbooks import (  # the reader's own cell steps (_…): a tidy CSV's cells are read as a workbook's are
@@ -164,20 +164,6 @@ def _decode_csv(path: Path, shown: str) -> tuple[pd.DataFrame | None, list[Findi
     return pd.DataFrame(body, columns=header, dtype=str), []
 
 
-def _personal_cells(df: pd.DataFrame, shown: str) -> list[Finding]:
-    """Personal numbers anywhere in a CSV, the header included; the cell is named (C5, header on row 1), never the number."""
-    out: list[Finding] = []
-    rows = [list(df.columns), *df.itertuples(index=False, name=None)]
-    for r, values in enumerate(rows, start=1):
-        for c, value in enumerate(values):
-            kinds = find_personal(str(value))
-            if kinds:
-                out.append(PERSONAL_DATA.finding(shown, "", f"{_letter(c)}{r}",
-                                                 f"单元格含{'、'.join(kinds)}（不显示号码）：CSV 不应含个人信息，"
-                                                 "请删除后重新放入；整个文件未读取"))
-    return out
-
-
 # A tidy CSV is a processed table as a spreadsheet: its columns by name. The columns a form's reader derives
 # from one cell (其他 notes) may be left out; provenance columns of an exported table are replaced by the CSV's own.
 _PROVENANCE_COLUMNS = ("source_file", "source_sheet", "source_row")
@@ -298,14 +284,11 @@ def _tidy_csv(df: pd.DataFrame, layout: Layout, shown: str) -> tuple[list[SheetD
 def _read_csv(path: Path, shown: str) -> tuple[list[SheetData], str | None, pd.DataFrame, list[Finding]]:
     """One CSV under the raw folder: (filings of a form table, reference table name, its frame, findings).
 
-    Every CSV is decoded and checked for personal data before anything is read from it; a hit refuses the file.
+    ``read_all`` has already checked every cell for personal data (``sbk.privacy.personal_findings_in_csv``).
     """
     df, findings = _decode_csv(path, shown)
     if df is None:
         return [], None, pd.DataFrame(), findings
-    personal = _personal_cells(df, shown)
-    if personal:
-        return [], None, pd.DataFrame(), personal
     kind = kind_of(list(df.columns))
     if kind is not None:
         schema = validate_reference(kind, df, shown)
@@ -353,6 +336,11 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
         if shown not in shas:
             shas[shown] = file_sha256(path)
         if path.suffix.lower() == ".csv":
+            personal = personal_findings_in_csv(path, shown)
+            if personal:
+                # Checked before the CSV is parsed as published, tidy or receipts: a personal number refuses it.
+                findings.extend(personal)
+                continue
             # Tidy CSVs add filings next to the workbooks' (validated, deduplicated and checked across periods
             # with them in ``assemble``); reference tables (targets, receipts…) are tables of their own.
             got, kind, df, fs = _read_csv(path, shown)

@@ -34,7 +34,7 @@ from sbk.cleaning import (CellValueError, UnitSuffixError, clean_text, normalise
 from sbk.findings import ERROR, WARNING, Finding, rule
 from sbk.forms import LAYOUTS, Kind, Layout
 from sbk.header_period import PeriodInDoubt, period_in_header
-from sbk.privacy import PERSONAL_DATA, find_personal
+from sbk.privacy import mask, personal_findings_in_workbook
 
 __all__ = ["SheetData", "discover", "read_workbook", "file_sha256", "LIMITS"]
 
@@ -405,16 +405,23 @@ def read_workbook(path: str | Path, display_path: str | None = None) -> tuple[li
     path = Path(path)
     shown = display_path or path.as_posix()
     sheets, findings = _read_cells(path)
-    findings = [replace(f, path=shown) for f in findings]
+    findings = [replace(f, path=mask(shown)) for f in findings]  # the name shown may hold a number (masked)
+    # One pass over the whole workbook (file name, sheet names, every cell, comments) before any form is read.
+    # A personal number refuses the file: its forms are still read for their findings (all problems in one
+    # run) but none is kept, and a sheet named with a personal number is shown by its position everywhere.
+    personal, labels = personal_findings_in_workbook(path, shown, [(name, cells) for name, cells, _ in sheets])
+    findings = [replace(f, sheet=labels.get(f.sheet, f.sheet)) for f in findings] + personal
     out: list[SheetData] = []
     for name, cells, merged in sheets:
         nonempty = any(v not in (None, "") for row in cells for v in row)
         if not nonempty:
             continue
-        data, fs = _read_sheet(shown, name, cells, merged)
+        data, fs = _read_sheet(shown, labels.get(name, name), cells, merged)
         findings.extend(fs)
         if data is not None:
             out.append(data)
+    if personal:
+        return [], findings
     if not out and not findings:
         findings.append(NO_FORM.finding(shown, "", "", "工作簿中没有找到调度表（按表名识别）"))
     return out, findings
@@ -491,13 +498,6 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
             elif joined.replace(" ", "") not in ("备注", "备注:", "备注："):
                 findings.append(REMARK_FORMAT.finding(path, sheet, remark_cell,
                                         "备注应写作“新增发卡城市__个，即_____”，未能读出新增城市"))
-            continue
-        personal = [(ci, kinds) for ci, v in enumerate(row) if isinstance(v, str) and (kinds := find_personal(v))]
-        if personal:
-            # Personal data in a data cell: refuse the workbook; name the cell, never the number.
-            for ci, kinds in personal:
-                findings.append(PERSONAL_DATA.finding(path, sheet, f"{_letter(ci)}{excel_row}",
-                                        f"数据单元格含{'、'.join(kinds)}（不显示号码）：调度表不应含个人信息，请删除后重新放入"))
             continue
         raw = {name: (row[ci] if ci < len(row) else None) for name, ci in mapping.items()}
         label = normalise_text(raw.get("region_name") or raw.get("bank_name") or "")
