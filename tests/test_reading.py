@@ -402,6 +402,6 @@ def test_an_empty_or_unparsable_csv_is_named_never_a_traceback(tmp_path, capsys)
     raw.mkdir()
     (raw / "empty.csv").write_bytes(b"")
     (raw / "quote.csv").write_text('a,b\n"1,2\n', encoding="utf-8")
-    assert main(["validate", str(raw)]) == 1  # published.py calls the broken quote an error
+    assert main(["validate", str(raw)]) == 1
     out = capsys.readouterr().out
-    assert "empty.csv: warning read.unknown_csv" in out and "quote.csv: error" in out
+    assert "empty.csv: error published.unreadable_csv" in out and "quote.csv: warning read.unknown_csv" in out
