@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps git-hooks lab reports test fuzz bench bench-reports
+.PHONY: setup system-deps git-hooks lab reports test fuzz bench bench-reports office-fixtures
 
 setup: $(STAMP) system-deps git-hooks
 
@@ -57,6 +57,12 @@ test: setup
 # Explore new random fuzz cases (CI replays a fixed, derandomised set of 60).
 fuzz: setup
 	SBK_FUZZ_EXPLORE=1 SBK_FUZZ_CASES=$${SBK_FUZZ_CASES:-500} $(BIN)/pytest -q tests/test_fuzz.py
+
+# Workbooks written by a real office suite (LibreOffice) for tests/test_reading.py; committed, so only
+# run this to change them. Installs LibreOffice's spreadsheet part with apt-get when it is missing.
+office-fixtures: setup
+	@command -v soffice >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null; }
+	tests/fixtures/office/make_fixtures.sh
 
 bench: setup
 	$(BIN)/python benchmarks/ingest_bench.py

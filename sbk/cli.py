@@ -342,14 +342,19 @@ def _cmd_bulletin(args: argparse.Namespace) -> int:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
+    from sbk.findings import has_errors
     from sbk.privacy import scan_paths
 
     findings = scan_paths(args.paths)
     _print_findings(findings, args.format)
-    if findings:
-        print(f"sbk scan: {len(findings)} place(s) with personal data", file=sys.stderr)
+    personal = sum(f.code == "privacy.personal_data" for f in findings)
+    if has_errors(findings):
+        print(f"sbk scan: {personal} place(s) with personal data, "
+              f"{sum(f.severity == 'error' for f in findings) - personal} file(s) or folder(s) that could not be scanned",
+              file=sys.stderr)
         return 1
-    print("no resident ID numbers or mobile numbers found", file=sys.stderr)
+    print("no resident ID numbers or mobile numbers found"
+          + (f" ({len(findings)} file(s) not scanned: see the warnings)" if findings else ""), file=sys.stderr)
     return 0
 
 

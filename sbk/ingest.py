@@ -37,21 +37,26 @@ from sbk.code_version import source_hash
 from sbk.findings import ERROR, WARNING, Finding, has_errors, rule
 from sbk.forms import LAYOUTS, TABLES, Kind, Layout, column_labels
 from sbk.forms.rules import PERIOD_MONTHLY, PERIOD_QUARTERLY, PROVINCE
-from sbk.privacy import personal_findings_in_csv
+from sbk.privacy import mask, personal_findings_in_csv
 from sbk.published import UNREADABLE_CSV, kind_of, read_published
 from sbk.validate import TidySheet, assemble, validate_reference
 from sbk.workbooks import (  # the reader's own cell steps (_…): a tidy CSV's cells are read as a workbook's are
     _TOTAL,
     COLUMNS_MISSING,
     LIMITS,
+    RESAVE_SUFFIXES,
     TOO_LARGE,
+    UNSUPPORTED_FILE,
+    WORKBOOK_SUFFIXES,
     SheetData,
     _fill_codes,
     _letter,
     _normalise_banks,
     _parse_row,
     discover,
+    display_path,
     file_sha256,
+    read_csv_form,
     read_workbook,
 )
 
@@ -106,11 +111,8 @@ class IngestResult:
         return not has_errors(self.findings)
 
 
-def _shown(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+_shown = display_path
+_READ_SUFFIXES = (".csv", *WORKBOOK_SUFFIXES, *RESAVE_SUFFIXES)  # the rest is named in a finding, not read
 
 
 def fingerprint(files: dict[str, str]) -> str:
@@ -324,25 +326,42 @@ def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None) -> list
 
 def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None = None
              ) -> tuple[list[SheetData], dict[str, pd.DataFrame], dict[str, str], list[Finding], int]:
-    """Read every file under ``raw_dir``: (sheets, extra tables, sha256 by path, findings, file count)."""
+    """Read every file under ``raw_dir``: (sheets, extra tables, sha256 by path, findings, file count).
+
+    Every file found is read or named in a finding. A CSV is tried, in this order, as an official-layout form
+    (a form title in its first rows), as published figures, as a tidy table; otherwise it is named.
+    """
     sheets: list[SheetData] = []
     extra: dict[str, list[pd.DataFrame]] = {}
     shas = dict(shas or {})
-    findings: list[Finding] = []
+    found = discover(raw_dir)
+    findings: list[Finding] = list(found.findings)
     workbooks: list[tuple[Path, str]] = []
-    files = discover(raw_dir)
-    for path in files:
+    for path in found.files:
         shown = _shown(path)
+        suffix = path.suffix.lower()
+        if suffix == ".md":
+            continue  # notes beside the data (README.md, search logs): documentation, read by people only
+        if suffix not in _READ_SUFFIXES:
+            findings.append(UNSUPPORTED_FILE.finding(mask(shown), "", "", "不是调度表工作簿或 CSV，未读取"
+                                                     "（可读取 .xlsx .xlsm .xlsb .xls .ods .csv）"))
+            continue
         if shown not in shas:
             shas[shown] = file_sha256(path)
-        if path.suffix.lower() == ".csv":
+        if suffix == ".csv":
             personal = personal_findings_in_csv(path, shown)
             if personal:
-                # Checked before the CSV is parsed as published, tidy or receipts: a personal number refuses it.
+                # Checked before the CSV is parsed as a form, published, tidy or receipts: a personal number refuses it.
                 findings.extend(personal)
                 continue
-            # Tidy CSVs add filings next to the workbooks' (validated, deduplicated and checked across periods
-            # with them in ``assemble``); reference tables (targets, receipts…) are tables of their own.
+            # An official-layout CSV (a form title in its first rows) is read as a one-sheet workbook; then
+            # published or reference tables; then tidy CSVs, which add filings next to the workbooks' (validated,
+            # deduplicated and checked across periods with them in ``assemble``).
+            form = read_csv_form(path, shown)
+            if form is not None:
+                sheets.extend(form[0])
+                findings.extend(form[1])
+                continue
             got, kind, df, fs = _read_csv(path, shown)
             sheets.extend(got)
             findings.extend(fs)
@@ -354,7 +373,7 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
         sheets.extend(got)
         findings.extend(fs)
     joined = {k: pd.concat(v, ignore_index=True) for k, v in extra.items()}
-    return sheets, joined, shas, findings, len(files)
+    return sheets, joined, shas, findings, len(found.files)
 
 
 def _parquet_bytes(df: pd.DataFrame) -> bytes:
@@ -491,13 +510,17 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
     if not raw_dir.exists():
         result.findings.append(NO_INPUT.finding(raw_dir.as_posix(), "", "", "目录或文件不存在"))
         return result
-    files = discover(raw_dir)
-    shas = {_shown(p): file_sha256(p) for p in files}
-    fp = fingerprint(shas)
+    found = discover(raw_dir)
+    files = found.files
+    # Every file read or named (not .md notes): a new unsupported file is named on the next run.
+    everything = {_shown(p): file_sha256(p) for p in files if p.suffix.lower() != ".md"}
+    fp = fingerprint(everything)
+    shas = {k: v for k, v in everything.items() if Path(k).suffix.lower() in _READ_SUFFIXES}
     descriptor = out_dir / "datapackage.json"
     if write:
         _recover(out_dir)
-    if write and descriptor.exists():
+    # A folder that could not be listed, or a link out of it, is never "up to date": say it every run.
+    if write and descriptor.exists() and not has_errors(found.findings):
         try:
             old = json.loads(descriptor.read_text(encoding="utf-8"))
             if old.get("fingerprint") == fp and all((out_dir / r["path"]).exists() for r in old.get("resources", [])):

@@ -53,7 +53,7 @@ from typing import Any
 
 from stdnum.cn import ric  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
-from sbk.findings import ERROR, Finding, rule
+from sbk.findings import ERROR, WARNING, Finding, rule
 
 __all__ = [
     "FORMS",
@@ -74,6 +74,7 @@ __all__ = [
 PERSONAL_DATA = rule("privacy.personal_data", "个人信息", ERROR, "every file",
                      "resident ID numbers and mobile numbers never reach processed data, reports or findings")
 UNSCANNABLE = rule("privacy.unscannable", "无法扫描", ERROR, "every file")
+NOT_SCANNED = rule("privacy.not_scanned", "未扫描的文件", WARNING, "every file")
 
 MASK = "［已隐去］"
 ID_KIND = "居民身份证号码 resident ID number"
@@ -601,14 +602,15 @@ def personal_findings_in_csv(path: str | Path, shown: str) -> list[Finding]:
 
 # --- sbk scan ----------------------------------------------------------------------------------------------------
 
-def _sheets(path: Path) -> list[tuple[str, list[list[Any]]]]:
-    from python_calamine import CalamineWorkbook
+def _sheets(path: Path) -> tuple[list[tuple[str, list[list[Any]]]], str | None]:
+    """Every sheet's cells (hidden sheets too), read within the same bounds as ingest (a value in XFD1048576 is
+    a reason, not a 512 GB allocation); or the reason the workbook cannot be read."""
+    from sbk.workbooks import _read_cells
 
-    wb = CalamineWorkbook.from_path(str(path))
-    try:
-        return [(name, wb.get_sheet_by_name(name).to_python()) for name in wb.sheet_names]
-    finally:
-        wb.close()
+    sheets, findings = _read_cells(path)
+    if not sheets and findings:
+        return [], findings[0].message
+    return [(raw.name, raw.cells) for raw in sheets], None
 
 
 def _parquet_values(path: Path) -> Iterator[tuple[str, Any]]:
@@ -622,17 +624,30 @@ def _parquet_values(path: Path) -> Iterator[tuple[str, Any]]:
 
 
 def scan_paths(paths: Iterable[str | Path]) -> list[Finding]:
-    """Scan files and folders; one finding per place holding personal data."""
+    """Scan files and folders; one finding per place holding personal data, and one per file not looked into.
+
+    Folders are walked as ingest walks them (``sbk.workbooks.discover``): the same files, the same findings
+    for lock files, hidden files, links out of the folder and folders that cannot be listed.
+    """
+    from sbk.workbooks import RESAVE_SUFFIXES, discover, display_path
+
     out: list[Finding] = []
     files: list[Path] = []
     for p in map(Path, paths):
-        files.extend(sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p])
+        found = discover(p)
+        out.extend(found.findings)
+        files.extend(found.files)
     for f in files:
-        shown = f.as_posix()
+        shown = display_path(f)
         suffix = f.suffix.lower()
         try:
-            if suffix in _WORKBOOK_SUFFIXES:
-                out.extend(personal_findings_in_workbook(f, shown, _sheets(f))[0])
+            if suffix in _WORKBOOK_SUFFIXES or suffix in RESAVE_SUFFIXES:
+                sheets, why = _sheets(f)
+                if why is not None:
+                    out.extend(personal_findings_in_name(shown))
+                    out.append(UNSCANNABLE.finding(mask(shown), "", "", f"无法检查其中是否有个人信息：{why}"))
+                    continue
+                out.extend(personal_findings_in_workbook(f, shown, sheets)[0])
             elif suffix == ".csv":
                 out.extend(personal_findings_in_csv(f, shown))
             elif suffix == ".parquet":
@@ -647,6 +662,9 @@ def scan_paths(paths: Iterable[str | Path]) -> list[Finding]:
                     line = re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+", "", line)
                     for kind in find_personal(line):
                         out.append(PERSONAL_DATA.finding(shown, "", "", f"含{kind}（不显示号码）", n))
+            else:
+                out.extend(personal_findings_in_name(shown))
+                out.append(NOT_SCANNED.finding(mask(shown), "", "", "不是表格、CSV 或文本文件，未检查其中是否有个人信息"))
         except Exception as exc:  # noqa: BLE001 - an unreadable file is reported, not skipped silently
-            out.append(UNSCANNABLE.finding(shown, "", "", f"{type(exc).__name__}"))
+            out.append(UNSCANNABLE.finding(mask(shown), "", "", f"{type(exc).__name__}"))
     return out

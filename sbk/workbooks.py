@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+import os
 import re
 import unicodedata
-import zipfile
-import zlib
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -36,22 +36,47 @@ from sbk.forms import LAYOUTS, Kind, Layout
 from sbk.header_period import PeriodInDoubt, period_in_header
 from sbk.privacy import mask, personal_findings_in_workbook
 
-__all__ = ["SheetData", "discover", "read_workbook", "file_sha256", "LIMITS"]
+__all__ = [
+    "LIMITS",
+    "RESAVE_SUFFIXES",
+    "WORKBOOK_SUFFIXES",
+    "Discovery",
+    "RawSheet",
+    "SheetData",
+    "discover",
+    "display_path",
+    "file_sha256",
+    "read_csv_form",
+    "read_sheet",
+    "read_workbook",
+]
 
-# Limits on what a workbook may be (a zip bomb or a mis-saved export is a finding, not a hang).
+# Limits on what a workbook may be (a zip bomb or a mis-saved export is a finding, not a hang). Rows and columns
+# bound both the sheet's declared size and its real extent, measured before any reader builds a grid.
 LIMITS = {
     "file_bytes": 50 * 1024 * 1024,
     "uncompressed_bytes": 200 * 1024 * 1024,
     "compression_ratio": 200,
+    "zip_members": 2000,
     "sheets": 50,
     "rows": 5000,
     "columns": 100,
 }
 
+# Formats read (python-calamine for all of them); formats people send that must be re-saved first.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+RESAVE_SUFFIXES = {
+    ".et": "WPS 表格文件（.et）", ".ett": "WPS 表格模板（.ett）", ".wps": "WPS 文字文件（.wps）",
+    ".xlt": "Excel 模板（.xlt）", ".xltx": "Excel 模板（.xltx）", ".xltm": "Excel 模板（.xltm）",
+    ".ots": "OpenDocument 模板（.ots）", ".fods": "平面 OpenDocument 表格（.fods）", ".numbers": "Numbers 文件",
+}
+# Bookkeeping files of operating systems and version control: never data, skipped without a word.
+IGNORED_NAMES = {".ds_store", "thumbs.db", "ehthumbs.db", "desktop.ini", ".gitkeep", ".gitignore", ".gitattributes"}
+_RESAVE = "请在 Excel 或 WPS 中打开，另存为 Excel 工作簿（.xlsx）后重新放入"
+
 # Rules of reading: what a file or sheet must be before its cells can be read.
 _F = "file"
-OLD_XLS = rule("read.old_xls", "文件格式", ERROR, _F)
-MACRO = rule("read.macro_workbook", "文件格式", ERROR, _F)
+RESAVE_NEEDED = rule("read.resave_needed", "文件格式", ERROR, _F)
 ENCRYPTED = rule("read.encrypted", "文件格式", ERROR, _F)
 NOT_WORKBOOK = rule("read.not_a_workbook", "文件格式", ERROR, _F)
 CORRUPT = rule("read.corrupt_zip", "文件格式", ERROR, _F)
@@ -61,6 +86,14 @@ ZIP_BOMB = rule("read.uncompressed_too_large", "文件过大", ERROR, _F)
 TOO_MANY_SHEETS = rule("read.too_many_sheets", "工作表过多", ERROR, _F)
 SHEET_TOO_LARGE = rule("read.sheet_too_large", "工作表过大", ERROR, _F)
 FORMULA_WITHOUT_VALUE = rule("read.formula_without_value", "公式无计算结果", ERROR, _F)
+UNSUPPORTED_FILE = rule("read.unsupported_file", "未读取的文件", WARNING, _F)
+LOCK_FILE = rule("read.office_lock_file", "未读取的文件", WARNING, _F)
+HIDDEN_FILE = rule("read.hidden_file", "未读取的文件", WARNING, _F)
+UNREADABLE_PATH = rule("read.unreadable_path", "无法访问", ERROR, _F)
+SYMLINK_OUTSIDE = rule("read.symlink_outside", "链接指向目录外", ERROR, _F)
+HIDDEN_SHEET = rule("read.hidden_sheet", "隐藏的工作表", ERROR, "sheet")
+HIDDEN_SHEET_SKIPPED = rule("read.hidden_sheet_skipped", "隐藏的工作表", WARNING, "sheet")
+HIDDEN_ROW = rule("read.hidden_row", "隐藏的行", ERROR, "all forms")
 NO_FORM = rule("read.no_form_in_workbook", "无可识别的表", WARNING, _F)
 UNRECOGNISED_SHEET = rule("read.unrecognised_sheet", "无法识别的工作表", WARNING, "sheet")
 HEADER_NOT_FOUND = rule("read.header_not_found", "表头", ERROR, "all forms")
@@ -93,7 +126,6 @@ _TOTAL_MUNICIPALITY = {"全市", "全市合计", "全市总计"}
 _PROVINCIAL_LEVEL = {"省本级", "省级", "省直", "省直属", "本级", "省本级单位", "省直单位", "区本级", "自治区本级", "市本级"}
 _REMARK = re.compile(r"^备注")
 _NEW_CITIES = re.compile(r"新增发卡(?:城市|地市)\s*(\d+|__|_+)?\s*个\s*[,，、]?\s*(?:即|为|分别为|:|：)?\s*(.*)$")
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
 _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 
@@ -105,20 +137,93 @@ def file_sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def discover(root: str | Path) -> list[Path]:
-    """Every .xlsx (and tidy .csv) under ``root``, recursively, in a stable order.
+def display_path(path: Path) -> str:
+    """A path as findings show it: relative to the working folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        return path.as_posix()
 
-    Office lock files (~$...) and hidden files are skipped.
+
+@dataclass
+class Discovery:
+    """Every file under a root that a reader should look at, and a finding for each thing it could not list.
+
+    ``ingest``, ``validate`` and ``scan`` all walk with this function, so they see the same files.
+    """
+
+    files: list[Path] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def discover(root: str | Path) -> Discovery:
+    """Every regular file under ``root``, recursively, in a stable order, with findings for what is left out.
+
+    Left out with a warning naming it: Office lock files (~$…, the workbook is open in Excel) and hidden
+    files and folders (.…). Left out silently: operating-system bookkeeping (.DS_Store, Thumbs.db, desktop.ini,
+    .gitkeep). An error: a folder or file that cannot be opened, a broken link, a link pointing outside the
+    root (never followed, so a raw folder cannot pull in files from elsewhere). A link to a file inside the
+    root is not followed either: its target is read under its own name.
     """
     root = Path(root)
+    out = Discovery()
     if root.is_file():
-        return [root]
-    out = [
-        p for p in root.rglob("*")
-        if p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".csv")
-        and not p.name.startswith(("~$", "."))
-    ]
-    return sorted(out, key=lambda p: p.as_posix())
+        out.files.append(root)
+        return out
+    try:
+        base = root.resolve(strict=True)
+    except (OSError, RuntimeError):
+        out.findings.append(UNREADABLE_PATH.finding(mask(display_path(root)), "", "", "目录或文件不存在或无法访问"))
+        return out
+    _walk(root, base, out)
+    out.files.sort(key=lambda p: p.as_posix())
+    return out
+
+
+def _walk(folder: Path, base: Path, out: Discovery) -> None:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        out.findings.append(UNREADABLE_PATH.finding(mask(display_path(folder)), "", "",
+                                                    f"无法读取文件夹（{exc.strerror or type(exc).__name__}），"
+                                                    "其中的文件均未读取：请检查权限后重试"))
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        shown = mask(display_path(path))  # a file name may hold a personal number: never shown
+        name = entry.name
+        if name.lower() in IGNORED_NAMES:
+            continue
+        try:
+            if entry.is_symlink():
+                try:
+                    target = path.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    out.findings.append(UNREADABLE_PATH.finding(shown, "", "", "链接指向的文件不存在，未读取"))
+                    continue
+                if not target.is_relative_to(base):
+                    out.findings.append(SYMLINK_OUTSIDE.finding(
+                        shown, "", "", "是指向所读目录以外的链接，未读取（不跟随目录外的链接）：请把文件本身复制到目录中"))
+                continue
+            if name.startswith("~$"):
+                out.findings.append(LOCK_FILE.finding(shown, "", "", "Office 锁定文件（对应的工作簿正在 Excel/WPS 中打开），"
+                                                      "未读取：请保存并关闭工作簿后重新导入"))
+                continue
+            if name.startswith("."):
+                what = "隐藏文件夹，其中的文件均未读取" if entry.is_dir() else "隐藏文件，未读取"
+                out.findings.append(HIDDEN_FILE.finding(shown, "", "", f"{what}：如需读取，请去掉文件名开头的“.”"))
+                continue
+            if entry.is_dir():
+                _walk(path, base, out)
+            elif entry.is_file():
+                if not os.access(path, os.R_OK):
+                    raise PermissionError(13, "Permission denied")
+                out.files.append(path)
+            else:
+                out.findings.append(UNREADABLE_PATH.finding(shown, "", "", "不是普通文件（设备、管道或套接字），未读取"))
+        except OSError as exc:
+            out.findings.append(UNREADABLE_PATH.finding(shown, "", "", f"无法读取（{exc.strerror or type(exc).__name__}）："
+                                                        "请检查权限后重试"))
 
 
 def _norm(text: Any) -> str:
@@ -311,57 +416,103 @@ def _parse_row(
     return rec, out
 
 
-def _read_cells(path: Path) -> tuple[list[tuple[str, list[list[Any]], list]], list[Finding]]:
-    """Open a workbook safely and return (sheet name, cells, merged ranges) for every sheet."""
-    from python_calamine import CalamineWorkbook
+@dataclass
+class RawSheet:
+    """One sheet's cells as read, before any form is recognised."""
+
+    name: str
+    cells: list[list[Any]]
+    merged: list
+    hidden: bool = False
+    hidden_rows: set[int] = field(default_factory=set)
+
+
+_CONTAINER_MESSAGES = {
+    "encrypted": (ENCRYPTED, ("工作簿设有打开密码（已加密），无法读取：请在 Excel/WPS 中去掉密码（文件 → 信息 → 保护工作簿 → "
+                              "用密码进行加密，清空）后另存为 .xlsx 重新放入")),
+    "corrupt": (CORRUPT, "工作簿已损坏（压缩包或内部结构无法读取）：请重新导出或另存为 .xlsx 后重新放入"),
+    "not_workbook": (NOT_WORKBOOK, ("不是可读取的工作簿（.xlsx/.xlsm/.xlsb/.xls/.ods）：可能是网页或文本导出、扩展名有误或文件损坏；"
+                                    + _RESAVE)),
+    "bomb": (ZIP_BOMB, "解压后过大，超过上限 {limit} 字节（或压缩比超过 {ratio}）：疑为异常文件，请检查后重新导出"),
+}
+
+
+def _too_large(shape: Any) -> str | None:
+    rows, cols = LIMITS["rows"], LIMITS["columns"]
+    if shape.rows > rows or shape.cols > cols:
+        return (f"有数据的区域达 {shape.rows} 行 × {shape.cols} 列（区域右下角 {_letter(max(shape.cols, 1) - 1)}{shape.rows}），"
+                f"超过上限 {rows} 行 × {cols} 列：请删除表格以外多余的单元格内容后另存，再重新放入")
+    if shape.declared_rows > rows or shape.declared_cols > cols:
+        return (f"工作表声明的范围为 {shape.declared_rows} 行 × {shape.declared_cols} 列，超过上限 {rows} 行 × {cols} 列："
+                "请删除表格以外多余的行和列后另存，再重新放入")
+    return None
+
+
+def _read_cells(path: Path) -> tuple[list[RawSheet], list[Finding]]:
+    """Open a workbook safely and return every sheet's cells, merged ranges and visibility.
+
+    The container is probed first (``sbk.containers``): its zip parts decompressed within limits and every
+    sheet's declared size and real extent measured, so calamine never builds a grid that is too large.
+    Macros in .xlsm/.xlsb are never run: calamine reads stored values only.
+    """
+    from python_calamine import CalamineWorkbook, PasswordError, SheetVisibleEnum
+
+    from sbk.containers import ContainerError, probe
 
     p = str(path)
     suffix = path.suffix.lower()
-    if suffix == ".xls":
-        return [], [OLD_XLS.finding(p, "", "", "旧版 .xls 工作簿：请在 Excel 中另存为 .xlsx 后重新放入")]
-    if suffix == ".xlsm":
-        return [], [MACRO.finding(p, "", "", "含宏的 .xlsm 工作簿不予读取：请另存为不含宏的 .xlsx")]
+    if suffix in RESAVE_SUFFIXES:
+        return [], [RESAVE_NEEDED.finding(p, "", "", f"{RESAVE_SUFFIXES[suffix]}不能直接读取：{_RESAVE}")]
     size = path.stat().st_size
     if size > LIMITS["file_bytes"]:
-        return [], [TOO_LARGE.finding(p, "", "", f"{size} 字节，超过上限 {LIMITS['file_bytes']}")]
-    with open(path, "rb") as fh:
-        magic = fh.read(8)
-    if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        return [], [ENCRYPTED.finding(p, "", "", "文件已加密或为旧版 .xls：请去掉密码并另存为 .xlsx")]
-    if not magic.startswith(b"PK"):
-        return [], [NOT_WORKBOOK.finding(p, "", "", "不是 Excel 工作簿（.xlsx 应为 zip 格式）：请检查文件是否损坏或扩展名是否正确")]
-    has_formulas = False
+        return [], [TOO_LARGE.finding(p, "", "", f"{size} 字节，超过上限 {LIMITS['file_bytes']} 字节：请只保留调度表后另存，再重新放入")]
     try:
-        with zipfile.ZipFile(path) as zf:
-            total = sum(i.file_size for i in zf.infolist())
-            packed = sum(i.compress_size for i in zf.infolist()) or 1
-            if total <= LIMITS["uncompressed_bytes"] and total / packed <= LIMITS["compression_ratio"]:
-                has_formulas = any(_FORMULA_TAG.search(zf.read(i)) for i in zf.infolist()
-                                   if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml"))
-        if total > LIMITS["uncompressed_bytes"] or total / packed > LIMITS["compression_ratio"]:
-            return [], [ZIP_BOMB.finding(p, "", "", f"解压后 {total} 字节（压缩比 {total / packed:.0f}），超过上限：疑为异常文件")]
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
-        # A damaged zip fails in many ways inside zipfile (bad offsets seek before the start: OSError; a flipped
-        # byte in a compressed member: zlib.error; an unknown method: NotImplementedError); each is the same finding.
-        return [], [CORRUPT.finding(p, "", "", "工作簿已损坏（zip 结构无法读取）：请重新导出")]
+        probed = probe(path, LIMITS)
+    except ContainerError as exc:
+        code, message = _CONTAINER_MESSAGES[exc.kind]
+        return [], [code.finding(p, "", "", message.format(limit=LIMITS["uncompressed_bytes"], ratio=LIMITS["compression_ratio"])
+                                 + (f"（{exc.detail}）" if exc.detail and exc.kind != "encrypted" else ""))]
+    except OSError as exc:
+        return [], [UNREADABLE_PATH.finding(p, "", "", f"无法读取（{exc.strerror or type(exc).__name__}）：请检查权限后重试")]
+    if len(probed.sheets) > LIMITS["sheets"]:
+        return [], [TOO_MANY_SHEETS.finding(p, "", "", f"{len(probed.sheets)} 张，超过上限 {LIMITS['sheets']} 张：请只保留调度表后另存")]
+    oversized = [(shape.name, msg) for shape in probed.sheets if (msg := _too_large(shape))]
+    if oversized:
+        return [], [SHEET_TOO_LARGE.finding(p, name, "", msg) for name, msg in oversized]
+    shapes = {s.name: s for s in probed.sheets}
     try:
-        wb = CalamineWorkbook.from_path(p)
-        names = list(wb.sheet_names)
-        if len(names) > LIMITS["sheets"]:
-            return [], [TOO_MANY_SHEETS.finding(p, "", "", f"{len(names)} 张，超过上限 {LIMITS['sheets']}")]
+        with open(path, "rb") as fh:
+            # By content, not by extension: a real .xls saved under .xlsx is still read (as Excel itself does).
+            wb = CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
         sheets = []
-        for name in names:
-            sh = wb.get_sheet_by_name(name)
+        for meta in wb.sheets_metadata:
+            sh = wb.get_sheet_by_name(meta.name)
             if sh.total_height > LIMITS["rows"] or sh.total_width > LIMITS["columns"]:
-                return [], [SHEET_TOO_LARGE.finding(p, name, "",
-                                    f"{sh.total_height} 行 × {sh.total_width} 列，超过上限 {LIMITS['rows']} × {LIMITS['columns']}")]
+                # Not reached when the probe measured the sheet (xlsb sheets are matched by order, not name).
+                return [], [SHEET_TOO_LARGE.finding(p, meta.name, "", f"{sh.total_height} 行 × {sh.total_width} 列，"
+                                                    f"超过上限 {LIMITS['rows']} 行 × {LIMITS['columns']} 列")]
             cells = sh.to_python(skip_empty_area=False)
-            merged = list(sh.merged_cell_ranges or [])
-            sheets.append((name, cells, merged))
+            shape = shapes.get(meta.name)
+            merged = sh.merged_cell_ranges
+            if merged is None and shape is not None:
+                merged = shape.merged  # .ods: calamine gives none; the probe read them from content.xml
+            sheets.append(RawSheet(meta.name, cells, list(merged or []), meta.visible != SheetVisibleEnum.Visible,
+                                   set(shape.hidden_rows) if shape else set()))
         wb.close()
-        return sheets, (_uncached_formulas(path, {n: c for n, c, _ in sheets}) if has_formulas else [])
-    except Exception as exc:  # calamine raises its own error types for broken files
-        return [], [UNREADABLE.finding(p, "", "", f"无法读取工作簿（{type(exc).__name__}: {str(exc)[:120]}）：请重新导出为 .xlsx")]
+    except PasswordError:
+        code, message = _CONTAINER_MESSAGES["encrypted"]
+        return [], [code.finding(p, "", "", message)]
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine's own errors for broken files, and a panic inside it:
+        # pyo3 turns a Rust panic (a damaged .xls directory: "range end index 64 out of range") into
+        # PanicException, a BaseException, which `except Exception` would let through as a traceback.
+        return [], [UNREADABLE.finding(p, "", "", f"无法读取工作簿（{type(exc).__name__}: {str(exc)[:120]}）：{_RESAVE}")]
+    # The saved result of a formula is checked in .xlsx/.xlsm only: .xls FORMULA and .xlsb BrtFmla* records always
+    # carry their result, and LibreOffice always writes office:value beside a formula in .ods.
+    if probed.kind == "xlsx" and probed.has_formulas:
+        return sheets, _uncached_formulas(path, {s.name: s.cells for s in sheets})
+    return sheets, []
 
 
 def _uncached_formulas(path: Path, cells_by_sheet: dict[str, list[list[Any]]]) -> list[Finding]:
@@ -395,6 +546,10 @@ def _uncached_formulas(path: Path, cells_by_sheet: dict[str, list[list[Any]]]) -
                         out.append(FORMULA_WITHOUT_VALUE.finding(str(path), ws.title, cell.coordinate,
                                            f"单元格是公式（{formula}），但工作簿没有保存计算结果；本工具只读取保存的结果、"
                                            "不计算公式：请在 Excel 中打开、重新计算并保存后再放入，或直接填入数值"))
+    except Exception as exc:  # noqa: BLE001 - the sheet XML is damaged where calamine was lenient: which formulas
+        # lack a saved result cannot be known, so refuse rather than read them as empty cells.
+        out.append(UNREADABLE.finding(str(path), "", "", f"工作簿含公式，但工作表无法完整解析（{type(exc).__name__}），"
+                                      f"无法确认公式都保存了计算结果：{_RESAVE}"))
     finally:
         wb.close()
     return out
@@ -409,14 +564,11 @@ def read_workbook(path: str | Path, display_path: str | None = None) -> tuple[li
     # One pass over the whole workbook (file name, sheet names, every cell, comments) before any form is read.
     # A personal number refuses the file: its forms are still read for their findings (all problems in one
     # run) but none is kept, and a sheet named with a personal number is shown by its position everywhere.
-    personal, labels = personal_findings_in_workbook(path, shown, [(name, cells) for name, cells, _ in sheets])
+    personal, labels = personal_findings_in_workbook(path, shown, [(raw.name, raw.cells) for raw in sheets])
     findings = [replace(f, sheet=labels.get(f.sheet, f.sheet)) for f in findings] + personal
     out: list[SheetData] = []
-    for name, cells, merged in sheets:
-        nonempty = any(v not in (None, "") for row in cells for v in row)
-        if not nonempty:
-            continue
-        data, fs = _read_sheet(shown, labels.get(name, name), cells, merged)
+    for raw in sheets:
+        data, fs = read_sheet(shown, replace(raw, name=labels.get(raw.name, raw.name)))
         findings.extend(fs)
         if data is not None:
             out.append(data)
@@ -425,6 +577,71 @@ def read_workbook(path: str | Path, display_path: str | None = None) -> tuple[li
     if not out and not findings:
         findings.append(NO_FORM.finding(shown, "", "", "工作簿中没有找到调度表（按表名识别）"))
     return out, findings
+
+
+def read_sheet(shown: str, raw: RawSheet) -> tuple[SheetData | None, list[Finding]]:
+    """One sheet: hidden sheets are never read silently; hidden rows in a form are refused."""
+    if not any(v not in (None, "") for row in raw.cells for v in row):
+        return None, []
+    if raw.hidden:
+        form, _ = recognise_form(raw.cells)
+        if form is not None:
+            # Which month a hidden copy holds, and whether it was meant to be filed, cannot be known: refuse.
+            return None, [HIDDEN_SHEET.finding(shown, raw.name, "A1",
+                                               f"隐藏的工作表中有{LAYOUTS[form].title}，用途无法确定，未读取：如是要报送的表，请取消隐藏"
+                                               "（右键工作表标签 → 取消隐藏）；否则请删除该表后重新放入")]
+        return None, [HIDDEN_SHEET_SKIPPED.finding(shown, raw.name, "A1", "隐藏的工作表，不是调度表，已跳过")]
+    data, findings = _read_sheet(shown, raw.name, raw.cells, raw.merged)
+    if data is not None or recognise_form(raw.cells)[0] is not None:
+        for r in sorted(raw.hidden_rows):
+            if r - 1 < len(raw.cells) and any(v not in (None, "") for v in raw.cells[r - 1]):
+                findings.append(HIDDEN_ROW.finding(shown, raw.name, f"A{r}",
+                                                   f"第 {r} 行已隐藏但有内容，打印和查看时看不到，是否应报送无法确定：请取消隐藏"
+                                                   "并核对，不需要的行请删除后重新放入"))
+    return data, findings
+
+
+def _csv_text(path: Path) -> str | None:
+    """A CSV's text: UTF-8 (with or without BOM), else GB18030; None when neither decodes or it is too large
+    (the CSV reader of ``sbk.ingest`` then names the file)."""
+    try:
+        if path.stat().st_size > LIMITS["file_bytes"]:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def read_csv_form(path: Path, shown: str) -> tuple[list[SheetData], list[Finding]] | None:
+    """A CSV in the official layout (the printed form's rows and columns, as Excel exports a sheet), read as a
+    one-sheet workbook named after the file (as Excel names it); None when its first rows hold no form title."""
+    import csv
+
+    text = _csv_text(path)
+    if text is None:
+        return None
+    try:
+        head = [row for _, row in zip(range(8), csv.reader(io.StringIO(text, newline="")))]
+    except csv.Error:
+        return None  # the CSV reader of sbk.ingest names what is wrong
+    if recognise_form(head)[0] is None:
+        return None
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        return [], [UNREADABLE.finding(shown, "", "", f"CSV 无法解析（{str(exc)[:80]}）：请另存为 .xlsx 后重新放入")]
+    width = max((len(r) for r in rows), default=0)
+    if len(rows) > LIMITS["rows"] or width > LIMITS["columns"]:
+        return [], [SHEET_TOO_LARGE.finding(shown, path.stem, "", f"{len(rows)} 行 × {width} 列，超过上限 "
+                                            f"{LIMITS['rows']} 行 × {LIMITS['columns']} 列")]
+    data, findings = read_sheet(shown, RawSheet(path.stem, [list(r) for r in rows], []))
+    return ([data] if data is not None else []), findings
 
 
 def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> tuple[SheetData | None, list[Finding]]:

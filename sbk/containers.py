@@ -1,0 +1,414 @@
+"""What a spreadsheet file is and how big its sheets are, found before any reader builds a grid.
+
+python-calamine turns a sheet into a dense grid as soon as the sheet is opened
+(``get_sheet_by_name`` → ``Range::from_sparse``): one value in ``XFD1048576``
+next to one in ``A1`` asks for 512 GB and the process aborts, beyond any
+``try``. So the container is opened here first, with the standard library
+(zipfile), defusedxml and olefile, and each sheet's real extent — the last row
+and column holding a value — is measured from the file's own records:
+
+- ``.xlsx``/``.xlsm``: the sheet XML (``<dimension ref>`` and every ``<c>``), streamed;
+- ``.xlsb``: the sheet's binary records (BrtWsDim, BrtRowHdr, the cell records);
+- ``.ods``: ``content.xml`` (rows and cells with their repeat counts);
+- ``.xls``: the BIFF8 records of the ``Workbook`` stream (DIMENSIONS, ROW, the cell records).
+
+Every zip member is read to its end, so a damaged deflate stream or CRC is met
+here (a ``ContainerError``), not inside a reader. Nothing in this module
+evaluates anything: formulas are only noticed, macros never touched.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["CFB_MAGIC", "ContainerError", "Probe", "SheetShape", "column_number", "probe"]
+
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2 / Compound File Binary: old .xls, or an encrypted OOXML
+_ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+class ContainerError(Exception):
+    """The file cannot be read as a workbook. ``kind``: encrypted, corrupt, not_workbook, too_large, bomb."""
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(kind, detail)
+        self.kind, self.detail = kind, detail
+
+
+@dataclass
+class SheetShape:
+    """One sheet's extent: rows/cols up to the last value (1-based counts), and what the file declares."""
+
+    name: str
+    rows: int = 0
+    cols: int = 0
+    declared_rows: int = 0
+    declared_cols: int = 0
+    hidden_rows: set[int] = field(default_factory=set)  # 1-based row numbers
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] | None = None  # 0-based, calamine's shape
+
+
+@dataclass
+class Probe:
+    kind: str  # xlsx, xlsb, ods, xls
+    sheets: list[SheetShape]
+    has_formulas: bool = False
+
+
+def _name(exc: BaseException) -> str:
+    kind = type(exc)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+
+
+def column_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+
+
+def _ref(ref: str) -> tuple[int, int]:
+    """'XFD1048576' → (row 1048576, column 16384)."""
+    m = _REF.match(ref.strip())
+    if not m:
+        raise ContainerError("corrupt", f"单元格引用 {ref[:20]} 无法识别")
+    return int(m.group(2)), column_number(m.group(1))
+
+
+def probe(path: Path, limits: dict[str, int]) -> Probe:
+    """Open the container, check the zip limits, measure every sheet. Raises ContainerError."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head == CFB_MAGIC:
+        return _probe_cfb(path)
+    if not head.startswith(b"PK"):
+        raise ContainerError("not_workbook")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = _read_members(zf, limits)
+    except ContainerError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError,
+            KeyError, struct.error, UnicodeDecodeError, IndexError, OverflowError) as exc:
+        # A damaged zip fails in many ways inside zipfile (bad offsets seek before the start: OSError; a flipped
+        # byte in a compressed member: zlib.error or a CRC BadZipFile; an unknown method: NotImplementedError).
+        raise ContainerError("corrupt", _name(exc)) from exc
+    try:
+        if "xl/workbook.xml" in members:
+            return _probe_xlsx(members)
+        if "xl/workbook.bin" in members:
+            return _probe_xlsb(members)
+        if members.get("mimetype", b"").strip() == _ODS_MIME or "content.xml" in members:
+            return _probe_ods(members)
+    except ContainerError:
+        raise
+    except Exception as exc:
+        raise ContainerError("corrupt", _name(exc)) from exc
+    raise ContainerError("not_workbook", "zip 中没有工作簿（xl/workbook.xml、xl/workbook.bin 或 content.xml）")
+
+
+def _read_members(zf: zipfile.ZipFile, limits: dict[str, int]) -> dict[str, bytes]:
+    """Every member, decompressed in bounded chunks (CRC checked at the end of each); a bomb stops early."""
+    infos = zf.infolist()
+    if len(infos) > limits["zip_members"]:
+        raise ContainerError("bomb", f"zip 中有 {len(infos)} 个部件，超过上限 {limits['zip_members']}")
+    declared = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if declared > limits["uncompressed_bytes"] or declared / packed > limits["compression_ratio"]:
+        raise ContainerError("bomb", f"解压后 {declared} 字节（压缩比 {declared / packed:.0f}）")
+    out: dict[str, bytes] = {}
+    total = 0
+    for info in infos:
+        if info.is_dir():
+            continue
+        chunks = []
+        with zf.open(info) as fh:
+            # The sizes in the directory can lie; count what really comes out.
+            while chunk := fh.read(1 << 20):
+                total += len(chunk)
+                if total > limits["uncompressed_bytes"] or total / packed > limits["compression_ratio"]:
+                    raise ContainerError("bomb", f"解压后超过 {total} 字节（压缩比 {total / packed:.0f}）")
+                chunks.append(chunk)
+        out[info.filename] = b"".join(chunks)
+    return out
+
+
+# --- xlsx / xlsm ---------------------------------------------------------------------------------------
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _xlsx_sheet_paths(members: dict[str, bytes]) -> list[tuple[str, str]]:
+    """(sheet name, member path) in workbook order, from xl/workbook.xml and its relationships."""
+    from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]
+
+    rels: dict[str, str] = {}
+    if "xl/_rels/workbook.xml.rels" in members:
+        for el in fromstring(members["xl/_rels/workbook.xml.rels"]):
+            target = el.get("Target", "")
+            rels[el.get("Id", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    out = []
+    for el in fromstring(members["xl/workbook.xml"]).iter():
+        if _local(el.tag) == "sheet":
+            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
+            out.append((el.get("name", ""), rels.get(rid, "")))
+    return out
+
+
+def _probe_xlsx(members: dict[str, bytes]) -> Probe:
+    from defusedxml.ElementTree import iterparse  # type: ignore[import-untyped]
+
+    shapes, formulas, cells = [], False, 0
+    for name, member in _xlsx_sheet_paths(members):
+        shape = SheetShape(name)
+        shapes.append(shape)
+        data = members.get(member)
+        if data is None:
+            continue
+        row, col, content = 0, 0, False
+        for event, el in iterparse(io.BytesIO(data), events=("start", "end")):
+            tag = _local(el.tag)
+            if event == "start":
+                if tag == "row":
+                    row = int(el.get("r") or row + 1)
+                    col = 0
+                    if el.get("hidden") in ("1", "true"):
+                        shape.hidden_rows.add(row)
+                elif tag == "c":
+                    ref = el.get("r")
+                    if ref:
+                        r, col = _ref(ref)
+                        row = r if r else row
+                    else:
+                        col += 1
+                    content = False
+                elif tag in ("v", "is", "f"):
+                    content = True
+                    formulas = formulas or tag == "f"
+                elif tag == "dimension":
+                    last = (el.get("ref") or "A1").split(":")[-1]
+                    shape.declared_rows, shape.declared_cols = _ref(last)
+            elif tag == "c":
+                if content:
+                    shape.rows, shape.cols = max(shape.rows, row), max(shape.cols, col)
+                    cells += 1
+                el.clear()
+            elif tag == "row":
+                el.clear()
+    if "xl/sharedStrings.xml" in members:
+        _check_string_table(*_xlsx_string_counts(members["xl/sharedStrings.xml"]), cells)
+    return Probe("xlsx", shapes, formulas)
+
+
+def _check_string_table(declared: int, actual: int, cells: int) -> None:
+    """calamine reserves room for as many shared strings as the table declares before reading one: a count
+    of 2147483647 in a 6 KB file asks for 51 GB and aborts. A declared count beyond both the strings the table
+    holds and the cells that could use them is a damaged file."""
+    if declared > max(actual, cells):
+        raise ContainerError("corrupt", f"共享字符串表声明 {declared} 项，实有 {actual} 项")
+
+
+def _xlsx_string_counts(data: bytes) -> tuple[int, int]:
+    """(the larger of count and uniqueCount on <sst>, the number of <si> it holds)."""
+    from defusedxml.ElementTree import iterparse  # type: ignore[import-untyped]
+
+    declared, actual = 0, 0
+    for event, el in iterparse(io.BytesIO(data), events=("start", "end")):
+        tag = _local(el.tag)
+        if event == "start" and tag == "sst":
+            declared = max(int(el.get("count") or 0), int(el.get("uniqueCount") or 0))
+        elif event == "end" and tag == "si":
+            actual += 1
+            el.clear()
+    return declared, actual
+
+
+# --- xlsb ----------------------------------------------------------------------------------------------
+
+_BRT_ROW, _BRT_WS_DIM = 0, 148
+_BRT_CELLS = range(1, 14)  # BrtCellBlank … BrtFmlaError and the short cells: each starts with its column (u32)
+
+
+def _records(data: bytes):
+    """BIFF12 records: (type, payload). Type and size are 7-bit varints (MS-XLSB 2.1.4)."""
+    i, n = 0, len(data)
+    while i < n:
+        rtype = data[i]
+        i += 1
+        if rtype & 0x80:
+            rtype = (rtype & 0x7F) | ((data[i] & 0x7F) << 7)
+            i += 1
+        size, shift = 0, 0
+        for _ in range(4):
+            b = data[i]
+            i += 1
+            size |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                break
+        yield rtype, data[i:i + size]
+        i += size
+
+
+_BRT_BEGIN_SST, _BRT_SST_ITEM = 159, 19
+
+
+def _probe_xlsb(members: dict[str, bytes]) -> Probe:
+    shapes, cells = [], 0
+    for member in sorted(m for m in members if m.startswith("xl/worksheets/") and m.endswith(".bin")):
+        shape = SheetShape(member)
+        shapes.append(shape)
+        row = 0
+        for rtype, payload in _records(members[member]):
+            if rtype == _BRT_ROW and len(payload) >= 4:
+                row = struct.unpack_from("<I", payload)[0] + 1
+            elif rtype in _BRT_CELLS and len(payload) >= 4 and rtype != 1:  # BrtCellBlank holds no value
+                col = struct.unpack_from("<I", payload)[0] + 1
+                shape.rows, shape.cols = max(shape.rows, row), max(shape.cols, col)
+                cells += 1
+            elif rtype == _BRT_WS_DIM and len(payload) >= 16:
+                _, last_row, _, last_col = struct.unpack_from("<IIII", payload)
+                shape.declared_rows, shape.declared_cols = last_row + 1, last_col + 1
+    if "xl/sharedStrings.bin" in members:
+        declared = actual = 0
+        for rtype, payload in _records(members["xl/sharedStrings.bin"]):
+            if rtype == _BRT_BEGIN_SST and len(payload) >= 8:
+                declared = max(struct.unpack_from("<II", payload))
+            elif rtype == _BRT_SST_ITEM:
+                actual += 1
+        _check_string_table(declared, actual, cells)
+    return Probe("xlsb", shapes)
+
+
+# --- ods -----------------------------------------------------------------------------------------------
+
+_TABLE_NS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_OFFICE_NS = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def _probe_ods(members: dict[str, bytes]) -> Probe:
+    """Rows and cells of content.xml with their repeat counts; merged ranges from the spans (calamine gives none)."""
+    from defusedxml.ElementTree import iterparse  # type: ignore[import-untyped]
+
+    shapes: list[SheetShape] = []
+    shape: SheetShape | None = None
+    row = col = 0
+    for event, el in iterparse(io.BytesIO(members["content.xml"]), events=("start", "end")):
+        tag = el.tag
+        if event == "start":
+            if tag == f"{_TABLE_NS}table":
+                shape = SheetShape(el.get(f"{_TABLE_NS}name", ""), merged=[])
+                shapes.append(shape)
+                row = 0
+            elif tag == f"{_TABLE_NS}table-row":
+                col = 0
+            continue
+        if shape is None:
+            continue
+        if tag in (f"{_TABLE_NS}table-cell", f"{_TABLE_NS}covered-table-cell"):
+            repeat = int(el.get(f"{_TABLE_NS}number-columns-repeated", "1"))
+            has_value = el.get(f"{_OFFICE_NS}value-type") is not None or len(el) > 0
+            if has_value:
+                shape.cols = max(shape.cols, col + repeat)
+                shape.rows = max(shape.rows, row + 1)  # the row's own repeat is applied at its end
+                el.set("sbk-content", "1")
+            spans = (int(el.get(f"{_TABLE_NS}number-rows-spanned", "1")), int(el.get(f"{_TABLE_NS}number-columns-spanned", "1")))
+            if spans != (1, 1) and shape.merged is not None:
+                shape.merged.append(((row, col), (row + spans[0] - 1, col + spans[1] - 1)))
+            col += repeat
+            el.clear()
+        elif tag == f"{_TABLE_NS}table-row":
+            repeat = int(el.get(f"{_TABLE_NS}number-rows-repeated", "1"))
+            if shape.rows == row + 1 and repeat > 1:
+                shape.rows = row + repeat  # a repeated row with a value repeats the value
+            if el.get(f"{_TABLE_NS}visibility") in ("collapse", "filter"):
+                # A long run of hidden empty rows (to the sheet's end) holds nothing to warn about.
+                shape.hidden_rows.update(range(row + 1, row + 1 + min(repeat, 10_000)))
+            row += repeat
+            el.clear()
+        elif tag == f"{_TABLE_NS}table":
+            shape = None
+    return Probe("ods", shapes)
+
+
+# --- xls (BIFF8 inside a compound file) ---------------------------------------------------------------
+
+_BIFF_CELLS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x0205, 0x0006, 0x00D6}  # NUMBER RK LABELSST LABEL BOOLERR FORMULA RSTRING
+_BIFF_MULRK, _BIFF_ROW, _BIFF_DIM, _BIFF_EOF, _BIFF_FILEPASS, _BIFF_BOUNDSHEET = 0x00BD, 0x0208, 0x0200, 0x000A, 0x002F, 0x0085
+
+
+def _biff(stream: bytes, at: int = 0):
+    i = at
+    while i + 4 <= len(stream):
+        rtype, size = struct.unpack_from("<HH", stream, i)
+        yield rtype, stream[i + 4:i + 4 + size]
+        i += 4 + size
+
+
+def _probe_cfb(path: Path) -> Probe:
+    """An OLE2 compound file: an encrypted OOXML package (EncryptedPackage), or an old .xls (Workbook/Book)."""
+    import olefile  # type: ignore[import-untyped]
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            streams = {"/".join(s) for s in ole.listdir(streams=True, storages=False)}
+            if "EncryptedPackage" in streams or "EncryptionInfo" in streams:
+                raise ContainerError("encrypted")
+            name = "Workbook" if "Workbook" in streams else "Book" if "Book" in streams else None
+            if name is None:
+                raise ContainerError("not_workbook", "复合文档中没有工作簿（可能是 Word 等其他 Office 文件）")
+            stream = ole.openstream(name).read()
+    except ContainerError:
+        raise
+    except Exception as exc:
+        raise ContainerError("corrupt", _name(exc)) from exc
+    try:
+        return _probe_biff(stream)
+    except ContainerError:
+        raise
+    except Exception as exc:
+        raise ContainerError("corrupt", _name(exc)) from exc
+
+
+def _probe_biff(stream: bytes) -> Probe:
+    sheets: list[tuple[int, SheetShape]] = []
+    for rtype, data in _biff(stream):
+        if rtype == _BIFF_FILEPASS:
+            raise ContainerError("encrypted")
+        if rtype == _BIFF_BOUNDSHEET and len(data) >= 8:
+            offset, kind = struct.unpack_from("<I", data)[0], data[5]
+            cch, high = data[6], data[7] & 1
+            raw = data[8:8 + cch * (2 if high else 1)]
+            name = raw.decode("utf-16-le" if high else "latin-1", errors="replace")
+            if kind == 0:  # a worksheet (not a chart or macro sheet)
+                sheets.append((offset, SheetShape(name)))
+        if rtype == _BIFF_EOF:
+            break
+    for offset, shape in sheets:
+        for rtype, data in _biff(stream, offset):
+            if rtype in _BIFF_CELLS and len(data) >= 4:
+                r, c = struct.unpack_from("<HH", data)
+                shape.rows, shape.cols = max(shape.rows, r + 1), max(shape.cols, c + 1)
+            elif rtype == _BIFF_MULRK and len(data) >= 6:
+                r, c_last = struct.unpack_from("<H", data)[0], struct.unpack_from("<H", data, len(data) - 2)[0]
+                shape.rows, shape.cols = max(shape.rows, r + 1), max(shape.cols, c_last + 1)
+            elif rtype == _BIFF_ROW and len(data) >= 16:
+                r, flags = struct.unpack_from("<H", data)[0], struct.unpack_from("<H", data, 12)[0]
+                if flags & 0x0020:  # fDyZero: the row is hidden
+                    shape.hidden_rows.add(r + 1)
+            elif rtype == _BIFF_DIM and len(data) >= 12:
+                _, last_row, _, last_col = struct.unpack_from("<IIHH", data)
+                shape.declared_rows, shape.declared_cols = last_row, last_col  # both one past the last
+            elif rtype == _BIFF_EOF:
+                break
+    return Probe("xls", [s for _, s in sheets])
