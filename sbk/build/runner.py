@@ -14,6 +14,7 @@ from sbk.build.record import ReportRecord, built_hash, citation, input_record, i
 from sbk.build.registry import ANALYSES, NATIONAL, NOTEBOOKS, REPO
 from sbk.build.render import clean_notebook, render_html
 from sbk.code_version import source_hash
+from sbk.errors import ignore_sigint
 
 if TYPE_CHECKING:
     from sbk.warm import WarmKernel
@@ -166,7 +167,9 @@ def run_jobs(jobs: list[Job], processed: Path, reports: Path, force: bool = Fals
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
-        executor = ProcessPoolExecutor(max_workers=jobs_n, mp_context=mp.get_context("spawn"))
+        # Workers ignore SIGINT: Ctrl-C reaches the whole process group, and only this process answers it.
+        executor = ProcessPoolExecutor(max_workers=jobs_n, mp_context=mp.get_context("spawn"), initializer=ignore_sigint)
+    futures: list = []
     try:
         from concurrent.futures import as_completed
 
@@ -176,9 +179,14 @@ def run_jobs(jobs: list[Job], processed: Path, reports: Path, force: bool = Fals
             results.append(r)
             if progress:
                 progress(r[0], r[1])
+    except BaseException:
+        # Interrupted: start no more reports; those already running finish writing whole files.
+        for fut in futures:
+            fut.cancel()
+        raise
     finally:
         if own:
-            executor.shutdown()
+            executor.shutdown(cancel_futures=True)
     return sorted(results)
 
 
