@@ -537,6 +537,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except (KeyboardInterrupt, SbkError, OSError) as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            # A notebook cut short leaves an asyncio task whose "kernel died" error would be logged, with a
+            # traceback, when the interpreter exits; the interruption is already reported in one line.
+            import logging
+
+            logging.getLogger("asyncio").setLevel(logging.CRITICAL)
         message, status = _failure(exc)
     except Exception as exc:
         if os.environ.get("SBK_DEBUG"):

@@ -180,9 +180,17 @@ def run_jobs(jobs: list[Job], processed: Path, reports: Path, force: bool = Fals
             if progress:
                 progress(r[0], r[1])
     except BaseException:
-        # Interrupted: start no more reports; those already running finish writing whole files.
+        # Interrupted (Ctrl-C): start no more reports and stop the workers now rather than after the reports
+        # they hold. Killing a worker is safe: each file is replaced atomically and the build record last (the
+        # guarantee the kill tests prove); its kernel exits when it sees its parent gone, and the next run
+        # removes the kernel's socket folder.
         for fut in futures:
             fut.cancel()
+        if own:
+            # ProcessPoolExecutor has no public way to stop running work; its worker table is stable CPython API
+            # in practice (3.8-3.13), and without it the workers simply finish their reports.
+            for proc in list(getattr(executor, "_processes", {}).values()):
+                proc.kill()
         raise
     finally:
         if own:
@@ -191,10 +199,12 @@ def run_jobs(jobs: list[Job], processed: Path, reports: Path, force: bool = Fals
 
 
 def main_progress(total: int) -> Callable[[Job, str], None]:
-    """A progress bar on stderr for multi-report builds."""
+    """A progress bar on stderr for multi-report builds (on a terminal)."""
     from tqdm import tqdm
 
-    bar = tqdm(total=total, file=sys.stderr, unit="report", disable=total <= 1)
+    # Only on a terminal, and erased when done: a log or a pipe gets the one summary line, and an interrupted
+    # build ends in the one line that says so.
+    bar = tqdm(total=total, file=sys.stderr, unit="report", disable=total <= 1 or not sys.stderr.isatty(), leave=False)
 
     def step(job: Job, status: str) -> None:
         bar.set_postfix_str(f"{job.period}/{job.province}/{job.analysis}: {status}")
