@@ -292,21 +292,15 @@ def _cmd_reports(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from sbk.build import ParameterError, plan
+    from sbk.calendar import PeriodError
     from sbk.locking import output_folder, output_lock
 
     processed, reports = Path(args.processed), Path(args.out)
     if not (processed / "datapackage.json").exists():
         print(f"sbk run: {processed} has no processed data: run `sbk ingest` first", file=sys.stderr)
         return 1
-    output_folder(reports)
-    # One build at a time per report folder: two at once could leave a report from one and its record from the other.
-    with output_lock(reports, "sbk run", _waiting("sbk run")):
-        return _run(args, processed, reports)
-
-
-def _run(args: argparse.Namespace, processed, reports) -> int:
-    from sbk.build import ParameterError, main_progress, plan, run_jobs
-    from sbk.calendar import PeriodError
+    output_folder(reports, create=False)
     try:
         jobs = plan(processed, args.period, args.province, args.analysis)
     except (ParameterError, PeriodError) as exc:
@@ -316,6 +310,14 @@ def _run(args: argparse.Namespace, processed, reports) -> int:
         print(f"sbk run: no data for period {args.period}" + (f" and province {args.province}" if args.province else ""),
               file=sys.stderr)
         return 1
+    # One build at a time per report folder: two at once could leave a report from one and its record from the other.
+    with output_lock(reports, "sbk run", _waiting("sbk run")):
+        return _run(args, jobs, processed, reports)
+
+
+def _run(args: argparse.Namespace, jobs: list, processed, reports) -> int:
+    from sbk.build import main_progress, run_jobs
+
     executor = None
     if args.dask:
         from dask.distributed import Client

@@ -33,14 +33,15 @@ def lock_timeout() -> float:
     return max(value, 0.0)
 
 
-def output_folder(folder: Path, option: str = "--out") -> Path:
-    """Create ``folder`` if needed; refuse (exit 2) a path that is a file or lies under one."""
+def output_folder(folder: Path, option: str = "--out", create: bool = True) -> Path:
+    """Refuse (exit 2) a path that is a file or lies under one; create the folder unless ``create`` is False."""
     for p in (folder, *folder.parents):
         if p.exists() and not p.is_dir():
             raise SbkError(f"{option} {folder} names a file ({p}), not a folder: give a folder", exit_code=2)
         if p.exists():
             break
-    folder.mkdir(parents=True, exist_ok=True)
+    if create:
+        folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
