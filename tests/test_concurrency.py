@@ -1,0 +1,105 @@
+"""Two writers at once: two `sbk ingest` into one folder, two `sbk run` on one report folder. The second waits for
+the first (the output folder's lock), so the folder afterwards equals, byte for byte, what one of them writes alone."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from conftest import REPO
+
+# Recorded in SECURITY.md. Each trial starts two real processes with a random offset between them.
+INGEST_TRIALS = 4
+RUN_TRIALS = 2
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _together(first: list[str], second: list[str], offset: float, cwd: Path) -> list[tuple[int, str]]:
+    """Start two sbk commands ``offset`` seconds apart; their exit statuses and stderr."""
+    procs = []
+    for i, args in enumerate((first, second)):
+        if i:
+            time.sleep(offset)
+        procs.append(subprocess.Popen([sys.executable, "-m", "sbk.cli", *args], cwd=cwd, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.PIPE, text=True))
+    return [(p.wait(timeout=600), p.stderr.read()) for p in procs]
+
+
+def _one_wait_message(stderr: str) -> bool:
+    waits = stderr.count("waits for it")
+    assert waits <= 1, stderr  # said once, not on every poll
+    return waits == 1
+
+
+def test_two_ingests_at_once_leave_exactly_the_set_one_of_them_writes_alone(tmp_path):
+    # Two inputs whose sets differ in which tables they have: A the published figures, B those and part of the
+    # demo province (its receipts, targets and region population tables are B's alone).
+    a, b = tmp_path / "a", tmp_path / "b"
+    shutil.copytree(REPO / "data" / "raw" / "published", a / "published")
+    shutil.copytree(a, b)
+    shutil.copytree(REPO / "data" / "raw" / "demo", b / "demo", ignore=lambda d, names: [n for n in names if "2015" in n])
+    clean = {"a": tmp_path / "clean_a", "b": tmp_path / "clean_b"}
+    results = _together(["ingest", "a", "--out", str(clean["a"])], ["ingest", "b", "--out", str(clean["b"])], 0, tmp_path)
+    assert [rc for rc, _ in results] == [0, 0], results
+    alone = {k: _tree(v) for k, v in clean.items()}
+    assert set(alone["b"]) - set(alone["a"]) >= {"receipts.parquet", "targets.parquet", "region_population.parquet"}
+    rng = random.Random(14)
+    waited = 0
+    for trial in range(INGEST_TRIALS):
+        out = tmp_path / f"out_{trial}"
+        start = trial % 3  # empty, or holding either set beforehand
+        if start:
+            shutil.copytree(clean["ab"[start - 1]], out)
+        first, second = rng.sample(["a", "b"], 2)
+        offset = rng.uniform(0, 0.8)
+        results = _together(["ingest", first, "--out", str(out)], ["ingest", second, "--out", str(out)], offset, tmp_path)
+        assert [rc for rc, _ in results] == [0, 0], results
+        now = _tree(out)
+        assert now in (alone["a"], alone["b"]), f"trial {trial} ({first} then {second} {offset:.2f} s later) left a mixed set"
+        waited += sum(_one_wait_message(err) for _, err in results)
+    assert waited, "no trial had one ingest wait for the other: the lock was never tested"
+
+
+def test_two_report_builds_at_once_leave_exactly_the_reports_one_of_them_builds_alone(tmp_path, processed_dir):
+    # The same report from two data states: the demo data, and the same with its 2016Q4 持卡库 plan revised.
+    old_data, new_data = tmp_path / "old_data", tmp_path / "new_data"
+    shutil.copytree(processed_dir, old_data)
+    shutil.copytree(processed_dir, new_data)
+    table = new_data / "quarterly_cardholder_db.parquet"
+    df = pd.read_parquet(table)
+    df.loc[df["period"] == "2016Q4", "next_quarter_plan"] = "完成与全国持卡库的对接（修订）"
+    df.to_parquet(table, index=False)
+
+    def run(data: Path, out: Path) -> list[str]:
+        return ["run", "--period", "2016Q4", "--province", "430000", "--analysis", "cardholder_db",
+                "--processed", str(data), "--out", str(out)]
+
+    clean_old, clean_new = tmp_path / "clean_old", tmp_path / "clean_new"
+    results = _together(run(old_data, clean_old), run(new_data, clean_new), 0, REPO)
+    assert [rc for rc, _ in results] == [0, 0], results
+    alone = [_tree(clean_old), _tree(clean_new)]
+    report = "2016Q4/430000/cardholder_db.html"
+    assert alone[0][report] != alone[1][report] and set(alone[0]) == set(alone[1])
+    rng = random.Random(1414)
+    waited = 0
+    for trial in range(RUN_TRIALS):
+        out = tmp_path / f"out_{trial}"
+        shutil.copytree([clean_old, clean_new][trial % 2], out)  # each build changes what is there
+        first, second = (old_data, new_data) if trial % 2 else (new_data, old_data)
+        offset = rng.uniform(0, 1.0)
+        results = _together(run(first, out), run(second, out), offset, REPO)
+        assert [rc for rc, _ in results] == [0, 0], results
+        assert _tree(out) in alone, f"trial {trial} ({offset:.2f} s apart) left reports from both builds"
+        waited += sum(_one_wait_message(err) for _, err in results)
+    assert waited, "no trial had one build wait for the other: the lock was never tested"
