@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from conftest import REPO
+from conftest import REPO, write_monthly
 
 # Recorded in SECURITY.md. Each trial starts two real processes with a random offset between them.
 INGEST_TRIALS = 4
@@ -21,8 +21,9 @@ RUN_TRIALS = 2
 
 
 def _tree(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` with its sha256; the (empty) lock file is not an output."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".sbk.lock"}
 
 
 def _together(first: list[str], second: list[str], offset: float, cwd: Path) -> list[tuple[int, str]]:
@@ -43,12 +44,13 @@ def _one_wait_message(stderr: str) -> bool:
 
 
 def test_two_ingests_at_once_leave_exactly_the_set_one_of_them_writes_alone(tmp_path):
-    # Two inputs whose sets differ in which tables they have: A the published figures, B those and part of the
-    # demo province (its receipts, targets and region population tables are B's alone).
+    # Two small inputs whose sets differ in which tables they have: A one monthly form, B the same and the demo
+    # province's receipts, targets and region population (tables B alone has).
     a, b = tmp_path / "a", tmp_path / "b"
-    shutil.copytree(REPO / "data" / "raw" / "published", a / "published")
+    write_monthly(a / "m.xlsx", "2016-12", {"": 12.5, "430100": 300.12, "430200": 80.0})
     shutil.copytree(a, b)
-    shutil.copytree(REPO / "data" / "raw" / "demo", b / "demo", ignore=lambda d, names: [n for n in names if "2015" in n])
+    for csv in (REPO / "data" / "raw" / "demo").glob("*.csv"):
+        shutil.copy(csv, b / csv.name)
     clean = {"a": tmp_path / "clean_a", "b": tmp_path / "clean_b"}
     results = _together(["ingest", "a", "--out", str(clean["a"])], ["ingest", "b", "--out", str(clean["b"])], 0, tmp_path)
     assert [rc for rc, _ in results] == [0, 0], results
@@ -71,10 +73,11 @@ def test_two_ingests_at_once_leave_exactly_the_set_one_of_them_writes_alone(tmp_
     assert waited, "no trial had one ingest wait for the other: the lock was never tested"
 
 
-def test_two_report_builds_at_once_leave_exactly_the_reports_one_of_them_builds_alone(tmp_path, processed_dir):
-    # The same report from two data states: the demo data, and the same with its 2016Q4 持卡库 plan revised.
-    old_data, new_data = tmp_path / "old_data", tmp_path / "new_data"
-    shutil.copytree(processed_dir, old_data)
+def test_two_report_builds_at_once_leave_exactly_the_reports_one_of_them_builds_alone(tmp_path, processed_dir,
+                                                                                     built_reports):
+    # One report from two data states: the demo data (built_reports holds what a build of it writes alone), and
+    # the same with its 2016Q4 持卡库 plan revised.
+    new_data = tmp_path / "new_data"
     shutil.copytree(processed_dir, new_data)
     table = new_data / "quarterly_cardholder_db.parquet"
     df = pd.read_parquet(table)
@@ -85,21 +88,28 @@ def test_two_report_builds_at_once_leave_exactly_the_reports_one_of_them_builds_
         return ["run", "--period", "2016Q4", "--province", "430000", "--analysis", "cardholder_db",
                 "--processed", str(data), "--out", str(out)]
 
-    clean_old, clean_new = tmp_path / "clean_old", tmp_path / "clean_new"
-    results = _together(run(old_data, clean_old), run(new_data, clean_new), 0, REPO)
-    assert [rc for rc, _ in results] == [0, 0], results
-    alone = [_tree(clean_old), _tree(clean_new)]
-    report = "2016Q4/430000/cardholder_db.html"
-    assert alone[0][report] != alone[1][report] and set(alone[0]) == set(alone[1])
+    alone = {"old": _tree(built_reports)}
+
+    def new_alone() -> dict[str, str]:  # built only when a trial ends with the new build
+        if "new" not in alone:
+            ref = tmp_path / "clean_new"
+            shutil.copytree(built_reports, ref)
+            assert subprocess.run([sys.executable, "-m", "sbk.cli", *run(new_data, ref)], cwd=REPO,
+                                  capture_output=True).returncode == 0
+            alone["new"] = _tree(ref)
+            assert alone["new"]["2016Q4/430000/cardholder_db.html"] != alone["old"]["2016Q4/430000/cardholder_db.html"]
+        return alone["new"]
+
     rng = random.Random(1414)
     waited = 0
     for trial in range(RUN_TRIALS):
         out = tmp_path / f"out_{trial}"
-        shutil.copytree([clean_old, clean_new][trial % 2], out)  # each build changes what is there
-        first, second = (old_data, new_data) if trial % 2 else (new_data, old_data)
+        shutil.copytree(built_reports, out)
+        # The new build first, so that both write (the old one then rebuilds what the new one replaced).
         offset = rng.uniform(0, 1.0)
-        results = _together(run(first, out), run(second, out), offset, REPO)
+        results = _together(run(new_data, out), run(processed_dir, out), offset, REPO)
         assert [rc for rc, _ in results] == [0, 0], results
-        assert _tree(out) in alone, f"trial {trial} ({offset:.2f} s apart) left reports from both builds"
+        now = _tree(out)
+        assert now == alone["old"] or now == new_alone(), f"trial {trial} ({offset:.2f} s apart) left reports from both"
         waited += sum(_one_wait_message(err) for _, err in results)
     assert waited, "no trial had one build wait for the other: the lock was never tested"
