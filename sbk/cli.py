@@ -11,11 +11,14 @@ import argparse
 import errno
 import os
 import sys
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from sbk import __version__
 from sbk.errors import SbkError
 from sbk.findings import escape_controls
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class _Parser(argparse.ArgumentParser):
@@ -258,7 +261,7 @@ def _waiting(command: str):
     return say
 
 
-def _write_index(command: str, reports, processed) -> object:
+def _write_index(command: str, reports: "Path", processed: "Path | None") -> "Path":
     """Write the index, saying (in one line) which reports it leaves out because their data is gone."""
     from sbk.build import index_records, write_index
 
@@ -315,7 +318,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return _run(args, jobs, processed, reports)
 
 
-def _run(args: argparse.Namespace, jobs: list, processed, reports) -> int:
+def _run(args: argparse.Namespace, jobs: list, processed: "Path", reports: "Path") -> int:
     from sbk.build import main_progress, run_jobs
 
     executor = None

@@ -5,7 +5,6 @@ one line on stderr saying what to do, with its exit status, and never in a trace
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -17,10 +16,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SAMPLE_JOBS, write_monthly
 from filelock import FileLock
 from openpyxl import load_workbook
 
-from conftest import REPO, SAMPLE_JOBS, write_monthly
 from sbk.cli import main
 from sbk.ingest import ingest
 
@@ -40,7 +39,7 @@ def _tree(folder: Path) -> dict[str, str]:
 
 def _sbk(*args: str, cwd: Path, prefix: tuple[str, ...] = (), **kw) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([*prefix, sys.executable, "-m", "sbk.cli", *args], cwd=cwd, capture_output=True, text=True,
+    return subprocess.run([*prefix, sys.executable, "-m", "sbk.cli", *args], cwd=cwd, capture_output=True, text=True, check=False,
                           env=env, timeout=300, **kw)
 
 
@@ -89,7 +88,7 @@ def test_a_full_disk_is_one_line_exit_1_and_the_previous_set_stands(tmp_path):
               'cd "$1" && sha256sum * .sbk.lock >"$5"; ls -a >>"$5"')
     done = subprocess.run(["unshare", "-m", "sh", "-c", script, "sh", str(out), str(old), str(tmp_path / "err"),
                            str(tmp_path / "rc"), str(tmp_path / "after")], cwd=tmp_path, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=300)
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=300, check=False)
     if done.returncode != 0 or not (tmp_path / "rc").exists():
         pytest.skip(f"could not mount a tmpfs here: {done.stderr.strip()}")
     assert (tmp_path / "rc").read_text().strip() == "1"

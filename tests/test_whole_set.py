@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from conftest import REPO
+
 from sbk.cli import main
 from sbk.ingest import ingest
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from sbk.build.planning import Job, has_data
 from sbk.build.record import ReportRecord
