@@ -261,7 +261,7 @@ def _waiting(command: str):
     return say
 
 
-def _write_index(command: str, reports: "Path", processed: "Path | None") -> "Path":
+def _write_index(command: str, reports: Path, processed: Path | None) -> Path:
     """Write the index, saying (in one line) which reports it leaves out because their data is gone."""
     from sbk.build import index_records, write_index
 
@@ -318,7 +318,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return _run(args, jobs, processed, reports)
 
 
-def _run(args: argparse.Namespace, jobs: list, processed: "Path", reports: "Path") -> int:
+def _run(args: argparse.Namespace, jobs: list, processed: Path, reports: Path) -> int:
     from sbk.build import main_progress, run_jobs
 
     executor = None
