@@ -26,7 +26,7 @@ __all__ = [
     "DocNoError",
     "CatalogError",
     "CATALOG_DIR",
-    "normalize_doc_no",
+    "normalise_doc_no",
     "parse_doc_no",
     "load",
     "check",
@@ -34,7 +34,9 @@ __all__ = [
     "applications",
     "domains",
     "banks",
-    "normalize_bank",
+    "normalise_bank",
+    "match_bank",
+    "BankMatch",
     "find",
     "in_force_on",
     "milestones",
@@ -121,7 +123,7 @@ def parse_doc_no(text: str) -> DocNo:
     return DocNo(m.group("agency"), int(m.group("year")), int(m.group("number")))
 
 
-def normalize_doc_no(text: str) -> str:
+def normalise_doc_no(text: str) -> str:
     """The canonical form of a 文号: agency〔year〕number号."""
     return parse_doc_no(text).canonical
 
@@ -129,7 +131,7 @@ def normalize_doc_no(text: str) -> str:
 def _key(ref: str) -> str:
     """A reference as written in a link: a 文号 in any variant, or a slug id."""
     try:
-        return normalize_doc_no(ref)
+        return normalise_doc_no(ref)
     except DocNoError:
         return str(ref).strip()
 
@@ -280,6 +282,12 @@ _RULES = {
     ("业务领域", ERROR): rule("applications.domain", "业务领域", ERROR, "policy_catalog/applications.yaml"),
     ("名称状态", ERROR): rule("applications.name_status", "名称状态", ERROR, "policy_catalog/applications.yaml"),
     ("银行简称重复", ERROR): rule("banks.short_name_duplicate", "银行简称重复", ERROR, "policy_catalog/banks.yaml"),
+    ("银行记录", ERROR): rule("banks.name_missing", "银行记录", ERROR, "policy_catalog/banks.yaml"),
+    ("银行类型", ERROR): rule("banks.type", "银行类型", ERROR, "policy_catalog/banks.yaml"),
+    ("银行来源", ERROR): rule("banks.sources", "银行来源", ERROR, "policy_catalog/banks.yaml"),
+    ("银行未知字段", WARNING): rule("banks.field_unknown", "银行未知字段", WARNING, "policy_catalog/banks.yaml"),
+    ("银行名称遮蔽", ERROR): rule("banks.shadows_place_rule", "银行名称遮蔽", ERROR, "policy_catalog/banks.yaml"),
+    ("银行名称解析", ERROR): rule("banks.name_not_read_back", "银行名称解析", ERROR, "policy_catalog/banks.yaml"),
     ("名称状态", WARNING): rule("applications.name_status_stale", "名称状态", WARNING, "policy_catalog/applications.yaml"),
     ("效力级别", ERROR): rule("catalog.level", "效力级别", ERROR, "policy_catalog/documents"),
     ("id 格式", ERROR): rule("catalog.id_format", "id 格式", ERROR, "policy_catalog/documents"),
@@ -337,7 +345,7 @@ def check(root: str | Path | None = None) -> list[Finding]:
         doc_no = rec.get("doc_no")
         if doc_no:
             try:
-                canonical = normalize_doc_no(doc_no)
+                canonical = normalise_doc_no(doc_no)
                 if canonical != rid:
                     add(rec, "id", ERROR, "id 与文号不符", f"id “{rid}” 应为规范文号 {canonical}")
             except DocNoError as exc:
@@ -537,14 +545,59 @@ def _check_applications(cat: Catalog) -> list[Finding]:
 
 
 def _check_banks(cat: Catalog) -> list[Finding]:
+    """banks.yaml: fields, sources, types, no name twice, and every listed name read back as its own bank.
+
+    The read-back catches a short name shadowed by another entry or cut by the branch rule, and a
+    listed name that the place rule would read as another bank (a short name 长沙银行 on a national bank
+    would hide the city commercial bank of that name).
+    """
     path = cat.rel(cat.root / "banks.yaml")
+    if not isinstance(cat.banks, list):
+        return [_finding(path, ERROR, "结构", "banks.yaml 应为银行记录的 YAML 列表")]
     out: list[Finding] = []
     seen: dict[str, str] = {}
     for bank in cat.banks:
-        for name in [bank.get("name")] + list(bank.get("short_names") or []):
-            if name in seen:
-                out.append(_finding(path, ERROR, "银行简称重复", f"“{name}” 同时指向 {seen[name]} 和 {bank.get('name')}", bank.get("__line__", 0)))
-            seen[str(name)] = str(bank.get("name"))
+        if not isinstance(bank, dict):
+            out.append(_finding(path, ERROR, "结构", f"banks.yaml 的条目 “{bank}” 不是银行记录"))
+            continue
+        name = str(bank.get("name") or "")
+        line = bank.get("__line__", 0)
+        lines = bank.get("__lines__", {})
+        for field in bank:
+            if not str(field).startswith("__") and field not in BANK_FIELDS:
+                out.append(_finding(path, WARNING, "银行未知字段", f"{name} 的字段 {field} 不在 {'、'.join(BANK_FIELDS)} 中（拼写？）",
+                                    lines.get(field, line)))
+        if not name:
+            out.append(_finding(path, ERROR, "银行记录", "银行记录缺少 name", line))
+            continue
+        if bank.get("type") not in BANK_TYPES:
+            out.append(_finding(path, ERROR, "银行类型", f"{name} 的 type “{bank.get('type')}” 应为 {' / '.join(BANK_TYPES)}",
+                                lines.get("type", line)))
+        sources = bank.get("sources")
+        if not isinstance(sources, list) or not [x for x in sources if str(x).strip()]:
+            out.append(_finding(path, ERROR, "银行来源", f"{name} 没有 sources：写明全称出处（种子文件或公开网页地址）",
+                                lines.get("sources", line)))
+        for written in [name] + list(bank.get("short_names") or []):
+            if written in seen:
+                out.append(_finding(path, ERROR, "银行简称重复", f"“{written}” 同时指向 {seen[written]} 和 {name}", line))
+            seen[str(written)] = name
+    if out:
+        return out
+    for bank in cat.banks:
+        name = str(bank["name"])
+        for written in [name] + list(bank.get("short_names") or []):
+            by_rule = _by_rule(_bank_core(_bank_text(written)))
+            if by_rule is not None and by_rule.name != name:
+                out.append(_finding(path, ERROR, "银行名称遮蔽", f"“{written}” 按地名规则应为 {by_rule.name}，目录却指向 {name}："
+                                    "删去该简称，或改写规则", bank.get("__lines__", {}).get("short_names", bank.get("__line__", 0))))
+                continue
+            try:
+                got = normalise_bank(written, cat.root)
+            except KeyError:
+                got = "（无法识别）"
+            if got != name:
+                out.append(_finding(path, ERROR, "银行名称解析", f"“{written}” 读作 {got}，不是 {name}（被其他条目或分支机构规则截去）",
+                                    bank.get("__lines__", {}).get("short_names", bank.get("__line__", 0))))
     return out
 
 
@@ -792,30 +845,175 @@ def domains(root: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# ---------------------------------------------------------------------------
+# Bank names (表四 银行名称)
+#
+# The form asks for the 商业银行全称; people write legal names (…股份有限公司),
+# branches (…省分行, …支行), short names (工行) and place-prefixed names. The
+# national banks are listed in banks.yaml; city and rural commercial banks are
+# recognised by a rule (a real place followed by 银行 / 农村商业银行 …), and the
+# rural credit cooperatives of a province form one group, 农村信用社 (why: see
+# the header of banks.yaml).
+
+BANK_TYPES = ("国有大型商业银行", "股份制商业银行", "农村信用社")
+BANK_FIELDS = ("name", "type", "short_names", "sources", "notes")
+# The legal form after a bank's name; the name without it is the canonical one.
+_LEGAL_FORM = re.compile(r"(股份有限公司|有限责任公司|有限公司)$")
+# A branch or office after the bank's name: everything after the last 行/社 up to the branch word.
+_BRANCH = re.compile(r"[^行社]*?(总行|分行|支行|营业部|营业室|分理处|储蓄所|办事处|分社)$")
+# City and rural commercial banks: <place><kind>. The canonical kind, and whether the kind as written is
+# the full form (农商银行 is a short name of 农村商业银行). Longest kinds first.
+_PLACE_KINDS = (
+    ("农村商业银行", "农村商业银行", True),
+    ("农村合作银行", "农村合作银行", True),
+    ("农商银行", "农村商业银行", False),
+    ("农商行", "农村商业银行", False),
+    ("商业银行", "商业银行", True),
+    ("银行", "银行", True),
+)
+# The rural credit cooperatives of a place (省联社, county 联社, 信用社): the 农村信用社 group. True: a full name.
+_RURAL_CREDIT_KINDS = (
+    ("农村信用社联合社", True), ("农村信用合作联社", True), ("信用合作联社", True), ("农村信用联社", True),
+    ("农村信用合作社", True), ("农村信用社", True), ("农信联社", False), ("信用联社", False), ("农信社", False),
+    ("信用社", False), ("农信", False),
+)
+RURAL_CREDIT_GROUP = "农村信用社"
+MAX_BANK_NAME = 80  # characters, spaces included
+
+
+@dataclass(frozen=True)
+class BankMatch:
+    """What a written bank name was recognised as.
+
+    ``name`` is the canonical name; ``full`` says whether the bank was written
+    by its full name (with or without its legal form or a branch), which is
+    what the form asks for; ``how`` is 'catalog', 'pattern' or 'group'.
+    """
+
+    name: str
+    full: bool
+    how: str
+
+
 def banks(root: str | Path | None = None) -> pd.DataFrame:
+    """The listed banks: canonical name, type and the short names people write."""
     return pd.DataFrame([
-        {"name": b["name"], "short_names": list(b.get("short_names") or [])} for b in _catalog(root).banks
-    ])
+        {"name": b["name"], "type": b.get("type") or "", "short_names": list(b.get("short_names") or [])}
+        for b in _catalog(root).banks
+    ], columns=["name", "type", "short_names"])
 
 
-def normalize_bank(name: str, root: str | Path | None = None) -> str:
-    """The full name of a bank from what people write: 工行, 农业银行, 建设银行宁波分行 → 中国建设银行.
+_BRACKETS = r"()（）\[\]【】〔〕<>《》"
 
+
+def _bank_text(name: Any) -> str:
+    """A written bank name in one form: NFKC (full-width letters), no spaces, brackets dropped but not their text."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name)))
+    return re.sub(rf"[{_BRACKETS}\"'“”‘’]", "", text)
+
+
+def _bank_readings(name: Any) -> list[str]:
+    """The ways to read a written name: without a bracketed note first (工商银行（工行）, 长沙银行（湘潭）),
+    then with the note's text kept (中国银行（湖南省分行）)."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name)))
+    bare = re.sub(r"[(（\[【〔<《][^)）\]】〕>》]*[)）\]】〕>》]", "", text)
+    return list(dict.fromkeys(t for t in (_bank_text(bare), _bank_text(text)) if t))
+
+
+def _bank_core(text: str) -> str:
+    """The bank without its branch and legal form: 中国农业银行股份有限公司湖南省分行营业部 → 中国农业银行."""
+    for _ in range(4):  # a 营业部 of a 分行 of a bank: a few levels at most
+        stripped = _BRANCH.sub("", text)
+        stripped = _LEGAL_FORM.sub("", stripped)
+        if stripped == text or not stripped:
+            break
+        text = stripped
+    return text
+
+
+def _is_place(text: str, depth: int = 3) -> bool:
+    """A real division name, or up to three run together (江苏太仓, 湖南省长沙市)."""
+    from sbk.regions import place_names
+
+    places = place_names()
+    if text in places:
+        return True
+    if depth <= 1:
+        return False
+    return any(text[:i] in places and _is_place(text[i:], depth - 1) for i in range(2, len(text) - 1))
+
+
+def _lookup(root: str | Path | None) -> dict[str, tuple[str, bool]]:
+    """Every listed name and short name → (canonical name, is the full name)."""
+    out: dict[str, tuple[str, bool]] = {}
+    for b in _catalog(root).banks:
+        name = str(b.get("name") or "")
+        for short in b.get("short_names") or []:
+            out.setdefault(_bank_text(short), (name, False))
+        out[_bank_text(name)] = (name, True)
+    return out
+
+
+def _by_rule(core: str) -> BankMatch | None:
+    """A bank the rules recognise without the list: rural credit cooperatives of a place, or <place>银行."""
+    for kind, full in _RURAL_CREDIT_KINDS:
+        if core.endswith(kind) and _is_place(core[: -len(kind)]):
+            return BankMatch(RURAL_CREDIT_GROUP, full, "group")
+    for kind, canonical_kind, full in _PLACE_KINDS:
+        if core.endswith(kind) and _is_place(core[: -len(kind)]):
+            return BankMatch(core[: -len(kind)] + canonical_kind, full, "pattern")
+    return None
+
+
+def match_bank(name: Any, root: str | Path | None = None) -> BankMatch:
+    """Recognise a written bank name (see ``normalise_bank``); KeyError when it is none the catalog knows."""
+    lookup = _lookup(root)
+    # No bank's name, with its legal form and a branch, comes near this; a longer cell (up to Excel's 32,767
+    # characters) is no bank name, and the rules below would take seconds on it.
+    readings = _bank_readings(name) if len(str(name)) <= MAX_BANK_NAME else []
+    for text in readings:
+        found = _match_text(text, lookup)
+        if found is not None:
+            return found
+    shown = str(name) if len(str(name)) <= MAX_BANK_NAME else f"{str(name)[:20]}…（共 {len(str(name))} 字）"
+    raise KeyError(f"银行名称 “{shown}” 不在 policy_catalog/banks.yaml 中，也不是“地名+银行/农村商业银行”形式的城市或农村商业银行")
+
+
+def _match_text(text: str, lookup: dict[str, tuple[str, bool]]) -> BankMatch | None:
+    core = _bank_core(text)
+
+    def listed(key: str, full: bool) -> BankMatch:
+        canonical, is_full = lookup[key]
+        return BankMatch(canonical, full and is_full, "group" if canonical == RURAL_CREDIT_GROUP else "catalog")
+
+    # 1. A listed bank: full name, legal name, a branch of either, or a short name.
+    if core in lookup:
+        return listed(core, True)
+    for i in range(2, len(text) - 1):
+        # 2. A short name with no 行/社 of its own before a branch (邮储长沙支行), which the branch rule cannot cut,
+        # or a listed name followed by its place only (中国工商银行湖南, from 中国工商银行（湖南）).
+        if text[:i] in lookup and (_BRANCH.fullmatch(text[i:]) or _is_place(text[i:])):
+            return listed(text[:i], True)
+    # 3. By rule: 湖南省农村信用社联合社 → 农村信用社; 长沙银行, 浏阳农商银行 → 浏阳农村商业银行.
+    by_rule = _by_rule(core)
+    if by_rule is not None:
+        return by_rule
+    # 4. A listed bank with a place before it: 湖南省工商银行, 湖南农行 (not the way the form asks).
+    for i in range(2, len(core) - 1):
+        if core[i:] in lookup and _is_place(core[:i]):
+            return listed(core[i:], False)
+    return None
+
+
+def normalise_bank(name: Any, root: str | Path | None = None) -> str:
+    """The canonical name of a bank from what people write.
+
+    中国工商银行股份有限公司, 交通银行股份有限公司湖南省分行, 建设银行长沙分行, 工行 → the listed name
+    (中国工商银行, 交通银行, 中国建设银行); 长沙银行股份有限公司 → 长沙银行 and 浏阳农商银行 →
+    浏阳农村商业银行 (by the place rule); 湖南省农村信用社联合社, 农信社 → 农村信用社.
     Raises KeyError for a name the catalog does not know (add it to banks.yaml).
     """
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name)))
-    # A branch (…分行 / …支行 / …营业部) is its bank: strip the place and the branch word.
-    base = re.sub(r"(股份有限公司)?[^行社]*?(分行|支行|营业部)$", "", text) or text
-    lookup: dict[str, str] = {}
-    for b in _catalog(root).banks:
-        for n in [b["name"]] + list(b.get("short_names") or []):
-            lookup[n] = b["name"]
-    # A provincial prefix (湖南省农村信用社联合社) names the province's branch of the same bank.
-    candidates = [text, base] + [re.sub(r"^[^银]{2,7}?(省|自治区|市)", "", c) for c in (text, base)]
-    for candidate in candidates:
-        if candidate in lookup:
-            return lookup[candidate]
-    raise KeyError(f"银行名称 “{name}” 不在 policy_catalog/banks.yaml 中：请填写商业银行全称，或把该简称加入目录")
+    return match_bank(name, root).name
 
 
 def milestones(root: str | Path | None = None, categories: Iterable[str] | None = None) -> pd.DataFrame:

@@ -34,6 +34,7 @@ __all__ = [
     "provinces",
     "regions_of",
     "short_name",
+    "place_names",
 ]
 
 # Hong Kong, Macao and Taiwan are in GB/T 2260 but outside the card system.
@@ -258,3 +259,30 @@ def lookup(code_or_name: str, period: str, province: str | None = None, quiet: b
     hint = f"；是否为：{'、'.join(close)}" if close else ""
     scope = f"{province} 内" if province else ""
     raise RegionError(f"地区名称 “{key}” 在 {period} {scope}找不到（区划版本 {rev}）{hint}")
+
+
+# Generic entries of the code tables that name no place of their own.
+_NOT_PLACES = {"市辖区", "县", "城区", "郊区", "矿区"}
+
+
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """Every division's name people may put before a bank's name (长沙市 and 长沙, 浏阳市 and 浏阳, 湖南省 and 湖南).
+
+    Provinces, prefectures and counties of the revisions in force when the
+    forms began (2015-01) and of the newest the package carries, full and
+    short. Used to recognise city and rural commercial banks by their place
+    (长沙银行, 浏阳农村商业银行) without listing each one.
+    """
+    out: set[str] = set()
+    for rev in {revision_for("2015-01", quiet=True), _revisions()[-1]}:
+        for name in _gb(rev).revision.division_schema.values():
+            if name in _NOT_PLACES or "直辖" in name:
+                continue
+            out.add(name)
+            out.add(short_name(name))
+            county = re.sub(rf"(?:(?:{_ETHNIC})族?)*自治[县旗]$", "", name)
+            county = re.sub(r"(县|区|旗|市|林区|特区)$", "", county)
+            if len(county) >= 2:
+                out.add(county)
+    return frozenset(n for n in out if len(n) >= 2)

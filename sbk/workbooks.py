@@ -556,22 +556,37 @@ def _fill_codes(df: pd.DataFrame, province: str, period: str, path: str, sheet: 
 
 def _normalise_banks(df: pd.DataFrame, path: str, sheet: str, letters: dict[str, str],
                      findings: list[Finding]) -> pd.DataFrame:
-    from sbk.catalog import normalize_bank
+    """Each 银行名称 as its canonical name (sbk.catalog.match_bank), so a bank is one name in every province.
+
+    The full name, the legal name (…股份有限公司) and a branch (…省分行, …支行) are what the form
+    asks for and pass silently; a short name is read with a warning; an unknown name is kept as
+    written with a warning (policy_catalog/banks.yaml says which names are which, and why).
+    """
+    from sbk.catalog import match_bank
 
     names: list[str] = []
     for rec in df.to_dict("records"):
         written = str(rec.get("bank_name") or "")
+        cell = f"{letters['bank_name']}{rec['source_row']}"
         if not written:
             names.append(written)
             continue
         try:
-            full = normalize_bank(written)
-            if full != written:
-                findings.append(BANK_SHORT_NAME.finding(path, sheet, f"{letters['bank_name']}{rec['source_row']}",
-                                        f"“{written}” 不是商业银行全称，按目录取 {full}"))
-            names.append(full)
-        except KeyError as exc:
-            findings.append(BANK_UNKNOWN.finding(path, sheet, f"{letters['bank_name']}{rec['source_row']}",
-                                    str(exc.args[0])))
+            match = match_bank(written)
+        except KeyError:
+            # A bank's name has no digits; a cell with digits may hold a personal number, so it is not echoed.
+            if re.search(r"\d", unicodedata.normalize("NFKC", written)):
+                shown = "所填名称（含数字，不予显示）"
+            else:
+                shown = f"“{written}”" if len(written) <= 40 else f"“{written[:20]}…”（共 {len(written)} 字）"
+            findings.append(BANK_UNKNOWN.finding(path, sheet, cell,
+                                    f"{shown} 不是目录中的银行，也不是“地名+银行/农村商业银行”形式的城市或农村商业银行，"
+                                    "按原文保留；请填写商业银行全称（如 中国农业银行、长沙银行、浏阳农村商业银行），"
+                                    "或由维护者把该行及其出处加入 policy_catalog/banks.yaml"))
             names.append(written)
+            continue
+        if not match.full:
+            findings.append(BANK_SHORT_NAME.finding(path, sheet, cell,
+                                    f"“{written}” 不是商业银行全称，按目录取 {match.name}；请填写全称"))
+        names.append(match.name)
     return df.assign(bank_name=names)

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from sbk import catalog
-from sbk.catalog import DocNo, DocNoError, normalize_doc_no, parse_doc_no
+from sbk.catalog import DocNo, DocNoError, normalise_doc_no, parse_doc_no
 from sbk.catalog_page import catalog_html
 from sbk.cli import main
 
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1] / "policy_catalog"
     ],
 )
 def test_normaliser_accepts_every_bracket_and_digit_variant(text):
-    assert normalize_doc_no(text) == "人社部发〔2014〕52号"
+    assert normalise_doc_no(text) == "人社部发〔2014〕52号"
 
 
 def test_normaliser_parses_agency_year_number():
@@ -102,12 +102,12 @@ def test_in_force_on_across_the_2015_abolition():
 
 
 def test_bank_names_normalise_from_what_people_write():
-    assert catalog.normalize_bank("工行", ROOT) == "中国工商银行"
-    assert catalog.normalize_bank("建设银行宁波分行", ROOT) == "中国建设银行"
-    assert catalog.normalize_bank("湖南省农村信用社联合社", ROOT) == "农村信用社"
-    assert catalog.normalize_bank("邮储银行", ROOT) == "中国邮政储蓄银行"
+    assert catalog.normalise_bank("工行", ROOT) == "中国工商银行"
+    assert catalog.normalise_bank("建设银行宁波分行", ROOT) == "中国建设银行"
+    assert catalog.normalise_bank("湖南省农村信用社联合社", ROOT) == "农村信用社"
+    assert catalog.normalise_bank("邮储银行", ROOT) == "中国邮政储蓄银行"
     with pytest.raises(KeyError, match="banks.yaml"):
-        catalog.normalize_bank("火星银行", ROOT)
+        catalog.normalise_bank("火星银行", ROOT)
 
 
 def test_milestones_are_dated_and_ordered():

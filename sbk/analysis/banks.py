@@ -4,18 +4,81 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["bank_summary", "hhi_over_time", "bank_city_matrix", "financial_share_of_holders"]
+from sbk.analysis.bulletin import round_pct
+from sbk.analysis.common import escape_md
+
+__all__ = ["TOTAL_LABEL", "activation_text", "bank_city_matrix", "bank_summary", "financial_share_of_holders",
+           "hhi_over_time", "province_activation"]
+
+# The label of the province-wide row, as the form's own total row (表四 合计) reads in a provincial table.
+TOTAL_LABEL = "全省合计"
+SUMMARY_COLUMNS = ["bank_name", "fin_holders_10k", "fin_activated_10k", "activation_pct", "share_pct",
+                   "partner_city_count", "other_fin_holders_10k"]
 
 
-def bank_summary(q4: pd.DataFrame, province: str, period: str) -> pd.DataFrame:
-    """Per bank: cards with financial function, activated, activation rate and market share (%)."""
-    d = q4[(q4["province_code"] == province) & (q4["period"] == period)].copy()
-    total = d["fin_holders_10k"].sum()
-    d["activation_pct"] = (d["fin_activated_10k"] / d["fin_holders_10k"] * 100).where(d["fin_holders_10k"] > 0).round(1)
-    d["share_pct"] = (d["fin_holders_10k"] / total * 100).round(1) if total else float("nan")
-    cols = ["bank_name", "fin_holders_10k", "fin_activated_10k", "activation_pct", "share_pct",
-            "partner_city_count", "other_fin_holders_10k"]
-    return d[cols].sort_values("fin_holders_10k", ascending=False).reset_index(drop=True)
+def _filed(q4: pd.DataFrame, province: str, period: str) -> pd.DataFrame:
+    return q4[(q4["province_code"] == province) & (q4["period"] == period)]
+
+
+def _pct(part: float, whole: float) -> float:
+    """A percentage from unrounded figures, rounded half up to one decimal (as the bulletins do); NaN for 0/0."""
+    return round_pct(part / whole * 100, 1) if whole and whole > 0 else float("nan")
+
+
+def province_activation(q4: pd.DataFrame, province: str, period: str) -> dict[str, float]:
+    """The province-wide activation of the financial function: all activated / all holders, over all banks.
+
+    Not the mean of the banks' rates: each bank weighs by its holders. Keys: ``fin_holders_10k``,
+    ``fin_activated_10k`` (sums over the banks, 万人), ``activation_pct`` and ``banks`` (how many).
+    """
+    d = _filed(q4, province, period)
+    holders = float(d["fin_holders_10k"].sum())
+    activated = float(d["fin_activated_10k"].sum())
+    return {"fin_holders_10k": round(holders, 2), "fin_activated_10k": round(activated, 2),
+            "activation_pct": _pct(activated, holders), "banks": len(d)}
+
+
+def bank_summary(q4: pd.DataFrame, province: str, period: str, total: bool = True) -> pd.DataFrame:
+    """Per bank: cards with financial function, activated, activation rate and market share (%), largest first.
+
+    With ``total`` the last row, 全省合计, holds the province-wide figures, so each bank's activation rate
+    stands next to the province's (all activated / all holders); its 合作地市数 counts the distinct cities
+    with any partner bank.
+    """
+    d = _filed(q4, province, period).copy()
+    all_holders = d["fin_holders_10k"].sum()
+    d["activation_pct"] = [_pct(a, h) for a, h in zip(d["fin_activated_10k"], d["fin_holders_10k"])]
+    d["share_pct"] = [_pct(h, all_holders) for h in d["fin_holders_10k"]]
+    out = d[SUMMARY_COLUMNS].sort_values("fin_holders_10k", ascending=False, kind="stable").reset_index(drop=True)
+    if not total or out.empty:
+        return out
+    whole = province_activation(q4, province, period)
+    cities = {c for v in d.get("partner_cities", []) if v is not None for c in v}
+    row = {"bank_name": TOTAL_LABEL, "fin_holders_10k": whole["fin_holders_10k"],
+           "fin_activated_10k": whole["fin_activated_10k"], "activation_pct": whole["activation_pct"],
+           "share_pct": 100.0 if all_holders > 0 else float("nan"),
+           "partner_city_count": len(cities) if "partner_cities" in d else pd.NA,
+           "other_fin_holders_10k": round(float(d["other_fin_holders_10k"].sum()), 2)}
+    return pd.concat([out, pd.DataFrame([row]).astype(out.dtypes.to_dict(), errors="ignore")], ignore_index=True)
+
+
+def activation_text(summary: pd.DataFrame, period: str) -> str:
+    """One Markdown sentence for the report: the province-wide rate, and the banks above and below it."""
+    banks = summary[summary["bank_name"] != TOTAL_LABEL].dropna(subset=["activation_pct"])
+    total = summary[summary["bank_name"] == TOTAL_LABEL]
+    if total.empty or pd.isna(total["activation_pct"].iloc[0]):
+        return f"_{period}：无可计算的激活率 · No activation rate to compute._"
+    t = total.iloc[0]
+    rate = float(t["activation_pct"])
+    text = (f"**全省激活率 {rate:.1f}%**（{period}）：全部 {len(summary) - 1} 家合作银行已激活 {t['fin_activated_10k']:,.2f} 万人 ÷ "
+            f"具有金融功能的社会保障卡累计持卡 {t['fin_holders_10k']:,.2f} 万人。")
+    above = [f"{escape_md(str(b))}（{r:.1f}%）" for b, r in zip(banks["bank_name"], banks["activation_pct"]) if r > rate]
+    below = [f"{escape_md(str(b))}（{r:.1f}%）" for b, r in zip(banks["bank_name"], banks["activation_pct"]) if r < rate]
+    if above:
+        text += f" 高于全省：{'、'.join(above)}。"
+    if below:
+        text += f" 低于全省：{'、'.join(below)}。"
+    return text
 
 
 def hhi_over_time(q4: pd.DataFrame, province: str) -> pd.DataFrame:
