@@ -516,8 +516,8 @@ def _failure(exc: BaseException) -> tuple[str, int]:
         name = exc.filename if exc.filename is not None else ""
         where = f": {name}" if name else ""
         if isinstance(exc, PermissionError):
-            return (f"permission denied{where}: give the user running sbk access to it (or run from a folder "
-                    "you may write) and run again; outputs already there are left whole"), 1
+            return (f"permission denied{where}: give the user running sbk access to it and run again; "
+                    "outputs already there are left whole"), 1
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             return (f"no space left on the disk{where}: free some space and run again; "
                     "outputs already there are left whole"), 1

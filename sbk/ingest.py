@@ -349,11 +349,26 @@ def _up_to_date(out_dir: Path, fp: str) -> bool:
     return old.get("fingerprint") == fp and _owned(out_dir) == paths | {"datapackage.json"}
 
 
+def _all_folders_readable(raw_dir: Path) -> None:
+    """Raise PermissionError for a folder under ``raw_dir`` that cannot be listed.
+
+    Walking a folder tree skips such a folder silently, and an ingest would then write a set without its files
+    as if they had never been filed; the CLI turns the error into one line naming the folder.
+    """
+    def fail(error: OSError) -> None:
+        raise error
+
+    if raw_dir.is_dir():  # a single file is read (or refused) as it is
+        for _ in os.walk(raw_dir, onerror=fail):
+            pass
+
+
 def _ingest(raw_dir: Path, out_dir: Path, write: bool, jobs: int | None) -> IngestResult:
     result = IngestResult()
     if not raw_dir.exists():
         result.findings.append(NO_INPUT.finding(raw_dir.as_posix(), "", "", "目录或文件不存在"))
         return result
+    _all_folders_readable(raw_dir)
     files = discover(raw_dir)
     shas = {_shown(p): file_sha256(p) for p in files}
     fp = fingerprint(shas)

@@ -35,6 +35,9 @@ def lock_timeout() -> float:
 
 def output_folder(folder: Path, option: str = "--out", create: bool = True) -> Path:
     """Refuse (exit 2) a path that is a file or lies under one; create the folder unless ``create`` is False."""
+    if folder.is_symlink() and not folder.exists():
+        raise SbkError(f"{option} {folder} is a link to {os.readlink(folder)}, which does not exist: "
+                       "create that folder or give another", exit_code=2)
     for p in (folder, *folder.parents):
         if p.exists() and not p.is_dir():
             raise SbkError(f"{option} {folder} names a file ({p}), not a folder: give a folder", exit_code=2)

@@ -52,19 +52,23 @@ def _published_only(tmp_path: Path) -> Path:
 # --- the file system says no ---------------------------------------------------------------------------------
 
 
-def test_a_file_sbk_may_not_read_is_one_line_exit_1_and_nothing_is_written(tmp_path):
+@pytest.mark.parametrize("unreadable", ["raw/m.xlsx", "raw/430000"])
+def test_a_file_or_folder_sbk_may_not_read_is_one_line_exit_1_and_nothing_is_written(tmp_path, unreadable):
     # We run as root, which reads any file; dropping the capabilities that let root ignore file modes (as a
     # normal user is) makes the mode bits count, so this is the PermissionError a user meets, not a simulation.
+    # A folder that cannot be listed must not be skipped: the set would be written without its files.
     if os.geteuid() != 0 or not shutil.which("setpriv"):
         pytest.skip("needs root and setpriv to drop CAP_DAC_OVERRIDE")
     raw = _published_only(tmp_path)
     write_monthly(raw / "m.xlsx", "2015-03", VALUES)
-    (raw / "m.xlsx").chmod(0)
+    write_monthly(raw / "430000" / "m.xlsx", "2015-04", VALUES)
+    (tmp_path / unreadable).chmod(0)
     proc = _sbk("ingest", "raw", "--out", "out", cwd=tmp_path,
                 prefix=("setpriv", "--bounding-set=-dac_override,-dac_read_search"))
+    (tmp_path / unreadable).chmod(0o755)
     assert proc.returncode == 1
     line = _one_line(proc.stderr)
-    assert line.startswith("sbk ingest: permission denied: raw/m.xlsx:") and "run again" in line
+    assert line.startswith(f"sbk ingest: permission denied: {unreadable}:") and "run again" in line
     assert not [p for p in (tmp_path / "out").glob("*") if p.name != ".sbk.lock"]
 
 
