@@ -1,6 +1,7 @@
 """Cleaning the text people type into form cells: numbers and option lists.
 
-Full-width digits and punctuation, thousands separators, trailing units and
+Full-width digits and punctuation, thousands separators, a trailing unit that
+is the column's own (one that contradicts it is refused, never stripped) and
 circled option numbers (①…⑩) are all folded by Unicode NFKC normalisation,
 which is what the standard library offers for exactly this job.
 """
@@ -12,7 +13,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["CellValueError", "ParsedOptions", "clean_text", "normalise_text", "parse_number", "parse_options", "parse_names"]
+__all__ = [
+    "CellValueError",
+    "ParsedOptions",
+    "UnitSuffixError",
+    "accepted_suffixes",
+    "clean_text",
+    "normalise_text",
+    "parse_names",
+    "parse_number",
+    "parse_options",
+]
 
 
 class CellValueError(ValueError):
@@ -34,12 +45,57 @@ def clean_text(value: object) -> str:
     return re.sub(r"\s+", " ", str(value)).strip()
 
 
-_UNIT_SUFFIX = re.compile(r"(万人|万张|万户|万|人|张|台|个|%)$")
+# Units people type after a number. Longest first, so that 万人 is one suffix, not 人 after 万.
+_UNIT_SUFFIX = re.compile(r"(万人|万张|万户|万台|万个|万|亿|人|张|户|台|个|%)$")
 
 
-def parse_number(value: object) -> float | None:
-    """Read a numeric cell: 1,234.56 / １２３４．５６ / ' 12.3 ' / '45%' / '12.5万人'.
+class UnitSuffixError(CellValueError):
+    """A number typed with a unit that contradicts its column's unit (3560000人 in a 万人 column).
 
+    The number is refused, not read with the suffix stripped: 3560000人 read as 3560000 万人 is a
+    ten-thousand-fold error, and 85% in a 万人 column is not a count of people at all.
+    """
+
+    def __init__(self, text: str, suffix: str, unit: str | None):
+        self.text, self.suffix, self.unit = text, suffix, unit
+        super().__init__(_unit_message(text, suffix, unit))
+
+
+_MEASURE_WORDS = ("台", "个")  # what a count is counted in: 5台 and 5个 (终端) are the same number
+
+
+def accepted_suffixes(unit: str | None) -> tuple[str, ...]:
+    """The suffixes a column in ``unit`` tolerates: its own unit; in a 万人 column also a bare 万 (the 人 is
+    the column's); in a count column (台, 个) either measure word. Anything else contradicts the column."""
+    if not unit:
+        return ()
+    if unit == "万人":
+        return (unit, "万")
+    return _MEASURE_WORDS if unit in _MEASURE_WORDS else (unit,)
+
+
+def _unit_message(text: str, suffix: str, unit: str | None) -> str:
+    if not unit:
+        return f"“{text}” 带单位“{suffix}”：本栏只填数字，不带单位"
+    if unit == "万人" and suffix == "人":
+        what = "看起来按“人”填报，本表单位为万人：请除以 10000 后重新填报（如 3560000人 写作 356.00），不带单位"
+    elif unit == "万人":
+        what = "本列填以万人为单位的人数（如 356.00），不带单位"
+    elif unit == "%":
+        what = "本列填百分比的数值（如 85.5），不带其他单位"
+    elif suffix.startswith("万") or suffix == "亿":
+        what = f"本列填实际数量（单位{unit}，如 1.2万 写作 12000），不带单位"
+    else:
+        what = f"本列单位为{unit}，请填数字，不带单位"
+    return f"“{text}” 带单位“{suffix}”，与本列单位“{unit}”不符：{what}"
+
+
+def parse_number(value: object, unit: str | None = None) -> float | None:
+    """Read a numeric cell: 1,234.56 / １２３４．５６ / ' 12.3 ' / '45%' (unit %) / '12.5万人' (unit 万人).
+
+    ``unit`` is the column's unit from its field spec (万人, %, 台, 个). A suffix that
+    is the column's own unit is tolerated (and 万 in a 万人 column); any other
+    suffix raises UnitSuffixError, and without a unit no suffix is accepted.
     Returns None for an empty cell; raises CellValueError for anything else
     that is not a number.
     """
@@ -52,7 +108,13 @@ def parse_number(value: object) -> float | None:
     text = normalise_text(value).replace(" ", "")
     if text in ("", "-", "—", "/"):
         return None
-    text = _UNIT_SUFFIX.sub("", text)
+    m = _UNIT_SUFFIX.search(text)
+    if m and m.start() > 0:
+        if m.group(1) not in accepted_suffixes(unit):
+            if re.fullmatch(r"[+-]?[\d.,]+", text[: m.start()]):
+                raise UnitSuffixError(normalise_text(value), m.group(1), unit)
+            raise CellValueError(f"“{normalise_text(value)}” 不是数字")
+        text = text[: m.start()]
     if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", text):
         text = text.replace(",", "")
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):

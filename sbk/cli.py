@@ -122,18 +122,23 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     findings: list = []
     sheets, shas = [], {}
+    populations: list = []  # region_population tables: they bound each region's 万人 figures
     from pathlib import Path
+
+    import pandas as pd
 
     for p in args.paths:
         path = Path(p)
         if not path.exists():
             print(f"sbk validate: {p}: no such file or folder", file=sys.stderr)
             return 2
-        got, _, sha, fs, _ = read_all(path)
+        got, extra, sha, fs, _ = read_all(path)
         sheets.extend(got)
         shas.update(sha)
         findings.extend(fs)
-    _, fs = assemble(sheets, shas)
+        if "region_population" in extra:
+            populations.append(extra["region_population"])
+    _, fs = assemble(sheets, shas, pd.concat(populations, ignore_index=True) if populations else None)
     findings.extend(fs)
     _print_findings(findings, args.format)
     if args.format == "text":
@@ -345,7 +350,19 @@ def _cmd_bulletin(args: argparse.Namespace) -> int:
     from sbk.analysis.common import load, periods_of, resolve_period
     from sbk.atomic import write_atomic
     from sbk.build import ParameterError, validate_parameters
+    from sbk.calendar import PeriodError, parse_period
 
+    # The bulletin is monthly (it reports the monthly form against the year's targets): a quarter means the
+    # bulletin of its last month, and the command says so, as it says which month 'latest' is.
+    month, why = args.period, "the month asked for"
+    if args.period != "latest":
+        try:
+            asked = parse_period(args.period)
+        except PeriodError as exc:
+            print(f"sbk bulletin: {exc}", file=sys.stderr)
+            return 2
+        if asked.kind == "quarterly":
+            month, why = asked.months()[-1], f"the bulletin is monthly: {args.period} is drafted as its last month"
     processed = Path(args.processed)
     monthly = load(processed, "monthly_issuance")
     provinces = [args.province] if args.province else sorted(monthly["province_code"].unique()) if not monthly.empty else []
@@ -353,15 +370,18 @@ def _cmd_bulletin(args: argparse.Namespace) -> int:
         print("sbk bulletin: no monthly data: run `sbk ingest` first", file=sys.stderr)
         return 1
     for province in provinces:
-        period = resolve_period(args.period, periods_of(monthly, province))
+        period = resolve_period(month, periods_of(monthly, province))
         if period is None:
-            print(f"sbk bulletin: no monthly form of {province} for {args.period}", file=sys.stderr)
+            asked_for = month if month == args.period else f"{month} (the last month of {args.period})"
+            print(f"sbk bulletin: no monthly form of {province} for {asked_for}", file=sys.stderr)
             return 1
         try:
             validate_parameters(period, province, "bulletin")
         except ParameterError as exc:
             print(f"sbk bulletin: {exc}", file=sys.stderr)
             return 2
+        reason = "the latest month with a monthly form" if args.period == "latest" else why
+        print(f"sbk bulletin: drafting {province} for {period} ({reason})", file=sys.stderr)
         text = bulletin.draft_from(bulletin.compute(processed, province, period))
         target = Path(args.out) / period / province / "bulletin.md"
         write_atomic(target, text.encode("utf-8"))
@@ -480,7 +500,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_cmd_run)
 
     bul = sub.add_parser("bulletin", help="draft the progress and filing-quality bulletin (通报) as Markdown")
-    bul.add_argument("--period", default="latest", help="a month 'YYYY-MM' or 'latest'")
+    bul.add_argument("--period", default="latest",
+                     help="a month 'YYYY-MM', a quarter 'YYYYQn' (drafted as its last month) or 'latest'")
     bul.add_argument("--province", help="province code (default: every province with data)")
     bul.add_argument("--processed", default="data/processed")
     bul.add_argument("--out", default="reports")

@@ -9,7 +9,8 @@ their module is imported; ``all_rules()`` imports every such module, and
 ``docs/rules.md`` is generated from it (``python -m sbk.findings``).
 
 Pure code produces findings; the CLI decides how to print them. One finding is
-one line: ``path:sheet!CELL: error|warning code label: message`` (``path:line:`` for text files).
+one line: ``path:sheet!CELL: error|warning code label: message`` (``path:CELL:`` for a CSV,
+``path:line:`` for text files).
 """
 
 from __future__ import annotations
@@ -59,10 +60,12 @@ class Finding:
         loc = self.path or "<input>"
         if self.line:
             return escape_controls(f"{loc}:{self.line}")
-        if self.sheet or self.cell:
+        if self.sheet:
             loc += f":{self.sheet}"
             if self.cell:
                 loc += f"!{self.cell}"
+        elif self.cell:
+            loc += f":{self.cell}"  # a sheet-less file (CSV): path:C5, as an editor or Excel names the cell
         return escape_controls(loc)
 
     def format(self) -> str:
@@ -87,8 +90,12 @@ class Rule:
     check: Callable[[Any], Any] | None = field(default=None, compare=False)  # table rule: frame → bool Series
 
     def finding(self, path: str, sheet: str = "", cell: str = "", message: str | None = None, line: int = 0) -> Finding:
-        return Finding(path, sheet, cell, self.severity, self.label, self.label if message is None else message,
-                       line, self.code)
+        # Every finding is made here, and many echo what a filer wrote (a file or sheet name, a cell's text):
+        # a personal number in any of them is masked, so no output, log or stored finding can carry one.
+        from sbk.privacy import mask  # sbk.privacy defines rules with this module
+
+        return Finding(mask(path), mask(sheet), cell, self.severity, self.label,
+                       mask(self.label if message is None else message), line, self.code)
 
 
 RULES: dict[str, Rule] = {}
@@ -105,7 +112,7 @@ def rule(code: str, label: str, severity: Severity, scope: str, quote: str = "",
 
 
 # Modules that define rules; importing them registers their rules.
-RULE_MODULES = ("sbk.forms", "sbk.workbooks", "sbk.validate", "sbk.ingest", "sbk.privacy", "sbk.published", "sbk.published_check",
+RULE_MODULES = ("sbk.forms", "sbk.workbooks", "sbk.header_period", "sbk.plausibility", "sbk.validate", "sbk.ingest", "sbk.privacy", "sbk.published", "sbk.published_check",
                 "sbk.catalog", "sbk.build.verification")
 
 

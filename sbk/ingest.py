@@ -15,9 +15,12 @@ unchanged input set is recognised from its fingerprint and skipped.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,14 +32,31 @@ import pyarrow.parquet as pq
 
 from sbk import __version__
 from sbk.atomic import write_atomic
+from sbk.calendar import PeriodError, parse_period
+from sbk.cleaning import normalise_text
 from sbk.code_version import source_hash
 from sbk.errors import ignore_sigint
 from sbk.findings import ERROR, WARNING, Finding, has_errors, rule
-from sbk.forms import LAYOUTS, TABLES, Kind, column_labels
+from sbk.forms import LAYOUTS, TABLES, Kind, Layout, column_labels
+from sbk.forms.rules import PERIOD_MONTHLY, PERIOD_QUARTERLY, PROVINCE
 from sbk.locking import output_lock
-from sbk.published import read_published
-from sbk.validate import TABLE_COLUMNS, assemble
-from sbk.workbooks import SheetData, discover, file_sha256, read_workbook
+from sbk.privacy import personal_findings_in_csv
+from sbk.published import UNREADABLE_CSV, kind_of, read_published
+from sbk.validate import TidySheet, assemble, validate_reference
+from sbk.workbooks import (  # the reader's own cell steps (_…): a tidy CSV's cells are read as a workbook's are
+    _TOTAL,
+    COLUMNS_MISSING,
+    LIMITS,
+    TOO_LARGE,
+    SheetData,
+    _fill_codes,
+    _letter,
+    _normalise_banks,
+    _parse_row,
+    discover,
+    file_sha256,
+    read_workbook,
+)
 
 __all__ = ["IngestResult", "ingest", "fingerprint", "SORT_KEYS"]
 
@@ -70,6 +90,8 @@ _TITLES = {
 
 UNKNOWN_CSV = rule("read.unknown_csv", "未识别的 CSV", WARNING, "file")
 TIDY_CSV = rule("read.tidy_csv", "整理格式 CSV", WARNING, "file")
+CSV_ENCODING = rule("read.csv_encoding", "文件编码", ERROR, "file")
+TIDY_TOTAL_ROW = rule("read.tidy_total_row", "合计行", ERROR, "file")
 NO_INPUT = rule("read.no_input", "输入", ERROR, "file")
 
 
@@ -102,20 +124,189 @@ def fingerprint(files: dict[str, str]) -> str:
     return h.hexdigest()
 
 
-def _tidy_csv(path: Path, shown: str) -> tuple[str | None, pd.DataFrame]:
-    """A CSV already in a tidy table's layout (its columns include the table's)."""
+def _decode_csv(path: Path, shown: str) -> tuple[pd.DataFrame | None, list[Finding]]:
+    """A CSV's cells as text: UTF-8 (with or without BOM, as Excel and WPS save it), else GB18030 (Chinese Excel's
+    "CSV" on Windows). GB18030 decodes almost any byte sequence, so it is tried last; what neither decodes is a finding.
+    """
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except Exception:
-        return None, pd.DataFrame()
-    for table in TABLES:
-        if table == "filings":
+        size = path.stat().st_size
+        if size > LIMITS["file_bytes"]:
+            return None, [TOO_LARGE.finding(shown, "", "", f"{size} 字节，超过上限 {LIMITS['file_bytes']}：请按省份或期别拆分")]
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [UNREADABLE_CSV.finding(shown, "", "", f"无法打开文件（{type(exc).__name__}）：请检查文件权限")]
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
             continue
-        required = [c for c in TABLE_COLUMNS[table] if not c.startswith("source_")]
-        if set(required) <= set(df.columns):
-            df = df.assign(source_file=shown, source_sheet="", source_row=range(2, len(df) + 2))
-            return table, df
-    return None, pd.DataFrame()
+    else:
+        return None, [CSV_ENCODING.finding(shown, "", "", "既不是 UTF-8 也不是 GB18030 编码："
+                                                          "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重新放入")]
+    # The csv module rather than pandas: pandas takes a row with one field too many as an index column and
+    # shifts every cell silently; here such a row is a finding naming it.
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        return None, [UNREADABLE_CSV.finding(shown, "", "", f"无法按 CSV 读取（{exc}）：请检查逗号和引号")]
+    while rows and not any(v.strip() for v in rows[-1]):
+        rows.pop()
+    if not rows:
+        return None, [UNREADABLE_CSV.finding(shown, "", "", "文件为空：没有表头行")]
+    header = [normalise_text(c) for c in rows[0]]
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        return None, [UNREADABLE_CSV.finding(shown, "", "1", f"表头中的列名 {'、'.join(repr(c) for c in repeated)} "
+                                             "重复或为空：每列应有一个不同的列名")]
+    long = [n for n, r in enumerate(rows[1:], start=2) if len(r) > len(header) and any(v.strip() for v in r[len(header):])]
+    if long:
+        where = "、".join(map(str, long[:5])) + ("…" if len(long) > 5 else "")
+        return None, [UNREADABLE_CSV.finding(shown, "", str(long[0]), f"第 {where} 行的字段比表头多（表头 {len(header)} 列）："
+                                             "请检查多余的逗号，含逗号的内容应加引号")]
+    body = [(r + [""] * len(header))[:len(header)] for r in rows[1:]]
+    return pd.DataFrame(body, columns=header, dtype=str), []
+
+
+# A tidy CSV is a processed table as a spreadsheet: its columns by name. The columns a form's reader derives
+# from one cell (其他 notes) may be left out; provenance columns of an exported table are replaced by the CSV's own.
+_PROVENANCE_COLUMNS = ("source_file", "source_sheet", "source_row")
+
+
+def _required(layout: Layout) -> list[str]:
+    notes = {f.note for f in layout.fields if f.note}
+    return ["period", "province_code", *(f.name for f in layout.stored_fields if f.name not in notes)]
+
+
+def _tidy_layout(columns: list[str]) -> tuple[Layout | None, list[str]]:
+    """The form whose tidy table these columns are, and the columns it still lacks ([] when all are there)."""
+    cols = set(columns)
+    best: tuple[int, Layout, list[str]] | None = None
+    for layout in LAYOUTS.values():
+        required = _required(layout)
+        missing = [c for c in required if c not in cols]
+        if not missing:
+            return layout, []
+        # Near misses: a table's keys and at least one of its own figures — a CSV meant as this table.
+        overlap = len(set(required) & cols) - 2
+        if {"period", "province_code"} <= cols and overlap >= 1 and (best is None or overlap > best[0]):
+            best = (overlap, layout, missing)
+    return (best[1], best[2]) if best else (None, [])
+
+
+def _clean_tidy(value: str, kind: Kind) -> str:
+    """A list exported from a table reads "[1, 2, 9]" or "['长沙市', '株洲市']"; a code written as a number "430100.0"."""
+    text = value.strip()
+    if kind.is_list and text.startswith("[") and text.endswith("]"):
+        text = re.sub(r"['\"]", "", text[1:-1])
+    if kind is Kind.CODE and re.fullmatch(r"\d{6}\.0+", text):
+        text = text.split(".")[0]
+    return text
+
+
+def _is_total(label: str, province: str, period: str) -> bool:
+    """A row labelled as a total (合计, 全省…, or the province's own name): never data in a tidy table.
+
+    Taken as a region it would count the province twice; 省本级 is a row only when it says so.
+    """
+    from sbk.regions import RegionError, lookup
+
+    label = label.replace(" ", "")
+    if label in _TOTAL:
+        return True
+    try:
+        prov = lookup(province, period, quiet=True)
+    except (RegionError, PeriodError, ValueError):
+        return False
+    return prov.is_province and label in (prov.name, prov.short_name)
+
+
+def _tidy_csv(df: pd.DataFrame, layout: Layout, shown: str) -> tuple[list[SheetData], list[Finding]]:
+    """A tidy CSV's rows as filings, one per (period, province), read cell by cell as a workbook's rows are.
+
+    The header is row 1, so a finding names the cell as a spreadsheet shows it (C5). A row whose period or
+    province cannot be read is a finding and joins no filing.
+    """
+    findings: list[Finding] = []
+    letters = {c: _letter(i) for i, c in enumerate(df.columns)}
+    notes = {f.note: f for f in layout.fields if f.note}
+    own = [f.name for f in layout.stored_fields if f.name in df.columns and f.name not in notes]
+    ignored = [c for c in df.columns if c not in (*_required(layout), *notes, *_PROVENANCE_COLUMNS)]
+    if ignored:
+        findings.append(TIDY_CSV.finding(shown, "", "1", f"列 {'、'.join(ignored)} 不属于 {layout.table} 表，已忽略"))
+    period_rule = PERIOD_MONTHLY if layout.kind == "monthly" else PERIOD_QUARTERLY
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for excel_row, row in enumerate(df.to_dict("records"), start=2):
+        if not any(str(v).strip() for v in row.values()):
+            continue  # a blank line, as spreadsheets leave at the end
+        period = normalise_text(row["period"])
+        province = _clean_tidy(normalise_text(row["province_code"]), Kind.CODE)
+        try:
+            if parse_period(period).kind != layout.kind:
+                raise PeriodError(f"{layout.title}的期别应为{'YYYY-MM' if layout.kind == 'monthly' else 'YYYYQn'}")
+        except PeriodError as exc:
+            findings.append(period_rule.finding(shown, "", f"{letters['period']}{excel_row}",
+                                                f"期别 “{period}” 无法读取：{exc}；本行未读入"))
+            continue
+        if not province:
+            findings.append(PROVINCE.finding(shown, "", f"{letters['province_code']}{excel_row}",
+                                             "填报单位（province_code）未填写；本行未读入"))
+            continue
+        label = next((f for f in ("region_name", "bank_name") if f in own), None)
+        if label and _is_total(normalise_text(row[label]), province, period):
+            findings.append(TIDY_TOTAL_ROW.finding(
+                shown, "", f"{letters[label]}{excel_row}",
+                f"“{normalise_text(row[label])}” 像是合计行：整理格式的表只有各地区（银行）的行，合计由各行相加；"
+                "请删除该行（省本级的数据请写“省本级”）；本行未读入"))
+            continue
+        cell = {name: f"{letters[name]}{excel_row}" for name in own}
+        raw = {name: _clean_tidy(str(row[name]), layout.by_name[name].kind) for name in own}
+        rec, fs = _parse_row(layout, raw, cell, shown, "")
+        findings.extend(fs)
+        for note in notes:
+            # A note column of its own wins over what the reader splits from the figure's cell.
+            if note in df.columns and str(row[note]).strip():
+                rec[note] = str(row[note]).strip()
+        rec["source_row"] = excel_row
+        groups.setdefault((period, province), []).append(rec)
+    sheets: list[SheetData] = []
+    synthetic = "synthetic" in shown.lower() or "合成" in shown
+    for (period, province), records in sorted(groups.items()):
+        rows = pd.DataFrame(records)
+        if "region_code" in rows.columns:
+            rows = _fill_codes(rows, province, period, shown, "", letters, findings)
+        if "bank_name" in rows.columns:
+            rows = _normalise_banks(rows, shown, "", letters, findings)
+        rows.insert(0, "period", period)
+        rows.insert(1, "province_code", province)
+        rows["source_file"] = shown
+        rows["source_sheet"] = ""
+        sheets.append(TidySheet(shown, "", layout.form, period, province, rows, letters, synthetic=synthetic))
+    return sheets, findings
+
+
+def _read_csv(path: Path, shown: str) -> tuple[list[SheetData], str | None, pd.DataFrame, list[Finding]]:
+    """One CSV under the raw folder: (filings of a form table, reference table name, its frame, findings).
+
+    ``read_all`` has already checked every cell for personal data (``sbk.privacy.personal_findings_in_csv``).
+    """
+    df, findings = _decode_csv(path, shown)
+    if df is None:
+        return [], None, pd.DataFrame(), findings
+    kind = kind_of(list(df.columns))
+    if kind is not None:
+        schema = validate_reference(kind, df, shown)
+        kind, frame, fs = read_published(path, shown, frame=df)
+        return [], kind, frame, schema + fs
+    layout, missing = _tidy_layout(list(df.columns))
+    if layout is not None and missing:
+        return [], None, pd.DataFrame(), [COLUMNS_MISSING.finding(
+            shown, "", "1", f"像是 {layout.table} 表（{layout.title}），但缺少列 {'、'.join(missing)}：本文件未读入")]
+    if layout is None:
+        return [], None, pd.DataFrame(), [UNKNOWN_CSV.finding(
+            shown, "", "", "列名既不是已公布数据、目标、收文记录，也不是整理后的调度表，已跳过")]
+    sheets, fs = _tidy_csv(df, layout, shown)
+    return sheets, None, pd.DataFrame(), fs
 
 
 def _read_one(args: tuple[Path, str]) -> tuple[list[SheetData], list[Finding]]:
@@ -149,17 +340,18 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
         if shown not in shas:
             shas[shown] = file_sha256(path)
         if path.suffix.lower() == ".csv":
-            kind, df, fs = read_published(path, shown)
+            personal = personal_findings_in_csv(path, shown)
+            if personal:
+                # Checked before the CSV is parsed as published, tidy or receipts: a personal number refuses it.
+                findings.extend(personal)
+                continue
+            # Tidy CSVs add filings next to the workbooks' (validated, deduplicated and checked across periods
+            # with them in ``assemble``); reference tables (targets, receipts…) are tables of their own.
+            got, kind, df, fs = _read_csv(path, shown)
+            sheets.extend(got)
             findings.extend(fs)
-            if kind is None:
-                kind, df = _tidy_csv(path, shown)
-                if kind is None:
-                    findings.append(UNKNOWN_CSV.finding(shown, "", "",
-                                                        "列名既不是已公布数据也不是整理后的调度表，已跳过"))
-                    continue
-                findings.append(TIDY_CSV.finding(shown, "", "",
-                                                 f"按 {kind} 表读取（未经原表格式的单元格校验）"))
-            extra.setdefault(kind, []).append(df)
+            if kind is not None:
+                extra.setdefault(kind, []).append(df)
             continue
         workbooks.append((path, shown))
     for got, fs in _read_workbooks(workbooks, jobs):
@@ -381,9 +573,10 @@ def _ingest(raw_dir: Path, out_dir: Path, write: bool, jobs: int | None) -> Inge
         return result
     sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs)
     result.files, result.sheets = nfiles, len(sheets)
-    tables, fs = assemble(sheets, shas)
+    tables, fs = assemble(sheets, shas, extra.get("region_population"))
     result.findings = findings + fs
-    tables.update(extra)
+    for name, df in extra.items():  # reference tables only: a filing's rows come through assemble, never replaced
+        tables[name] = pd.concat([tables[name], df], ignore_index=True) if name in tables else df
     if not write or has_errors(result.findings):
         return result
     tables["findings"] = pd.DataFrame([f.to_dict() for f in sorted(set(result.findings))],

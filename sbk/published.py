@@ -80,12 +80,19 @@ def source_name(url: str) -> str:
     return host or url
 
 
-def read_published(path: Path, shown: str) -> tuple[str | None, pd.DataFrame, list[Finding]]:
-    """Read one published CSV: (table name, frame, findings)."""
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        return None, pd.DataFrame(), [UNREADABLE_CSV.finding(shown, "", "", f"无法读取：{exc}")]
+def read_published(path: Path, shown: str, frame: pd.DataFrame | None = None
+                   ) -> tuple[str | None, pd.DataFrame, list[Finding]]:
+    """Read one published CSV: (table name, frame, findings).
+
+    ``frame``: the file's cells as text, already decoded by the caller (ingest decodes every CSV once).
+    """
+    if frame is not None:
+        df = frame.copy()
+    else:
+        try:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+            return None, pd.DataFrame(), [UNREADABLE_CSV.finding(shown, "", "", f"无法读取：{exc}")]
     kind = kind_of(list(df.columns))
     if kind is None:
         return None, pd.DataFrame(), []

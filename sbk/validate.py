@@ -11,26 +11,42 @@ Across files:
 - a cumulative figure falling from one period to the next (the table rules,
   run on all periods together);
 - the 合计 / 全省 row against the sum of the rows above it;
+- 万人 figures against the region's population and the same region's
+  previous figure (a form filled in 人, ``sbk.plausibility``);
 - 表一's 全省 total against the monthly form for the quarter's last month;
 - 表四's bank totals against 表一's holders;
 - 表二 “无新拓展领域” resolved from the same region's previous quarter.
+
+Tidy CSVs (a processed table's columns, one row per region or bank) join as
+``TidySheet``s, one per (period, province) they hold: the same cell rules, the
+same duplicate-filing rule and the same cross-period rules as workbook rows.
+They have no 合计 / 全省 row, so the total rules do not apply to them.
+The reference tables (targets, receipts, population…) get their schema check
+in ``validate_reference``.
+
+Every row-level finding names the region next to the cell (``region_label``:
+黄石市（420200）; rows about the whole province name the province).
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
 from typing import Any, Mapping
 
 import pandas as pd
 import pandera.pandas as pa
 
-from sbk.calendar import parse_period
+from sbk.calendar import PeriodError, parse_period
 from sbk.findings import ERROR, RULES, WARNING, Finding, Rule, rule
 from sbk.forms import LAYOUTS, TABLES, Layout, fmt, table_columns
-from sbk.workbooks import SheetData
+from sbk.plausibility import check_magnitudes
+from sbk.workbooks import SheetData, _letter
 
-__all__ = ["assemble", "validate_table", "check_totals", "TABLE_COLUMNS"]
+__all__ = ["assemble", "validate_table", "validate_reference", "check_totals", "region_label", "TidySheet",
+           "TABLE_COLUMNS"]
 
 TABLE_COLUMNS = {t: table_columns(t) for t in TABLES}
 _PROVENANCE = ["source_file", "source_sheet", "source_row"]
@@ -53,6 +69,51 @@ UNCHANGED_WITHOUT_PREVIOUS = rule("q2.local_items.unchanged_without_previous", "
                                   "如对比上季度无新进展，可填写“无新拓展领域”。")
 Q1_VS_MONTHLY = rule("cross.q1_total_equals_monthly", "表一全省≠月调度表合计", WARNING, "q1, monthly")
 Q4_VS_Q1 = rule("cross.q4_banks_le_q1_holders", "金融功能卡合计>表一累计持卡人数", ERROR, "q4, q1")
+
+
+@dataclass
+class TidySheet(SheetData):
+    """One filing (form, period, province) read from a tidy CSV: no 合计 row, cells named by the CSV's columns."""
+
+
+@cache
+def _region_name(code: str, period: str) -> str | None:
+    from sbk.regions import RegionError, lookup
+
+    if not (len(code) == 6 and code.isdigit()):
+        return None  # lookup would search names; a code column holds codes
+    try:
+        return lookup(code, period, quiet=True).name
+    except (RegionError, PeriodError, ValueError):
+        return None
+
+
+def region_label(row: Mapping[str, Any] | pd.Series | None) -> str:
+    """The region a record is about, as people name it: 黄石市（420200）.
+
+    The official name for the code in the record's period (the name written on
+    the form when the code is not valid then); 省本级 for the province's own row;
+    the province itself for rows about the whole province (表三, 表四, totals).
+    """
+    if row is None:
+        return ""
+    code, province = _str(row.get("region_code")).strip(), _str(row.get("province_code")).strip()
+    written, period = _str(row.get("region_name")).strip(), _str(row.get("period")).strip()
+    if code and code == province:
+        return f"省本级（{code}）"
+    if code:
+        name = _region_name(code, period) if period else None
+        name = name or written
+        return f"{name}（{code}）" if name else code
+    if province:
+        name = _region_name(province, period) if period else None
+        return f"{name}（{province}）" if name else province
+    return written
+
+
+def _located(where: str, message: str) -> str:
+    """A message led by the region it is about."""
+    return f"{where}：{message}" if where else message
 
 
 def _str(v: object) -> str:
@@ -99,7 +160,7 @@ def _message(r: Rule, table: str, df: pd.DataFrame, row: pd.Series) -> str:
     layout = _TABLE_LAYOUT.get(table)
     if r.code.endswith(".not_falling") and layout and r.column:
         message += f" {_previous_value(df, r.column, ['province_code', *layout.row_key], row)}"
-    return message
+    return _located(region_label(row), message)
 
 
 def validate_table(table: str, df: pd.DataFrame, letters: Mapping[Any, Any] | None = None) -> list[Finding]:
@@ -130,13 +191,13 @@ def validate_table(table: str, df: pd.DataFrame, letters: Mapping[Any, Any] | No
             # pandera's own checks: missing columns, wrong types, nulls.
             column = case.get("column")
             label = TABLES[table].labels.get(str(column), {}).get("label") or str(column)
-            findings.append(SCHEMA_TYPE.finding(path, sheet, _cell(layout, str(column), row, letters),
-                                                f"{label}：{check} 未通过（值 {case.get('failure_case')!r}）"))
+            findings.append(SCHEMA_TYPE.finding(path, sheet, _cell(layout, str(column), row, letters), _located(
+                region_label(row), f"{label}：{check} 未通过（值 {case.get('failure_case')!r}）")))
             continue
         try:
             message = _message(r, table, df, row) if row is not None else r.label
         except Exception:  # noqa: BLE001 - a message must never hide the finding itself
-            message = r.label
+            message = _located(region_label(row), r.label) if row is not None else r.label
         findings.append(r.finding(path, sheet, _cell(layout, r.column, row, letters), message))
     return sorted(set(findings))
 
@@ -150,12 +211,13 @@ def check_totals(
     sheet: str = "",
     total_row: int | None = None,
     letters: Mapping[str, str] | None = None,
+    region: str = "",
 ) -> list[Finding]:
     """合计 / 全省 row = sum of the rows above it, for each summed column.
 
     ``total`` maps columns to the figure written on the total row. Rows are
     rounded to two decimals each, so the tolerance grows with their number;
-    whole-number columns are compared at half a unit.
+    whole-number columns are compared at half a unit. ``region`` (the province, 湖南省（430000）) leads each message.
     """
     layout = _TABLE_LAYOUT[table]
     label = layout.total_label or "合计"
@@ -169,14 +231,25 @@ def check_totals(
         if abs(float(written) - summed) > tol:
             letter = (letters or {}).get(column) or layout.letter(column) or ""
             cell = f"{letter}{total_row}" if total_row else ""
-            out.append(TOTAL_RULES[layout.form].finding(
-                path, sheet, cell, f"{layout.by_name[column].title} {label} {float(written):.2f} ≠ {summed:.2f}"))
+            out.append(TOTAL_RULES[layout.form].finding(path, sheet, cell, _located(
+                region, f"{layout.by_name[column].title} {label} {float(written):.2f} ≠ {summed:.2f}")))
     return out
 
 
 def _comparable(df: pd.DataFrame) -> list[tuple]:
+    """A filing's rows as text, whatever the column order or blank marker (a workbook and a CSV compare equal)."""
     body = df.drop(columns=[c for c in _PROVENANCE if c in df.columns])
-    return sorted(tuple(str(v) for v in r) for r in body.itertuples(index=False))
+    body = body[sorted(body.columns)]
+    return sorted(tuple(str(list(v)) if isinstance(v, (list, tuple)) else _str(v) for v in r)
+                  for r in body.itertuples(index=False))
+
+
+def _place(s: SheetData) -> str:
+    return f"{s.path}:{s.sheet}" if s.sheet else s.path
+
+
+def _province_label(s: SheetData) -> str:
+    return region_label({"province_code": s.province_code, "period": s.period})
 
 
 def _dedupe(sheets: list[SheetData]) -> tuple[list[SheetData], list[Finding]]:
@@ -190,14 +263,16 @@ def _dedupe(sheets: list[SheetData]) -> tuple[list[SheetData], list[Finding]]:
         first = group[0]
         kept.append(first)
         for other in group[1:]:
-            same = _comparable(first.rows) == _comparable(other.rows) and first.total == other.total
-            where = f"{first.path}:{first.sheet}"
+            # A tidy CSV has no total row: its rows alone are compared.
+            totals_agree = first.total == other.total or first.total is None or other.total is None
+            same = totals_agree and _comparable(first.rows) == _comparable(other.rows)
+            where = _place(first)
+            title = _located(_province_label(other), f"{LAYOUTS[key[0]].title} {key[1]}")
             if same:
-                out.append(DUPLICATE_SAME.finding(other.path, other.sheet, "",
-                                                  f"{LAYOUTS[key[0]].title} {key[1]} 与 {where} 内容相同，按后者处理"))
+                out.append(DUPLICATE_SAME.finding(other.path, other.sheet, "", f"{title} 与 {where} 内容相同，按后者处理"))
             else:
                 out.append(DUPLICATE_DIFFERENT.finding(other.path, other.sheet, "",
-                                                       f"{LAYOUTS[key[0]].title} {key[1]} 已由 {where} 报送，两份数字不同："
+                                                       f"{title} 已由 {where} 报送，两份数字不同："
                                                        "请删除或更正其中一份后重新导入"))
     return kept, out
 
@@ -218,7 +293,7 @@ def _resolve_unchanged(df: pd.DataFrame, letters: dict, out: list[Finding]) -> p
                 letter = letters.get((rec["source_file"], rec["source_sheet"]), {}).get("local_items", "F")
                 out.append(UNCHANGED_WITHOUT_PREVIOUS.finding(
                     rec["source_file"], rec["source_sheet"], f"{letter}{rec['source_row']}",
-                    "填了“无新拓展领域”，但没有该地区上一季度的表二可沿用"))
+                    _located(region_label(rec), "填了“无新拓展领域”，但没有该地区上一季度的表二可沿用")))
         last[key] = (list(df.at[idx, "local_items"] or []), rec["period"])
     return df.sort_index().drop(columns=["local_items_unchanged"])
 
@@ -231,22 +306,29 @@ def _total_sum(s: SheetData, column: str) -> float | None:
     return None
 
 
-def assemble(sheets: list[SheetData], sha256: dict[str, str]) -> tuple[dict[str, pd.DataFrame], list[Finding]]:
-    """Combine every sheet into the tidy tables and run all rules; return (tables, findings)."""
+def assemble(sheets: list[SheetData], sha256: dict[str, str], region_population: pd.DataFrame | None = None
+             ) -> tuple[dict[str, pd.DataFrame], list[Finding]]:
+    """Combine every sheet into the tidy tables and run all rules; return (tables, findings).
+
+    ``region_population`` (the table read from ``region_population*.csv``, if any) bounds each region's
+    万人 figures (``sbk.plausibility``).
+    """
     findings: list[Finding] = []
     usable = [s for s in sheets if s.period and s.province_code]
     usable, dup = _dedupe(usable)
     findings.extend(dup)
+    findings.extend(check_magnitudes(usable, region_population))
     letters = {(s.path, s.sheet): s.letters for s in usable}
 
     for s in usable:
         layout = LAYOUTS[s.form]
         if layout.summed and s.total is not None:
             findings.extend(check_totals(layout.table, s.rows, {c: s.total.get(c) for c in layout.summed},
-                                         path=s.path, sheet=s.sheet, total_row=s.total_row, letters=s.letters))
-        elif layout.summed and s.total is None and len(s.rows):
-            findings.append(TOTAL_MISSING[s.form].finding(
-                s.path, s.sheet, "", f"没有{layout.total_label}行（本表应填报{layout.total_label}）"))
+                                         path=s.path, sheet=s.sheet, total_row=s.total_row, letters=s.letters,
+                                         region=_province_label(s)))
+        elif layout.summed and s.total is None and len(s.rows) and not isinstance(s, TidySheet):
+            findings.append(TOTAL_MISSING[s.form].finding(s.path, s.sheet, "", _located(
+                _province_label(s), f"没有{layout.total_label}行（本表应填报{layout.total_label}）")))
 
     tables: dict[str, pd.DataFrame] = {}
     for form, layout in LAYOUTS.items():
@@ -293,7 +375,7 @@ def _cross_forms(sheets: list[SheetData]) -> list[Finding]:
             q_total, m_total = _total_sum(s, "holders_total_10k"), _total_sum(m, "cumulative_holders_10k") if m else None
             if m and q_total is not None and m_total is not None and abs(q_total - m_total) > 0.011:
                 cell = f"{s.letters.get('holders_total_10k', 'C')}{s.total_row}" if s.total_row else ""
-                out.append(Q1_VS_MONTHLY.finding(s.path, s.sheet, cell,
+                out.append(Q1_VS_MONTHLY.finding(s.path, s.sheet, cell, _province_label(s) + "："
                                                  f"表一全省累计持卡人数 {q_total:.2f} 万人，与 {last_month} 月调度表合计 "
                                                  f"{m_total:.2f} 万人（{m.path}）不一致"))
         if form == "q4":
@@ -302,7 +384,96 @@ def _cross_forms(sheets: list[SheetData]) -> list[Finding]:
             holders = _total_sum(q1, "holders_total_10k") if q1 else None
             if q1 and banks is not None and holders is not None and banks > holders + 0.011:
                 cell = f"{s.letters.get('fin_holders_10k', 'C')}{s.total_row}" if s.total_row else ""
-                out.append(Q4_VS_Q1.finding(s.path, s.sheet, cell,
+                out.append(Q4_VS_Q1.finding(s.path, s.sheet, cell, _province_label(s) + "："
                                             f"各银行具有金融功能的社会保障卡累计持卡人数合计 {banks:.2f} 万人，"
-                                            f"超过表一全省累计持卡人数 {holders:.2f} 万人（{q1.path}:{q1.sheet}）"))
+                                            f"超过表一全省累计持卡人数 {holders:.2f} 万人（{_place(q1)}）"))
     return out
+
+
+# --------------------------------------------------------------------------
+# Reference tables read from CSV (not filings): their schema, checked on the cells as written.
+
+_TEXT = pa.Column(str, pa.Check.str_matches(r"\S"), nullable=False)
+
+
+def _number(*checks: pa.Check, nullable: bool = False) -> pa.Column:
+    return pa.Column(float, list(checks), nullable=nullable)
+
+
+_YEAR = _number(pa.Check.in_range(1949, 2100), pa.Check(lambda s: (s % 1) == 0, name="whole_number"))
+# Every column of every reference table is checked once: here, or by the row rules of ``sbk.published``
+# (targets.row: year, target, unit; receipts.row: form, period, province, received_on; published.row and
+# ``sbk published check``: every column of published_figures). A blank receipts channel is allowed.
+REFERENCE_SCHEMAS: dict[str, pa.DataFrameSchema] = {
+    "region_population": pa.DataFrameSchema({
+        "province_code": pa.Column(str, pa.Check.str_matches(r"^\d{2}0000$"), nullable=False),
+        "region_code": pa.Column(str, pa.Check.str_matches(r"^\d{6}$"), nullable=False),
+        "region_name": _TEXT, "population_10k": _number(pa.Check.gt(0)), "source": _TEXT,
+    }, name="region_population"),
+    "population": pa.DataFrameSchema({
+        "year_end": _YEAR, "population_10k": _number(pa.Check.gt(0)), "source_url": _TEXT, "quote": _TEXT,
+        "reliability": pa.Column(str, pa.Check.isin(["primary", "seed", "reprint", "secondary"]), nullable=False),
+    }, name="population"),
+    "plan_targets": pa.DataFrameSchema({
+        # A qualitative target (一卡通 by 2025) has no value or unit.
+        "target_year": _YEAR, "measure": _TEXT, "value": _number(pa.Check.ge(0), nullable=True),
+        "unit": pa.Column(str, nullable=True),
+        "document": _TEXT, "source_url": _TEXT, "quote": _TEXT,
+    }, name="plan_targets"),
+    "targets": pa.DataFrameSchema({
+        "region_code": pa.Column(str, pa.Check.str_matches(r"^\d{6}$"), nullable=False), "kind": _TEXT,
+    }, name="targets"),
+    "receipts": pa.DataFrameSchema({}, name="receipts"),
+    "published_figures": pa.DataFrameSchema({}, name="published_figures"),
+}
+_WHY = {
+    "not_nullable": "未填写", "str_matches": "格式不符", "greater_than": "应大于 0",
+    "greater_than_or_equal_to": "不能为负", "in_range": "不在合理范围内", "isin": "不是可选值之一",
+    "whole_number": "应为整数", "column_in_dataframe": "缺少此列",
+}
+
+
+def validate_reference(table: str, raw: pd.DataFrame, path: str) -> list[Finding]:
+    """A reference table's schema over a CSV's cells as written (text); each failure names its cell (C5).
+
+    Numbers are read from the text first: a word where a number belongs is 不是数字, shown as written.
+    """
+    schema = REFERENCE_SCHEMAS.get(table)
+    if schema is None:
+        return []
+    letters = {c: _letter(i) for i, c in enumerate(raw.columns)}
+    typed = raw.copy()
+    out: list[Finding] = []
+    for name, column in schema.columns.items():
+        if name not in typed.columns:
+            continue
+        text = typed[name].fillna("").astype(str).str.strip()
+        if column.dtype is not None and "float" in str(column.dtype):
+            typed[name] = pd.to_numeric(text, errors="coerce").astype(float)
+            # A word where a number belongs is never taken as a blank, even where a blank is allowed.
+            for index in text[(text != "") & typed[name].isna()].index:
+                out.append(SCHEMA_TYPE.finding(path, "", f"{letters[name]}{int(index) + 2}",
+                                               f"{name}：不是数字，实为 “{text[index]}”"))
+        else:
+            typed[name] = text.where(text != "", None)
+    try:
+        schema.validate(typed, lazy=True)
+        return sorted(set(out))
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    for case in cases.to_dict("records"):
+        check = str(case.get("check") or "")
+        why = next((v for k, v in _WHY.items() if check.startswith(k)), check)
+        if check.startswith("column_in_dataframe"):
+            out.append(SCHEMA_TYPE.finding(path, "", "1", f"缺少列 {case.get('failure_case')}（{table}）"))
+            continue
+        column, index = str(case.get("column")), case.get("index")
+        if index is None or pd.isna(index) or column not in raw.columns:
+            out.append(SCHEMA_TYPE.finding(path, "", "", f"{column}：{why}"))
+            continue
+        written = _str(raw.at[int(index), column]).strip()
+        if written and "float" in str(schema.columns[column].dtype) and pd.isna(typed[column].iloc[int(index)]):
+            continue  # not a number: reported above, once
+        out.append(SCHEMA_TYPE.finding(path, "", f"{letters[column]}{int(index) + 2}",
+                                       f"{column}：{why}，实为 “{written}”" if written else f"{column}：{why}"))
+    return sorted(set(out))

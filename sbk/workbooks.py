@@ -14,12 +14,14 @@ compares it with openpyxl; merged ranges come from calamine too.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +29,12 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from sbk.calendar import PeriodError, parse_period
-from sbk.cleaning import CellValueError, clean_text, normalise_text, parse_names, parse_number, parse_options
+from sbk.cleaning import (CellValueError, UnitSuffixError, clean_text, normalise_text, parse_names, parse_number,
+                          parse_options)
 from sbk.findings import ERROR, WARNING, Finding, rule
 from sbk.forms import LAYOUTS, Kind, Layout
-from sbk.privacy import PERSONAL_DATA, find_personal
+from sbk.header_period import PeriodInDoubt, period_in_header
+from sbk.privacy import mask, personal_findings_in_workbook
 
 __all__ = ["SheetData", "discover", "read_workbook", "file_sha256", "LIMITS"]
 
@@ -68,6 +72,10 @@ PROVINCE_MISMATCH = rule("read.province_mismatch", "填报单位", ERROR, "all f
 PROVINCE_UNKNOWN = rule("read.province_unknown", "填报单位", ERROR, "all forms")
 UNREADABLE_CELL = rule("read.cell_unreadable", "无法读取单元格", ERROR, "all forms", "选项间用“，”分隔。")
 ONE_OPTION = rule("read.one_option", "只能选一项", ERROR, "q3")
+UNIT_SUFFIX = rule("read.unit_suffix", "单位与本列不符", ERROR, "all forms",
+                   "累计持卡人数（万人）；应用目录开通率 (%)；可受理社保卡读写终端累计数量")
+TOTAL_AMBIGUOUS = rule("read.total_row_ambiguous", "合计行", ERROR, "monthly, q1, q2, q4",
+                       "本表填报省内全部地市情况及全省总体情况。")
 REMARK_FORMAT = rule("monthly.remark_format", "备注", WARNING, "monthly", "新增发卡城市__个，即_____")
 CODE_FROM_NAME = rule("region.code_from_name", "行政区划代码", WARNING, "monthly, q1, q2")
 CODE_MISSING = rule("region.code_missing", "行政区划代码", ERROR, "monthly, q1, q2")
@@ -75,7 +83,14 @@ BANK_SHORT_NAME = rule("q4.bank_short_name", "银行名称", WARNING, "q4", "银
 BANK_UNKNOWN = rule("q4.bank_unknown", "银行名称", WARNING, "q4", "银行名称：指……商业银行全称。")
 
 _FOOTER = re.compile(r"(填报人|填表人|联系电话|负责人签名|负责人|审核人|联系人)\s*[:：]")
-_TOTAL = {"合计", "全省", "总计", "全省合计", "全市"}
+# The total row, by its label (the notice prints 合计 on the monthly form and 表四, 全省 on 表一–表三). An autonomous
+# region writes 全区 and a municipality 全市 (the notice is addressed to 各省、自治区、直辖市), so those count only
+# there. A row labelled with the province's own name (湖南省, 湖南) is the total too, never 省本级 data.
+_TOTAL = {"合计", "总计", "全省", "全省合计", "全省总计", "总合计"}
+_TOTAL_AUTONOMOUS = {"全区", "全区合计", "全区总计", "全自治区"}
+_TOTAL_MUNICIPALITY = {"全市", "全市合计", "全市总计"}
+# 省本级 only when the row says so (its code may be blank: it takes the province's code).
+_PROVINCIAL_LEVEL = {"省本级", "省级", "省直", "省直属", "本级", "省本级单位", "省直单位", "区本级", "自治区本级", "市本级"}
 _REMARK = re.compile(r"^备注")
 _NEW_CITIES = re.compile(r"新增发卡(?:城市|地市)\s*(\d+|__|_+)?\s*个\s*[,，、]?\s*(?:即|为|分别为|:|：)?\s*(.*)$")
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
@@ -128,21 +143,13 @@ def recognise_form(cells: list[list[Any]]) -> tuple[str | None, int]:
     return None, -1
 
 
-_MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
-_QUARTER = re.compile(r"(\d{4})\s*年\s*第?\s*([1-4一二三四])\s*季")
-
-
 def parse_header(text: str, form: str) -> str | None:
-    """The period in the 填报单位 line: '2015 年 3 月' → '2015-03'; '2015年第一季度' → '2015Q1'."""
-    t = unicodedata.normalize("NFKC", text)
-    if form == "monthly":
-        m = _MONTH.search(t)
-        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}" if m else None
-    m = _QUARTER.search(t)
-    if not m:
-        return None
-    q = _CN_NUM.get(m.group(2)) or int(m.group(2))
-    return f"{int(m.group(1)):04d}Q{q}"
+    """The period in the lines above the table: '填报单位：湖南省 2015 年 3 月' → '2015-03'; '2015年第一季度' → '2015Q1'.
+
+    None when no date is written; raises PeriodInDoubt when the dates do not say one period (a filing date
+    only, two that disagree, a range): see ``sbk.header_period`` for what counts, in which order.
+    """
+    return period_in_header(text, LAYOUTS[form].kind)
 
 
 def province_in_text(text: str, period: str) -> str | None:
@@ -271,7 +278,7 @@ def _parse_row(
             if kind.numeric:
                 if f.note:
                     value, rec[f.note] = _split_note(value)
-                rec[name] = parse_number(value)
+                rec[name] = parse_number(value, unit=f.unit)
             elif kind in (Kind.OPTIONS, Kind.OPTION):
                 parsed = parse_options(value, maximum=f.max_option or 0, other_option=f.other_option)
                 if kind is Kind.OPTIONS:
@@ -294,6 +301,10 @@ def _parse_row(
                 rec[name] = normalise_text(value)
             else:
                 rec[name] = clean_text(value)
+        except UnitSuffixError as exc:
+            # A unit that contradicts the column is refused, never stripped (3560000人 is not 3560000 万人).
+            out.append(UNIT_SUFFIX.finding(path, sheet, cell.get(name, ""), f"{f.title}：{exc}"))
+            rec[name] = None
         except CellValueError as exc:
             out.append(UNREADABLE_CELL.finding(path, sheet, cell.get(name, ""), f"{exc}"))
             rec[name] = [] if kind is Kind.OPTIONS else None
@@ -394,16 +405,23 @@ def read_workbook(path: str | Path, display_path: str | None = None) -> tuple[li
     path = Path(path)
     shown = display_path or path.as_posix()
     sheets, findings = _read_cells(path)
-    findings = [replace(f, path=shown) for f in findings]
+    findings = [replace(f, path=mask(shown)) for f in findings]  # the name shown may hold a number (masked)
+    # One pass over the whole workbook (file name, sheet names, every cell, comments) before any form is read.
+    # A personal number refuses the file: its forms are still read for their findings (all problems in one
+    # run) but none is kept, and a sheet named with a personal number is shown by its position everywhere.
+    personal, labels = personal_findings_in_workbook(path, shown, [(name, cells) for name, cells, _ in sheets])
+    findings = [replace(f, sheet=labels.get(f.sheet, f.sheet)) for f in findings] + personal
     out: list[SheetData] = []
     for name, cells, merged in sheets:
         nonempty = any(v not in (None, "") for row in cells for v in row)
         if not nonempty:
             continue
-        data, fs = _read_sheet(shown, name, cells, merged)
+        data, fs = _read_sheet(shown, labels.get(name, name), cells, merged)
         findings.extend(fs)
         if data is not None:
             out.append(data)
+    if personal:
+        return [], findings
     if not out and not findings:
         findings.append(NO_FORM.finding(shown, "", "", "工作簿中没有找到调度表（按表名识别）"))
     return out, findings
@@ -424,16 +442,22 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
     )
     if header_row is None:
         return None, [HEADER_NOT_FOUND.finding(path, sheet, f"A{title_row + 2}", f"找不到表头（含“{anchor}”的行）")]
-    header_text = " ".join(
-        str(v) for r in cells[title_row + 1:header_row] for v in r if v not in (None, "")
-    ) + " " + " ".join(str(v) for v in cells[title_row] if v not in (None, ""))
+    # The title and the lines under it, in reading order (a label and its date may sit in neighbouring cells).
+    header_text = " ".join(_header_cell_text(v) for r in cells[title_row:header_row] for v in r if v not in (None, ""))
     synthetic = "合成" in header_text or "synthetic" in header_text.lower() or "synthetic" in path.lower()
     head_cell = f"A{title_row + 2}"
-    period = parse_header(header_text, form)
-    if period is None:
+    try:
+        period = parse_header(header_text, form)
+    except PeriodInDoubt as exc:
+        # Never filed under a guessed month: the filer says which period the form is for.
+        findings.append(exc.rule.finding(path, sheet, head_cell, str(exc)))
+        period, in_doubt = None, True
+    else:
+        in_doubt = False
+    if period is None and not in_doubt:
         findings.append(PERIOD_MISSING.finding(path, sheet, head_cell,
                                 f"填报单位行中找不到{'年月（如 2015 年 3 月）' if form == 'monthly' else '年度和季度（如 2015年 第1季度）'}"))
-    else:
+    elif period is not None:
         try:
             parse_period(period)
         except PeriodError as exc:
@@ -450,6 +474,8 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
     records: list[dict[str, Any]] = []
     total: dict[str, Any] | None = None
     total_row = None
+    total_candidates: list[tuple[int, str, dict[str, Any]]] = []  # (row, label as written, figures)
+    data_rows: list[int] = []  # every row read as data or total, in order: where a total may stand
     new_count, new_names, remark_cell = None, [], ""
     for ri in range(first_data, len(cells)):
         row = cells[ri]
@@ -473,25 +499,17 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
                 findings.append(REMARK_FORMAT.finding(path, sheet, remark_cell,
                                         "备注应写作“新增发卡城市__个，即_____”，未能读出新增城市"))
             continue
-        personal = [(ci, kinds) for ci, v in enumerate(row) if isinstance(v, str) and (kinds := find_personal(v))]
-        if personal:
-            # Personal data in a data cell: refuse the workbook; name the cell, never the number.
-            for ci, kinds in personal:
-                findings.append(PERSONAL_DATA.finding(path, sheet, f"{_letter(ci)}{excel_row}",
-                                        f"数据单元格含{'、'.join(kinds)}（不显示号码）：调度表不应含个人信息，请删除后重新放入"))
-            continue
         raw = {name: (row[ci] if ci < len(row) else None) for name, ci in mapping.items()}
         label = normalise_text(raw.get("region_name") or raw.get("bank_name") or "")
         seq_text = normalise_text(raw.get("seq"))
-        if label.replace(" ", "") in _TOTAL or seq_text.replace(" ", "") in _TOTAL:
-            if layout.total_label is None:
-                pass  # 表三's only row is 全省: it is the data row.
-            else:
-                cell = {name: f"{letters[name]}{excel_row}" for name in mapping}
-                parsed, fs = _parse_row(layout, raw, cell, path, sheet)
-                findings.extend(fs)
-                total, total_row = parsed, excel_row
-                continue
+        data_rows.append(excel_row)
+        total_label = _total_label(label, seq_text, period, normalise_text(raw.get("region_code")))
+        if total_label and layout.total_label is not None:  # 表三's only row is 全省: it is the data row.
+            cell = {name: f"{letters[name]}{excel_row}" for name in mapping}
+            parsed, fs = _parse_row(layout, raw, cell, path, sheet)
+            findings.extend(fs)
+            total_candidates.append((excel_row, total_label, parsed))
+            continue
         cell = {name: f"{letters[name]}{excel_row}" for name in mapping}
         rec, fs = _parse_row(layout, raw, cell, path, sheet)
         findings.extend(fs)
@@ -515,6 +533,9 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
                                     f"填报单位为 {province}，但各行的行政区划代码属于 {code_province}"))
     if province is None:
         findings.append(PROVINCE_UNKNOWN.finding(path, sheet, head_cell, "无法确定填报省份（填报单位或行政区划代码）"))
+    if total_candidates:
+        total, total_row = _choose_total(total_candidates, data_rows, layout, province, period, path, sheet,
+                                         letters, findings)
     if not df.empty and regional and province and period:
         df = _fill_codes(df, province, period, path, sheet, letters, findings)
     if not df.empty and "bank_name" in layout.by_name:
@@ -529,6 +550,122 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
                      remark_cell, synthetic, findings), findings
 
 
+def _header_cell_text(value: Any) -> str:
+    """A header cell as text. Excel turns a typed "2016年3月" into the date 2016-03-01: a date cell on the 1st
+    reads as that month; any other day is written out to the day (and so counts as a filing date). Numbers
+    typed into the blanks of "____年__月" read as whole numbers (2016, not 2016.0); a number with a fraction
+    (2016.1: January, or October with its 0 dropped?) is left out, so it is never taken as a date."""
+    if isinstance(value, (dt.datetime, dt.date)):
+        if isinstance(value, dt.datetime) and value.time() != dt.time(0):
+            return f"{value.year}年{value.month}月{value.day}日"
+        return f"{value.year}年{value.month}月" if value.day == 1 else f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else ""
+    return str(value)
+
+
+@lru_cache(maxsize=64)
+def _province_names(period: str | None) -> dict[str, str]:
+    """Every province's full and short name (湖南省, 湖南) → its code, as a row label may carry them."""
+    from sbk.regions import RegionError, provinces
+
+    try:
+        provs = provinces(period or "2015-02", quiet=True)
+    except (RegionError, PeriodError):
+        provs = provinces("2015-02", quiet=True)
+    return {n: p.code for p in provs for n in (p.name, p.short_name)}
+
+
+def _total_label(label: str, seq_text: str, period: str | None, code: str = "") -> str:
+    """The label as written when a row is labelled as a total (合计, 全省, 全区/全市, a province's name), else ''.
+
+    A province's name on a row whose code is a prefecture's is that prefecture's short name (吉林 for
+    吉林市 220200 in 吉林省), not the total.
+    """
+    digits = code.removesuffix(".0")
+    city_code = bool(re.fullmatch(r"\d{6}", digits)) and not digits.endswith("0000")
+    for written in (label, seq_text):
+        word = written.replace(" ", "")
+        if word in _TOTAL or word in _TOTAL_AUTONOMOUS or word in _TOTAL_MUNICIPALITY:
+            return word
+        bare = re.sub(r"(合计|总计)$", "", word)
+        if bare and bare in _province_names(period) and not city_code:
+            return word
+    return ""
+
+
+def _choose_total(candidates: list[tuple[int, str, dict[str, Any]]], data_rows: list[int], layout: Layout,
+                  province: str | None, period: str | None, path: str, sheet: str, letters: dict[str, str],
+                  findings: list[Finding]) -> tuple[dict[str, Any] | None, int | None]:
+    """The total row among the rows labelled as one: (its figures, its row), or (None, None).
+
+    A generic label (合计, 全省 …) is the total wherever it stands. The province's own name is the total
+    only as the first or the last row (elsewhere it could as well be 省本级 written with the province's name);
+    another province's name, 全区 outside an autonomous region or 全市 outside a municipality is refused.
+    Two totals whose figures differ: which one is the total is in doubt, and the form is refused.
+    """
+    names = _province_names(period)
+    full = {code: name for name, code in names.items() if name.endswith(("省", "自治区", "市"))}
+    label_letter = letters.get("region_name") or letters.get("bank_name") or letters.get("seq") or "A"
+    where = f"{full.get(province or '', province or '')}（{province}）" if province else "本表"
+    accepted: list[tuple[int, str, dict[str, Any]]] = []
+    for row, word, figures in candidates:
+        cell = f"{label_letter}{row}"
+        if word in _TOTAL_AUTONOMOUS and province and not full.get(province, "").endswith("自治区"):
+            findings.append(TOTAL_AMBIGUOUS.finding(path, sheet, cell, f"“{word}”只用于自治区的全区合计，本表为{where}："
+                                                                       f"合计行请写“{layout.total_label}”"))
+            continue
+        if word in _TOTAL_MUNICIPALITY and province and not full.get(province, "").endswith("市"):
+            findings.append(TOTAL_AMBIGUOUS.finding(path, sheet, cell, f"“{word}”只用于直辖市的全市合计，本表为{where}："
+                                                                       f"合计行请写“{layout.total_label}”"))
+            continue
+        named = names.get(re.sub(r"(合计|总计)$", "", word))
+        if named and province and named != province:
+            findings.append(PROVINCE_MISMATCH.finding(path, sheet, cell, f"第 {row} 行写作“{word}”，但本表为{where}"))
+            continue
+        if named and row not in (data_rows[0], data_rows[-1]):
+            findings.append(TOTAL_AMBIGUOUS.finding(
+                path, sheet, cell, f"“{word}”行既不在表首也不在表尾：无法确定是{layout.total_label}行还是省本级："
+                                   f"{layout.total_label}行请写“{layout.total_label}”，省本级请写“省本级”"))
+            continue
+        accepted.append((row, word, figures))
+    if not accepted:
+        return None, None
+    # A generic label is preferred as the one kept; the province's name second.
+    accepted.sort(key=lambda c: (c[1] not in _TOTAL, c[0]))
+    row, word, figures = accepted[0]
+    for other_row, other_word, other in accepted[1:]:
+        differ = [f for f in layout.summed if not _same_figure(figures.get(f), other.get(f))]
+        if differ:
+            f = layout.by_name[differ[0]]
+            findings.append(TOTAL_AMBIGUOUS.finding(
+                path, sheet, f"{label_letter}{other_row}",
+                f"第 {row} 行“{word}”与第 {other_row} 行“{other_word}”都像{layout.total_label}行，但{f.title}不同"
+                f"（{_shown_figure(figures.get(differ[0]))} ≠ {_shown_figure(other.get(differ[0]))}）：无法确定哪一行是"
+                f"{layout.total_label}；只保留一个{layout.total_label}行，省本级请写“省本级”"))
+    return figures, row
+
+
+def _same_figure(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(float(a) - float(b)) < 0.005
+
+
+def _shown_figure(v: Any) -> str:
+    return "空" if v is None else f"{float(v):.2f}"
+
+
+def _provincial_word(name: str, province: str, period: str) -> str:
+    """A row label without spaces, a trailing note in brackets and the province's own name in front:
+    湖南省本级 → 本级, 湖南省省本级（含省直单位） → 省本级 (so 省本级 is recognised however it is written)."""
+    word = re.sub(r"[(（][^()（）]*[)）]$", "", name.replace(" ", ""))
+    for own in sorted((n for n, c in _province_names(period).items() if c == province), key=len, reverse=True):
+        if word.startswith(own) and len(word) > len(own):
+            return word[len(own):]
+    return word
+
+
 def _fill_codes(df: pd.DataFrame, province: str, period: str, path: str, sheet: str,
                 letters: dict[str, str], findings: list[Finding]) -> pd.DataFrame:
     """A blank 行政区划代码: 省本级 takes the province code; a named region its code (with a warning)."""
@@ -540,7 +677,9 @@ def _fill_codes(df: pd.DataFrame, province: str, period: str, path: str, sheet: 
     for i, rec in enumerate(df.to_dict("records")):
         code, name = codes[i], str(rec.get("region_name") or "")
         if not code:
-            if name in ("省本级", "全省"):
+            word = _provincial_word(name, province, period)
+            if word in _PROVINCIAL_LEVEL or word == "全省" or _province_names(period).get(word) == province:
+                # 省本级 (as it says), or 表三's single row, 全省 / the province's name: the province's own code.
                 code = province
             else:
                 try:

@@ -139,3 +139,30 @@ def test_accuracy_groups_findings_by_rule_code():
     got = b.accuracy(findings)
     assert list(zip(got["code"], got["count"])) == [("q1.holders_total_10k.two_decimals", 2),
                                                      ("q4.fin_holders_10k.two_decimals", 1)]
+
+
+def test_a_quarter_is_drafted_as_its_last_month_and_the_command_says_so(tmp_path, capsys):
+    from conftest import VALUES_SAMPLE, write_monthly
+
+    from sbk.ingest import ingest
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_monthly(raw / "m.xlsx", "2016-06", VALUES_SAMPLE)
+    assert ingest(raw, tmp_path / "p").ok
+    args = ["--province", "430000", "--processed", str(tmp_path / "p"), "--out", str(tmp_path / "out")]
+    assert main(["bulletin", "--period", "2016Q2", *args]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == str(tmp_path / "out" / "2016-06" / "430000" / "bulletin.md")
+    assert "drafting 430000 for 2016-06 (the bulletin is monthly: 2016Q2 is drafted as its last month)" in err
+    assert main(["bulletin", "--period", "latest", *args]) == 0
+    assert "drafting 430000 for 2016-06 (the latest month with a monthly form)" in capsys.readouterr().err
+    assert main(["bulletin", "--period", "2016Q1", *args]) == 1
+    assert capsys.readouterr().err == "sbk bulletin: no monthly form of 430000 for 2016-03 (the last month of 2016Q1)\n"
+
+
+@pytest.mark.parametrize("period", ["2016Q5", "2016-6", "next", "2014-07"])
+def test_an_invalid_bulletin_period_is_one_line_and_exit_2(tmp_path, capsys, period):
+    assert main(["bulletin", "--period", period, "--processed", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sbk bulletin: 期别") and err.count("\n") == 1 and not (tmp_path / "out").exists()

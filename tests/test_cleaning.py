@@ -1,6 +1,13 @@
 import pytest
 
-from sbk.cleaning import CellValueError, ParsedOptions, parse_names, parse_number, parse_options
+from sbk.cleaning import (
+    CellValueError,
+    ParsedOptions,
+    UnitSuffixError,
+    parse_names,
+    parse_number,
+    parse_options,
+)
 
 
 @pytest.mark.parametrize(
@@ -52,29 +59,48 @@ def test_unreadable_option_text_is_refused_with_the_token():
 
 
 @pytest.mark.parametrize(
-    "text, value",
+    "text, unit, value",
     [
-        ("1,234.56", 1234.56),
-        ("１２３４．５６", 1234.56),
-        (" 12.30 ", 12.3),
-        ("45%", 45.0),
-        ("45.5％", 45.5),
-        ("12.5万人", 12.5),
-        ("1,168万", 1168.0),
-        (7, 7.0),
-        ("", None),
-        (None, None),
-        ("-", None),
+        ("1,234.56", "万人", 1234.56),
+        ("１２３４．５６", "万人", 1234.56),
+        (" 12.30 ", "万人", 12.3),
+        ("45%", "%", 45.0),
+        ("45.5％", "%", 45.5),
+        ("12.5万人", "万人", 12.5),
+        ("1,168万", "万人", 1168.0),
+        ("356万", "万人", 356.0),
+        ("120台", "台", 120.0),
+        ("120个", "台", 120.0),
+        (7, None, 7.0),
+        ("", "万人", None),
+        (None, "万人", None),
+        ("-", "万人", None),
     ],
 )
-def test_numbers_as_people_type_them(text, value):
-    assert parse_number(text) == value
+def test_numbers_as_people_type_them(text, unit, value):
+    assert parse_number(text, unit=unit) == value
 
 
 @pytest.mark.parametrize("text", ["十二", "12.3.4", "abc", True])
 def test_non_numbers_are_refused(text):
     with pytest.raises(CellValueError):
         parse_number(text)
+
+
+@pytest.mark.parametrize("text, unit, suffix", [
+    ("3560000人", "万人", "人"), ("85%", "万人", "%"), ("12户", "万人", "户"), ("300张", "万人", "张"),
+    ("1.2亿", "万人", "亿"), ("1.2万", "台", "万"), ("3万台", "台", "万台"), ("85万人", "%", "万人"), ("5%", "个", "%"),
+    ("12万", None, "万"),
+])
+def test_a_unit_that_contradicts_the_column_is_refused_not_stripped(text, unit, suffix):
+    with pytest.raises(UnitSuffixError) as exc:
+        parse_number(text, unit=unit)
+    assert exc.value.suffix == suffix and exc.value.text == text
+
+
+def test_a_number_in_people_in_a_10k_column_says_divide_by_10000():
+    with pytest.raises(UnitSuffixError, match="看起来按“人”填报，本表单位为万人：请除以 10000 后重新填报"):
+        parse_number("3560000人", unit="万人")
 
 
 def test_names_split_on_chinese_and_latin_separators():

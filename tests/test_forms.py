@@ -196,7 +196,7 @@ def test_findings_name_file_sheet_cell_code_rule_and_values():
     df = setv(monthly(), 4, cumulative_holders_10k=299.0)
     line = next(f.format() for f in validate_table("monthly_issuance", df) if f.code.endswith("not_falling"))
     assert line == ("data/raw/430000/2015-03.xlsx:Sheet1!D5: error monthly.cumulative_holders_10k.not_falling "
-                    "累计持卡人数不应低于上期: 长沙市 累计持卡人数 299.00 低于上期 300.12（2015-02）")
+                    "累计持卡人数不应低于上期: 长沙市（430100）：累计持卡人数 299.00 低于上期 300.12（2015-02）")
 
 
 def test_validation_is_lazy_and_reports_every_problem_at_once():
@@ -210,9 +210,9 @@ def test_validation_is_lazy_and_reports_every_problem_at_once():
 def test_a_blank_is_called_blank_only_where_the_form_requires_a_figure():
     required = validate_table("monthly_issuance", setv(monthly(), 4, cumulative_holders_10k=-1.0))
     optional = validate_table("quarterly_bank", setv(q4(), 1, fin_activated_10k=-1.0))
-    assert [f.message for f in required if f.code.endswith("non_negative")] == ["累计持卡人数 -1.00 为负数或未填写"]
+    assert [f.message for f in required if f.code.endswith("non_negative")] == ["长沙市（430100）：累计持卡人数 -1.00 为负数或未填写"]
     assert [f.message for f in optional if f.code.endswith("non_negative")] == [
-        "已激活金融功能的社会保障卡持卡人数 -1.00 为负数"]
+        "湖南省（430000）：已激活金融功能的社会保障卡持卡人数 -1.00 为负数"]
 
 
 def test_total_row_must_equal_the_sum_of_rows():

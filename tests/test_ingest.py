@@ -137,7 +137,7 @@ def test_total_row_that_is_not_the_sum_points_at_the_total_cell(raw, tmp_path):
     write_monthly(raw / "m.xlsx", "2015-03", VALUES, total=1234.56)
     result = ingest(raw, tmp_path / "p")
     line = next(f for f in result.findings if f.code == "monthly.total_equals_sum")
-    assert line.cell == "D7" and line.message == "累计持卡人数 合计 1234.56 ≠ 392.62"
+    assert line.cell == "D7" and line.message == "湖南省（430000）：累计持卡人数 合计 1234.56 ≠ 392.62"
 
 
 def test_a_region_filed_twice_in_one_form(raw, tmp_path):

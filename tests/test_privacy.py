@@ -1,61 +1,328 @@
-"""Personal data: detected, refused at ingest without echoing the number, absent from what is committed."""
+"""Personal data: one detector for every place a number can hide; a hit refuses the whole file and no output
+ever shows the number, in any of its spellings."""
 
 from __future__ import annotations
 
+import json
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
 
 import pytest
-
 from conftest import REPO, VALUES_SAMPLE, edit, write_monthly
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+
 from sbk.cli import main
-from sbk.privacy import find_personal, scan_paths, valid_resident_id
+from sbk.findings import Finding
 from sbk.ingest import ingest
+from sbk.privacy import FORMS, MASK, find_personal, mask, scan_paths, valid_resident_id
 
-# A syntactically valid, made-up ID number (check digit computed) and a made-up mobile number.
+# Made-up numbers: IDs with a valid birth place, date and check digit; a mobile number of no one in particular.
 FAKE_ID = "11010519491231002X"
-FAKE_MOBILE = "13812345678"
+ID18 = "430102199003072317"
+ID15 = "430102900307231"
+MOBILE = "13812345678"
+CODE = "privacy.personal_data"
+
+# Every spelling the detector must catch: (test id, value written, the digits that must never be shown).
+ID_SPELLINGS = [
+    ("id18", ID18, ID18),
+    ("id18_x", FAKE_ID, FAKE_ID[:-1]),
+    ("id18_lower_x", FAKE_ID.lower(), FAKE_ID[:-1]),
+    ("id18_spaces", "430102 19900307 2317", ID18),
+    ("id18_dashes", "430102-19900307-2317", ID18),
+    ("id18_groups_of_four", "4301 0219 9003 0723 17", ID18),
+    ("id18_full_width", "４３０１０２１９９００３０７２３１７", ID18),
+    ("id15", ID15, ID15),
+    ("id15_spaces", "430102 900307 231", ID15),
+]
+MOBILE_SPELLINGS = [
+    ("mobile", MOBILE, MOBILE),
+    ("mobile_plus86_spaces", "+86 138 1234 5678", MOBILE),
+    ("mobile_dashes", "138-1234-5678", MOBILE),
+    ("mobile_bracketed_plus86", "(+86)13812345678", MOBILE),
+    ("mobile_86", "8613812345678", MOBILE),
+    ("mobile_0086", "0086 138 1234 5678", MOBILE),
+    ("mobile_full_width", "１３８１２３４５６７８", MOBILE),
+    ("mobile_as_float", 13812345678.0, MOBILE),
+    ("mobile_as_int", 13812345678, MOBILE),
+]
+SPELLINGS = ID_SPELLINGS + MOBILE_SPELLINGS
+ids = [s[0] for s in SPELLINGS]  # ids name the spelling: a tmp_path must never carry the number itself
 
 
-def test_resident_id_check_digit_and_birth_date():
-    assert valid_resident_id(FAKE_ID)
+def _digits(text: str) -> str:
+    return re.sub(r"[^0-9]", "", unicodedata.normalize("NFKC", text))
+
+
+def _assert_refused(raw: Path, tmp_path: Path, capsysbinary, shown: str, place: tuple[str, str]) -> list[Finding]:
+    """Ingest refuses, names ``place`` (sheet, cell), writes nothing; no output of ingest, validate or scan
+    carries the digits of ``shown``."""
+    out = tmp_path / "processed"
+    result = ingest(raw, out)
+    hits = [f for f in result.findings if f.code == CODE]
+    assert place in {(f.sheet, f.cell) for f in hits}, [f.format() for f in result.findings]
+    assert not result.ok and not out.exists()
+    assert all(shown not in _digits(f.format()) for f in result.findings)
+    capsysbinary.readouterr()
+    for fmt in ("text", "json", "csv"):
+        assert main(["ingest", str(raw), "--out", str(out), "--format", fmt]) == 1
+        printed = capsysbinary.readouterr()
+        text = (printed.out + printed.err).decode("utf-8-sig")
+        assert CODE in text and shown not in _digits(text), fmt
+        assert not out.exists()
+        assert main(["validate", str(raw), "--format", fmt]) == 1
+        printed = capsysbinary.readouterr()
+        assert shown not in _digits((printed.out + printed.err).decode("utf-8-sig"))
+    assert main(["scan", str(raw), "--format", "json"]) == 1
+    scanned = json.loads(capsysbinary.readouterr().out.decode("utf-8"))
+    assert place in {(f["sheet"], f["cell"]) for f in scanned if f["code"] == CODE}
+    assert shown not in _digits(json.dumps(scanned, ensure_ascii=False))
+    return hits
+
+
+# --- the detector ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "value", "shown"), SPELLINGS, ids=ids)
+def test_every_spelling_of_an_id_or_mobile_is_detected_and_masked(name, value, shown):
+    kind = "居民身份证号码 resident ID number" if name.startswith("id") else "手机号码 mobile number"
+    assert find_personal(value) == [kind]
+    assert find_personal(f"联系人：张三，{value}。") == [kind]
+    masked = mask(f"备注：{value}（请核实）")
+    assert MASK in masked and shown not in _digits(masked)
+
+
+def test_an_id_typed_into_a_number_cell_is_detected_though_excel_lost_its_last_digits():
+    as_number = float(ID18)  # Excel keeps 15 significant digits: 430102199003072320
+    assert find_personal(as_number) == ["居民身份证号码 resident ID number"]
+    assert MASK in mask(f"{as_number:.2f}") and MASK in mask(str(as_number))  # 4.30102199003072e+17
+
+
+@pytest.mark.parametrize("value", [
+    "430100", 430100.0, 1234567, 1234567.0, "20160331", 20160331, "2016", 2016.0, "1234.56", 1234.56, "392.62万人",
+    "0.13812345678", 0.13812345678, "13812345678.5", "1,381,234,567", "2015-03-31 2016-03-31", "430100 300.12 80.0",
+    "460fc706e1e17384690052fb98e102edee6cd6aba0bf164032485ebc729a885f", "138123456789", "1381234567",
+    "110105194912310021", "110105194913310028", "M 1696 506 1408 L 480 1165", "0731-84201272", "（010）84202260",
+], ids=lambda v: f"{type(v).__name__}:{v}"[:40])
+def test_codes_counts_dates_figures_digests_and_landlines_are_not_personal(value):
+    assert find_personal(value) == []
+    assert mask(str(value)) == str(value)
+
+
+def test_resident_id_check_digit_birth_date_and_place_come_from_stdnum():
+    assert valid_resident_id(FAKE_ID) and valid_resident_id(ID18) and valid_resident_id(ID15)
     assert not valid_resident_id("110105194912310021")  # wrong check digit
     assert not valid_resident_id("110105194913310028")  # month 13
-    assert find_personal(f"身份证号 {FAKE_ID}") == ["居民身份证号码 resident ID number"]
-    assert find_personal(f"电话{FAKE_MOBILE}") == ["手机号码 mobile number"]
-    assert find_personal("430000 1234.56 2016Q4 8400000000") == []
+    assert not valid_resident_id("430102901307231")  # 15 digits, month 13
+    assert len(FORMS) == 10  # SECURITY.md counts them
 
 
 def test_digits_inside_a_hex_digest_are_not_a_phone_number():
     digest = "460fc706e1e17384690052fb98e102edee6cd6aba0bf164032485ebc729a885f"  # a build record's input_hash
     assert find_personal(f'"input_hash": "{digest}"') == []
-    assert find_personal(f"联系人手机：{FAKE_MOBILE}。") == ["手机号码 mobile number"]
-    assert find_personal(f"(+86 {FAKE_MOBILE})") == ["手机号码 mobile number"]
+    assert find_personal(f"联系人手机：{MOBILE}。") == ["手机号码 mobile number"]
+    assert find_personal(f"Tel{MOBILE}") == ["手机号码 mobile number"]
 
 
-def test_ingest_refuses_a_workbook_with_personal_data_and_names_the_cell_only(tmp_path):
-    raw = tmp_path / "raw"
+def test_every_finding_is_masked_wherever_it_is_made():
+    from sbk.workbooks import REMARK_FORMAT
+
+    f = REMARK_FORMAT.finding(f"raw/{MOBILE}.xlsx", f"张三{ID18}", "A8", f"备注写作“{FAKE_ID} 138-1234-5678”")
+    assert MASK in f.message and MASK in f.sheet and MASK in f.path
+    assert ID18 not in _digits(f.format()) and MOBILE not in _digits(f.format()) and FAKE_ID[:-1] not in f.format()
+
+
+# --- every place in a workbook -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "value", "shown"), SPELLINGS, ids=ids)
+def test_a_personal_number_in_a_data_cell_refuses_the_workbook(raw, tmp_path, capsysbinary, name, value, shown):
     write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE)
-    edit(raw / "m.xlsx", "Sheet1", E5=f"联系人身份证 {FAKE_ID}", F6=FAKE_MOBILE)
+    edit(raw / "m.xlsx", "Sheet1", C5=value)
+    _assert_refused(raw, tmp_path, capsysbinary, shown, ("Sheet1", "C5"))
+
+
+def test_a_mobile_number_typed_as_a_number_in_a_figure_cell_is_refused_not_read_as_10k_people(raw, tmp_path, capsysbinary):
+    write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE)
+    edit(raw / "m.xlsx", "Sheet1", D5=13812345678)
+    _assert_refused(raw, tmp_path, capsysbinary, MOBILE, ("Sheet1", "D5"))
+
+
+def test_an_id_in_the_remark_row_refuses_the_workbook_and_is_never_stored(raw, tmp_path, capsysbinary):
+    write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE, remark=f"备注：新增发卡城市1个，即长沙市、{ID18}")
+    _assert_refused(raw, tmp_path, capsysbinary, ID18, ("Sheet1", "A8"))
+
+
+@pytest.mark.parametrize("remark", ["备注：有问题请联系 138-1234-5678", "备注：联系电话：138-1234-5678"],
+                         ids=["free_text", "phone_label"])
+def test_an_unreadable_remark_holding_a_mobile_is_refused_and_not_echoed(raw, tmp_path, capsysbinary, remark):
+    # The 备注 row is not the footer: a phone written there, even after 联系电话：, is refused.
+    write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE, remark=remark)
+    _assert_refused(raw, tmp_path, capsysbinary, MOBILE, ("Sheet1", "A8"))
+
+
+@pytest.mark.parametrize(("written", "shown"), [(f"经办人身份证 {ID15}", ID15), (f"联系电话：{MOBILE}", MOBILE)],
+                         ids=["id15", "mobile"])
+def test_a_personal_number_in_the_header_line_refuses_the_workbook(raw, tmp_path, capsysbinary, written, shown):
+    write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE,
+                  header=[f"填报单位：湖南省人力资源和社会保障厅（{written}）    2015 年 3 月"])
+    _assert_refused(raw, tmp_path, capsysbinary, shown, ("Sheet1", "A2"))
+
+
+def test_a_mobile_in_the_footer_outside_the_phone_slot_refuses_the_workbook(raw, tmp_path, capsysbinary):
+    write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE,
+                  footer={"填报人": "某某 +86 138 1234 5678", "联系电话": "0731-84201272"})
+    hits = _assert_refused(raw, tmp_path, capsysbinary, MOBILE, ("Sheet1", "A9"))
+    assert "联系电话" in hits[0].message
+
+
+def test_an_id_in_the_footers_phone_slot_refuses_the_workbook(raw, tmp_path, capsysbinary):
+    write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE, footer={"填报人": "某某", "联系电话": FAKE_ID})
+    _assert_refused(raw, tmp_path, capsysbinary, FAKE_ID[:-1], ("Sheet1", "A9"))
+
+
+@pytest.mark.parametrize("footer_cells", [
+    {"A9": f"填报人：某某  联系电话：{MOBILE}  负责人签名：_____"},
+    {"A9": "填报人：某某  联系电话：+86 138 1234 5678"},
+    {"A9": "填报人：", "B9": "某某", "C9": "联系电话：", "D9": 13812345678, "E9": "负责人签名："},
+    {"A9": "联系人：某某  手机：138-1234-5678"},
+], ids=["one_cell", "plus86", "cells_number", "mobile_label"])
+def test_the_filers_phone_in_the_footer_is_allowed_and_never_copied(raw, tmp_path, footer_cells):
+    write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE)
+    edit(raw / "m.xlsx", "Sheet1", **footer_cells)
     result = ingest(raw, tmp_path / "p")
-    hits = [f for f in result.findings if f.code == "privacy.personal_data"]
-    assert {f.cell for f in hits} == {"E5", "F6"} and not result.ok
-    assert all(FAKE_ID not in f.format() and FAKE_MOBILE not in f.format() for f in result.findings)
-    assert not (tmp_path / "p").exists()
+    assert result.ok, [f.format() for f in result.findings]
+    assert scan_paths([tmp_path / "p"]) == [] and scan_paths([raw]) == []
 
 
-def test_the_filers_phone_in_the_footer_is_allowed_and_never_copied(tmp_path):
-    raw = tmp_path / "raw"
-    write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE, footer={"填报人": "某某", "联系电话": FAKE_MOBILE})
-    assert ingest(raw, tmp_path / "p").ok
-    assert scan_paths([tmp_path / "p"]) == []
+@pytest.mark.parametrize(("title", "shown"), [(f"张三{MOBILE}", MOBILE), (ID18, ID18)], ids=["mobile", "id"])
+def test_a_sheet_named_with_a_personal_number_is_refused_and_shown_by_its_position(raw, tmp_path, capsysbinary,
+                                                                                      title, shown):
+    write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE)
+    wb = load_workbook(raw / "m.xlsx")
+    wb.create_sheet("说明", 0)["A1"] = "见第2张表"
+    wb["Sheet1"].title = title
+    wb.save(raw / "m.xlsx")
+    hits = _assert_refused(raw, tmp_path, capsysbinary, shown, ("第2张工作表", ""))
+    assert "工作表名称" in hits[0].message
+    # Every other finding about the file names the sheet by position too.
+    assert all(f.sheet in ("", "说明", "第2张工作表") for f in ingest(raw, tmp_path / "p").findings)
 
+
+def test_a_personal_number_in_a_cell_comment_refuses_the_workbook_and_names_the_cell(raw, tmp_path, capsysbinary):
+    write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE)
+    wb = load_workbook(raw / "m.xlsx")
+    wb["Sheet1"]["D6"].comment = Comment("株洲市数字请找 138 1234 5678 核对", "审核人")
+    wb.save(raw / "m.xlsx")
+    _assert_refused(raw, tmp_path, capsysbinary, MOBILE, ("Sheet1", "D6"))
+
+
+def _add_threaded_comment(path: Path, ref: str, text: str) -> None:
+    """A threaded comment (Excel 365) on the first sheet, as Excel stores it: its own part, linked from the sheet."""
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    rels = "xl/worksheets/_rels/sheet1.xml.rels"
+    link = ('<Relationship Id="rIdTc1" Type="http://schemas.microsoft.com/office/2017/10/relationships/threadedComment" '
+            'Target="../threadedComments/threadedComment1.xml"/>')
+    parts[rels] = (parts[rels].decode().replace("</Relationships>", link + "</Relationships>").encode() if rels in parts
+                   else ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                         f'package/2006/relationships">{link}</Relationships>').encode())
+    parts["xl/threadedComments/threadedComment1.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8"?><ThreadedComments '
+        'xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments">'
+        f'<threadedComment ref="{ref}" id="{{00000000-0000-0000-0000-000000000001}}"><text>{text}</text>'
+        '</threadedComment></ThreadedComments>').encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+
+
+def test_a_personal_number_in_a_threaded_comment_refuses_the_workbook(raw, tmp_path, capsysbinary):
+    write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE)
+    _add_threaded_comment(raw / "m.xlsx", "C5", f"长沙市经办人身份证 {FAKE_ID}")
+    _assert_refused(raw, tmp_path, capsysbinary, FAKE_ID[:-1], ("Sheet1", "C5"))
+
+
+@pytest.mark.parametrize("state", ["visible", "hidden", "veryHidden"])
+def test_a_roster_sheet_next_to_a_valid_form_refuses_the_workbook(raw, tmp_path, capsysbinary, state):
+    write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE)
+    wb = load_workbook(raw / "m.xlsx")
+    roster = wb.create_sheet("花名册")
+    roster.append(["姓名", "身份证号"])
+    roster.append(["张三", "430102-19900307-2317"])
+    roster.sheet_state = state
+    wb.save(raw / "m.xlsx")
+    _assert_refused(raw, tmp_path, capsysbinary, ID18, ("花名册", "B2"))
+
+
+def test_a_file_or_folder_named_with_a_personal_number_is_refused(raw, tmp_path, capsysbinary):
+    write_monthly(raw / f"张三{MOBILE}.xlsx", "2015-03", VALUES_SAMPLE)
+    (raw / f"李四{MOBILE}_损坏.xlsx").write_bytes(b"PK\x03\x04 not a zip")  # the reader's own finding names it too
+    (raw / f"王五{MOBILE}.csv").write_text("form,period\nmonthly,2015-03\n", encoding="utf-8")
+    write_monthly(raw / f"赵六 {ID18}" / "2015-04.xlsx", "2015-04", VALUES_SAMPLE)  # a folder named after a person
+    hits = _assert_refused(raw, tmp_path, capsysbinary, MOBILE, ("", ""))
+    assert len(hits) == 3 + 1 and ID18 not in _digits(" ".join(f.format() for f in hits))
+
+
+# --- CSV ---------------------------------------------------------------------------------------------------------
+
+def test_a_tidy_csv_with_an_id_is_refused_before_it_is_read(raw, tmp_path, capsysbinary):
+    (raw / "monthly_tidy.csv").write_text(
+        "period,province_code,region_code,region_name,cumulative_holders_10k\n"
+        "2015-03,430000,430100,长沙市,300.12\n"
+        f"2015-03,430000,430200,株洲市 {ID18},80\n", encoding="utf-8")
+    _assert_refused(raw, tmp_path, capsysbinary, ID18, ("monthly_tidy", "D3"))
+
+
+def test_a_receipts_csv_with_a_mobile_is_refused_before_it_is_read(raw, tmp_path, capsysbinary):
+    (raw / "receipts_430000.csv").write_bytes(
+        "form,period,province,received_on,channel\n"
+        "monthly,2015-03,430000,2015-04-01,电话 138-1234-5678\n".encode("gb18030"))
+    _assert_refused(raw, tmp_path, capsysbinary, MOBILE, ("receipts_430000", "E2"))
+
+
+# --- sbk scan and what is committed -------------------------------------------------------------------------------
 
 def test_scan_command_finds_personal_data_in_a_folder(tmp_path, capsys):
     (tmp_path / "notes.md").write_text(f"申领人 {FAKE_ID}\n", encoding="utf-8")
     assert main(["scan", str(tmp_path)]) == 1
     out = capsys.readouterr().out
-    assert "notes.md:1: error privacy.personal_data 个人信息" in out and FAKE_ID not in out
+    assert "notes.md:1: error privacy.personal_data 个人信息" in out and FAKE_ID[:-1] not in _digits(out)
 
 
 @pytest.mark.parametrize("folder", ["data", "reports", "policy_catalog"])
 def test_committed_data_reports_and_catalog_hold_no_personal_data(folder):
     assert [f.format() for f in scan_paths([REPO / folder])] == []
+
+
+def _ods(path: Path, comment: str) -> Path:
+    """A minimal OpenDocument spreadsheet: one sheet, a note on B2 (as LibreOffice stores one: office:annotation)."""
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2"><office:body>'
+               '<office:spreadsheet><table:table table:name="Sheet1">'
+               '<table:table-row><table:table-cell table:number-columns-repeated="2"/></table:table-row>'
+               '<table:table-row><table:table-cell office:value-type="string"><text:p>长沙市</text:p></table:table-cell>'
+               f'<table:table-cell office:value-type="float" office:value="300.12"><office:annotation><text:p>{comment}'
+               '</text:p></office:annotation><text:p>300.12</text:p></table:table-cell></table:table-row>'
+               '</table:table></office:spreadsheet></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        zf.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        zf.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_a_personal_number_in_an_ods_annotation_is_found_and_names_the_cell(tmp_path):
+    hits = scan_paths([_ods(tmp_path / "m.ods", f"联系人 {MOBILE}")])
+    assert [(f.code, f.sheet, f.cell) for f in hits] == [(CODE, "Sheet1", "B2")]
+    assert MOBILE not in _digits(hits[0].format())
+    assert scan_paths([_ods(tmp_path / "clean.ods", "请核实")]) == []

@@ -178,7 +178,7 @@ REGION_RULES = (
          explain=lambda r: f"地区 “{r['region_name']}” 与行政区划代码 {r['region_code']} 的名称不符"),
     rule("region.code_order", "地市顺序按照行政区划代码排列", WARNING, "monthly, q1, q2", "地市顺序按照行政区划代码排列。",
          column="region_code", check=_in_code_order,
-         explain=lambda r: f"{r['region_code']} {r['region_name']} 排在代码更大的地市之后"),
+         explain=lambda r: "排在代码更大的地市之后"),
 )
 
 
@@ -187,7 +187,8 @@ REGION_RULES = (
 
 
 def _row_name(layout: Layout, r: Any) -> str:
-    name = next((k for k in ("region_name", "bank_name") if k in layout.by_name and layout.by_name[k].stored), None)
+    """The bank a 表四 row is about (the region of any row is named by ``sbk.validate.region_label``)."""
+    name = "bank_name" if "bank_name" in layout.by_name else None
     return f"{r[name]} " if name and str(r[name] or "").strip() else ""
 
 
@@ -286,9 +287,8 @@ def _duplicate_rule(layout: Layout) -> Rule:
     cell = key[0] if key else layout.stored_fields[0].name
 
     def explain(r: Any) -> str:
-        who = " ".join(str(r[x]) for x in key) or str(r["province_code"])
-        name = _row_name(layout, r) if "region_code" in key else ""
-        return f"{who} {name}在 {r['period']} 已填报过{'一行' if key else '本表'}"
+        # The region (or the province, for 表三) leads the message; a bank is named here.
+        return f"{_row_name(layout, r)}在 {r['period']} 已填报过{'一行' if key else '本表'}"
 
     return rule(f"{layout.form}.duplicate_row", what, ERROR, layout.form, column=cell,
                 check=_not_duplicated(["period", "province_code", *key]), explain=explain)

@@ -1,0 +1,167 @@
+"""Plausibility: figures checked against what is possible, not only against the form's syntax.
+
+A 万人 column filled in 人 (长沙市 3560000 where 356.00 is meant) is a number,
+non-negative, with two decimals: every rule of the 填写说明 passes, and a
+ten-thousand-fold error would reach the reports. Two facts catch it:
+
+- **Population.** No region has more card holders than ten times its
+  population, and none more than China's. The population of a region comes
+  from the ``region_population`` table when one is read (``region_population*.csv``
+  under ``data/raw``; the demo's is synthetic), for prefecture-level rows;
+  省本级, the total row, banks and regions without a figure are bounded by
+  China's population. Why ten times, not the population itself: holders are
+  counted where the card was issued and population where people live, so a
+  region that sends people away can hold more cards than its 常住 residents
+  (coverage near 98% nationally, published_figures.csv); a figure filled in 人
+  is 10000× too large, so a margin of 10 refuses every such figure above 0.1%
+  coverage and never a real one. Between 1× and 10× the population is a
+  warning.
+- **Last period.** A cumulative figure filled in 人 after a month filled in
+  万人 is at least 10000× the previous figure (it cannot fall); rounding of a
+  previous figure as small as 0.01 万人 keeps the ratio above 5000. Real growth of
+  5000× in one period would need a region going from a pilot of tens of
+  people to a whole city at once, so ≥ 5000× the same region's (or bank's)
+  previous figure is an error.
+
+Both errors say what to do: divide by 10000 and file again.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping
+from itertools import pairwise
+from typing import Any
+
+import pandas as pd
+
+from sbk.findings import ERROR, WARNING, Finding, rule
+from sbk.forms import LAYOUTS, Kind, Layout
+from sbk.workbooks import SheetData
+
+__all__ = ["CHINA_POPULATION_MAX_10K", "GROWTH_LIMIT", "POPULATION_MARGIN", "check_magnitudes", "region_populations"]
+
+# The largest year-end population of China in data/raw/published/population.csv: 141,260万 at the end of 2021
+# (NBS communique, as reprinted; the row carries its source and quote). No region can have more holders.
+# tests/test_plausibility.py checks this equals the file's maximum, so the fact lives in one place.
+CHINA_POPULATION_MAX_10K = 141260.0
+POPULATION_MARGIN = 10
+GROWTH_LIMIT = 5000
+
+_SCOPE = ", ".join(form for form, layout in LAYOUTS.items() if any(f.kind is Kind.FIGURE_10K for f in layout.fields))
+LOOKS_FILLED_IN_PEOPLE = rule("plausibility.looks_filled_in_people", "数量级不合理", ERROR, _SCOPE,
+                              "累计持卡人数（万人）")
+ABOVE_POPULATION = rule("plausibility.above_population", "超过地区人口", WARNING, _SCOPE, "累计持卡人数（万人）")
+
+_ADVICE = "看起来按“人”填报，本表单位为万人：请除以 10000 后重新填报"
+
+
+def region_populations(table: pd.DataFrame | None) -> dict[str, tuple[float, str]]:
+    """Region code → (largest population in 万人 over the years given, its source), from a ``region_population`` table.
+
+    Rows without a positive figure are left out (the demo gives 省本级 0: it has no population of its own).
+    """
+    out: dict[str, tuple[float, str]] = {}
+    if table is None or table.empty or not {"region_code", "population_10k"} <= set(table.columns):
+        return out
+    for rec in table.to_dict("records"):
+        code = str(rec.get("region_code") or "")
+        value = _number(rec.get("population_10k"))
+        if value is None or value <= 0 or code.endswith("0000"):
+            continue
+        if code not in out or value > out[code][0]:
+            out[code] = (value, str(rec.get("source") or "region_population"))
+    return out
+
+
+def _number(v: Any) -> float | None:
+    if v is None or v is pd.NA:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def _who(layout: Layout, rec: Mapping[Any, Any]) -> str:
+    if "bank_name" in layout.by_name:
+        return str(rec.get("bank_name") or "")
+    name, code = str(rec.get("region_name") or ""), str(rec.get("region_code") or "")
+    return f"{name}（{code}）" if code else name
+
+
+def _figures(layout: Layout) -> list[str]:
+    return [f.name for f in layout.fields if f.kind is Kind.FIGURE_10K]
+
+
+def _population_findings(s: SheetData, populations: Mapping[str, tuple[float, str]]) -> list[Finding]:
+    layout = LAYOUTS[s.form]
+    out: list[Finding] = []
+    rows: list[Mapping[Any, Any]] = list(s.rows.to_dict("records")) if len(s.rows) else []
+    if s.total is not None and s.total_row:
+        rows.append({**s.total, "source_row": s.total_row, "region_name": layout.total_label, "bank_name": layout.total_label})
+    for rec in rows:
+        code = str(rec.get("region_code") or "")
+        own = populations.get(code) if code != s.province_code else None
+        for name in _figures(layout):
+            value = _number(rec.get(name))
+            if value is None:
+                continue
+            cell = f"{s.letters.get(name, '')}{int(rec['source_row'])}"
+            title = layout.by_name[name].title
+            if own and value > POPULATION_MARGIN * own[0]:
+                out.append(LOOKS_FILLED_IN_PEOPLE.finding(
+                    s.path, s.sheet, cell, f"{_who(layout, rec)} {title} {value:.2f} 万人，超过该地区人口 {own[0]:.2f} 万人"
+                                           f"（{own[1]}）的 {POPULATION_MARGIN} 倍：{_ADVICE}"))
+            elif value > CHINA_POPULATION_MAX_10K:
+                out.append(LOOKS_FILLED_IN_PEOPLE.finding(
+                    s.path, s.sheet, cell, f"{_who(layout, rec)} {title} {value:.2f} 万人，超过全国总人口 "
+                                           f"{CHINA_POPULATION_MAX_10K:.0f} 万人：{_ADVICE}"))
+            elif own and value > own[0]:
+                out.append(ABOVE_POPULATION.finding(
+                    s.path, s.sheet, cell, f"{_who(layout, rec)} {title} {value:.2f} 万人，超过该地区人口 {own[0]:.2f} 万人"
+                                           f"（{own[1]}）：请核实（单位为万人）"))
+    return out
+
+
+def _growth_findings(sheets: list[SheetData], flagged: set[tuple[str, str, str]]) -> list[Finding]:
+    """≥ GROWTH_LIMIT × the same region's (bank's) figure in the previous filing of the same form."""
+    out: list[Finding] = []
+    series: dict[tuple, list[tuple[str, float, SheetData, Mapping[Any, Any]]]] = defaultdict(list)
+    rec: Mapping[Any, Any]
+    for s in sheets:
+        layout = LAYOUTS[s.form]
+        if not len(s.rows) or not s.period:
+            continue
+        for rec in s.rows.to_dict("records"):
+            key_values = tuple(str(rec.get(k) or "") for k in layout.row_key)
+            for name in _figures(layout):
+                value = _number(rec.get(name))
+                if value is not None:
+                    series[(s.form, s.province_code, key_values, name)].append((str(s.period), value, s, rec))
+    for (form, _, _, name), points in series.items():
+        points.sort(key=lambda p: p[0])
+        layout = LAYOUTS[form]
+        for (prev_period, prev, _, _), (period, value, s, rec) in pairwise(points):
+            if prev <= 0 or value < GROWTH_LIMIT * prev or period == prev_period:
+                continue
+            cell = f"{s.letters.get(name, '')}{int(rec['source_row'])}"
+            if (s.path, s.sheet, cell) in flagged:
+                continue
+            out.append(LOOKS_FILLED_IN_PEOPLE.finding(
+                s.path, s.sheet, cell, f"{_who(layout, rec)} {layout.by_name[name].title} {value:.2f} 万人，是上期 "
+                                       f"{prev:.2f} 万人（{prev_period}）的 {value / prev:.0f} 倍：{_ADVICE}"))
+    return out
+
+
+def check_magnitudes(sheets: list[SheetData], region_population: pd.DataFrame | None = None) -> list[Finding]:
+    """Every 万人 figure of every sheet against the population bound, and against the previous period."""
+    populations = region_populations(region_population)
+    out: list[Finding] = []
+    for s in sheets:
+        out.extend(_population_findings(s, populations))
+    flagged = {(f.path, f.sheet, f.cell) for f in out if f.severity == ERROR}
+    out.extend(_growth_findings(sheets, flagged))
+    return out

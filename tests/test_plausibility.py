@@ -1,0 +1,131 @@
+"""Magnitudes and units: a form filled in 人 instead of 万人, or with a unit that contradicts its column, is refused."""
+
+from __future__ import annotations
+
+import csv
+
+import pandas as pd
+import pytest
+from conftest import REPO, edit, write_monthly
+
+from sbk.cli import main
+from sbk.demo import _Model, _quarterly
+from sbk.plausibility import CHINA_POPULATION_MAX_10K
+from sbk.workbooks import read_workbook
+
+VALUES = {"": 12.5, "430100": 300.12, "430200": 80.0}
+
+
+def _ingest(raw, out, capsys) -> tuple[int, list[str]]:
+    code = main(["ingest", str(raw), "--out", str(out)])
+    return code, capsys.readouterr().out.splitlines()
+
+
+def _population_csv(path, rows: dict[str, tuple[str, float]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["province_code", "region_code", "region_name", "year_end", "population_10k", "source"])
+        for code, (name, pop) in rows.items():
+            w.writerow(["430000", code, name, 2015, pop, "test figures"])
+
+
+def test_a_form_filled_in_people_not_10k_is_refused(raw, tmp_path, capsys):
+    write_monthly(raw / "m.xlsx", "2016-03", {"": 125000, "430100": 3560000, "430200": 800000})
+    out = tmp_path / "p"
+    code, lines = _ingest(raw, out, capsys)
+    assert code == 1 and not out.exists()
+    want = ("m.xlsx:Sheet1!D5: error plausibility.looks_filled_in_people 数量级不合理: 长沙市（430100） 累计持卡人数 "
+            "3560000.00 万人，超过全国总人口 141260 万人：看起来按“人”填报，本表单位为万人：请除以 10000 后重新填报")
+    assert any(line.endswith(want) for line in lines), lines
+    assert any("Sheet1!D7: error plausibility.looks_filled_in_people" in line for line in lines)  # the 合计 row too
+
+
+def test_a_region_above_ten_times_its_population_is_refused(raw, tmp_path, capsys):
+    _population_csv(raw / "region_population_430000.csv", {"430100": ("长沙市", 743.0), "430200": ("株洲市", 400.0)})
+    write_monthly(raw / "m.xlsx", "2016-03", {"": 12.5, "430100": 300.12, "430200": 80000})  # 株洲 in 人 (8万)
+    code, lines = _ingest(raw, tmp_path / "p", capsys)
+    assert code == 1 and not (tmp_path / "p").exists()
+    assert any("m.xlsx:Sheet1!D6: error plausibility.looks_filled_in_people" in line
+               and "株洲市（430200）" in line and "超过该地区人口 400.00 万人（test figures）的 10 倍" in line
+               for line in lines), lines
+
+
+def test_a_region_a_little_above_its_population_is_a_warning_only(raw, tmp_path, capsys):
+    # Holders are counted where cards were issued, population where people live: 1×–10× is worth a look, not wrong.
+    _population_csv(raw / "region_population_430000.csv", {"430200": ("株洲市", 400.0)})
+    write_monthly(raw / "m.xlsx", "2016-03", {"": 12.5, "430100": 300.12, "430200": 412.0})
+    code, lines = _ingest(raw, tmp_path / "p", capsys)
+    assert code == 0
+    assert any("m.xlsx:Sheet1!D6: warning plausibility.above_population" in line for line in lines), lines
+
+
+def test_ten_thousand_times_last_month_is_refused(raw, tmp_path, capsys):
+    # 省本级 filed in 人 (12.5万 = 125000): below China's population, so only the previous month shows it.
+    write_monthly(raw / "m02.xlsx", "2016-02", {"": 12.5, "430100": 300.12, "430200": 80.0})
+    write_monthly(raw / "m03.xlsx", "2016-03", {"": 125500, "430100": 301.0, "430200": 81.0})
+    code, lines = _ingest(raw, tmp_path / "p", capsys)
+    assert code == 1 and not (tmp_path / "p").exists()
+    want = ("m03.xlsx:Sheet1!D4: error plausibility.looks_filled_in_people 数量级不合理: 省本级（430000） 累计持卡人数 "
+            "125500.00 万人，是上期 12.50 万人（2016-02）的 10040 倍")
+    assert any(want in line for line in lines), lines
+
+
+def test_real_growth_from_a_small_start_is_not_flagged(raw, tmp_path, capsys):
+    write_monthly(raw / "m02.xlsx", "2016-02", {"": 12.5, "430100": 0.5, "430200": 80.0})
+    write_monthly(raw / "m03.xlsx", "2016-03", {"": 12.5, "430100": 40.0, "430200": 80.0})  # 80×: a city starting
+    code, lines = _ingest(raw, tmp_path / "p", capsys)
+    assert code == 0 and not [line for line in lines if "plausibility" in line]
+
+
+@pytest.mark.parametrize("text, why", [("3560000人", "看起来按“人”填报"), ("85%", "本列填以万人为单位的人数"),
+                                       ("356户", "本列填以万人为单位的人数"), ("1.2亿", "本列填以万人为单位的人数")])
+def test_a_unit_that_contradicts_the_10k_column_is_refused_not_stripped(raw, tmp_path, capsys, text, why):
+    write_monthly(raw / "m.xlsx", "2016-03", VALUES, total=None)
+    edit(raw / "m.xlsx", "Sheet1", D5=text)
+    code, lines = _ingest(raw, tmp_path / "p", capsys)
+    assert code == 1 and not (tmp_path / "p").exists()
+    hit = [line for line in lines if "m.xlsx:Sheet1!D5: error read.unit_suffix 单位与本列不符:" in line]
+    assert hit and why in hit[0], lines
+
+
+@pytest.mark.parametrize("text", ["300.12万人", "300.12万", "300.12"])
+def test_the_columns_own_unit_is_tolerated(raw, text):
+    write_monthly(raw / "m.xlsx", "2016-03", VALUES)
+    edit(raw / "m.xlsx", "Sheet1", D5=text)
+    sheets, findings = read_workbook(raw / "m.xlsx")
+    assert not findings and sheets[0].rows["cumulative_holders_10k"].iloc[1] == 300.12
+
+
+def _q_cell(path, sheet: str, field_header: str, region: str) -> str:
+    from openpyxl import load_workbook
+
+    ws = load_workbook(path)[sheet]
+    col = next(c.column_letter for r in ws.iter_rows(max_row=6) for c in r if c.value == field_header)
+    row = next(c.row for c in ws["B"] if c.value == region)
+    return f"{col}{row}"
+
+
+@pytest.mark.parametrize("field_header, text", [("可受理社保卡读写终端累计数量", "1.2万"),
+                                                ("应用目录开通率 (%)", "35万人")])
+def test_a_unit_that_contradicts_a_count_or_percent_column_is_refused(raw, tmp_path, capsys, field_header, text):
+    _quarterly(_Model(), "2015Q1", raw / "q.xlsx")
+    sheet = "季调度表（一）" if "终端" in field_header else "季调度表（二）"
+    from openpyxl import load_workbook
+
+    names = load_workbook(raw / "q.xlsx").sheetnames
+    sheet = next(n for n in names if n.endswith(sheet[-4:]))
+    cell = _q_cell(raw / "q.xlsx", sheet, field_header, "长沙市")
+    edit(raw / "q.xlsx", sheet, **{cell: text})
+    code, lines = _ingest(raw, tmp_path / "p", capsys)
+    assert code == 1
+    assert any(f"q.xlsx:{sheet}!{cell}: error read.unit_suffix" in line for line in lines), lines
+
+
+def test_the_bound_is_chinas_largest_population_in_the_published_record():
+    with (REPO / "data" / "raw" / "published" / "population.csv").open(encoding="utf-8") as fh:
+        assert CHINA_POPULATION_MAX_10K == max(float(r["population_10k"]) for r in csv.DictReader(fh))
+
+
+def test_the_embedded_data_raises_no_magnitude_finding(processed_dir):
+    findings = pd.read_parquet(processed_dir / "findings.parquet")
+    assert not [c for c in findings["code"] if c.startswith("plausibility.") or c == "read.unit_suffix"]
