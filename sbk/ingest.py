@@ -39,7 +39,7 @@ from sbk.errors import ignore_sigint
 from sbk.findings import ERROR, WARNING, Finding, has_errors, rule
 from sbk.forms import LAYOUTS, TABLES, Kind, Layout, column_labels
 from sbk.forms.rules import PERIOD_MONTHLY, PERIOD_QUARTERLY, PROVINCE
-from sbk.locking import output_lock
+from sbk.locking import output_folder, output_lock
 from sbk.privacy import personal_findings_in_csv
 from sbk.published import UNREADABLE_CSV, kind_of, read_published
 from sbk.validate import TidySheet, assemble, validate_reference
@@ -515,22 +515,6 @@ def _commit(out_dir: Path, files: dict[Path, bytes], complete: set[str]) -> None
     _recover(out_dir)
 
 
-def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: int | None = None,
-           on_wait: Callable[[str], None] | None = None) -> IngestResult:
-    """Read, validate and (unless ``write`` is False or there are errors) write the processed tables.
-
-    Writing holds the output folder's lock (``sbk.locking``) from the up-to-date check to the commit, so a
-    second ingest into the same folder waits (``on_wait`` is told once) and the two never mix.
-    """
-    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
-    if not write:
-        return _ingest(raw_dir, out_dir, write, jobs)
-    if not raw_dir.exists():  # nothing to write: no need to create or lock the output folder
-        return _ingest(raw_dir, out_dir, write, jobs)
-    with output_lock(out_dir, "sbk ingest", on_wait):
-        return _ingest(raw_dir, out_dir, write, jobs)
-
-
 def _up_to_date(out_dir: Path, fp: str) -> bool:
     """The folder holds exactly the set an ingest of these inputs (fingerprint ``fp``) wrote."""
     try:
@@ -555,44 +539,76 @@ def _all_folders_readable(raw_dir: Path) -> None:
             pass
 
 
-def _ingest(raw_dir: Path, out_dir: Path, write: bool, jobs: int | None) -> IngestResult:
+def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: int | None = None,
+           on_wait: Callable[[str], None] | None = None) -> IngestResult:
+    """Read, validate and (unless ``write`` is False or there are errors) write the processed tables.
+
+    Writing into a folder that exists holds its lock (``sbk.locking``) for the whole ingest, so a second ingest
+    into it waits from its start (``on_wait`` is told) and the two never mix. A folder that does not exist yet is
+    created, and locked, only when there is a set to write: with errors nothing is created.
+    """
+    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     result = IngestResult()
     if not raw_dir.exists():
         result.findings.append(NO_INPUT.finding(raw_dir.as_posix(), "", "", "目录或文件不存在"))
         return result
+    if write:
+        output_folder(out_dir, create=False)  # --out naming a file: said before the reading, not after
     _all_folders_readable(raw_dir)
     files = discover(raw_dir)
     shas = {_shown(p): file_sha256(p) for p in files}
     fp = fingerprint(shas)
-    descriptor = out_dir / "datapackage.json"
-    if write:
-        _recover(out_dir)
-    if write and _up_to_date(out_dir, fp):
-        result.up_to_date = True
-        result.files = len(files)
+    if not write:
+        _new_set(raw_dir, shas, fp, jobs, result)
         return result
+    if out_dir.is_dir():
+        with output_lock(out_dir, "sbk ingest", on_wait):
+            _recover(out_dir)
+            if _up_to_date(out_dir, fp):
+                result.up_to_date = True
+                result.files = len(files)
+                return result
+            new = _new_set(raw_dir, shas, fp, jobs, result)
+            if new is not None:
+                _write(out_dir, new, result)
+        return result
+    new = _new_set(raw_dir, shas, fp, jobs, result)
+    if new is not None:
+        with output_lock(out_dir, "sbk ingest", on_wait):  # creates the folder
+            _recover(out_dir)  # another ingest's set, killed after its marker: finished first, then replaced
+            _write(out_dir, new, result)
+    return result
+
+
+def _new_set(raw_dir: Path, shas: dict[str, str], fp: str, jobs: int | None, result: IngestResult
+             ) -> dict[str, bytes] | None:
+    """Read and validate everything (findings into ``result``); the new set's files by name, or None on error."""
     sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs)
     result.files, result.sheets = nfiles, len(sheets)
     tables, fs = assemble(sheets, shas, extra.get("region_population"))
     result.findings = findings + fs
     for name, df in extra.items():  # reference tables only: a filing's rows come through assemble, never replaced
         tables[name] = pd.concat([tables[name], df], ignore_index=True) if name in tables else df
-    if not write or has_errors(result.findings):
-        return result
+    if has_errors(result.findings):
+        return None
     tables["findings"] = pd.DataFrame([f.to_dict() for f in sorted(set(result.findings))],
                                       columns=["path", "sheet", "cell", "severity", "rule", "message", "line", "code"])
-    out_dir.mkdir(parents=True, exist_ok=True)
     synthetic_files = {s.path for s in sheets if s.synthetic} | {p for p in shas if "synthetic" in Path(p).name}
-    new: dict[Path, bytes] = {}
+    new: dict[str, bytes] = {}
     for name, df in sorted(tables.items()):
         df = _sorted(name, _typed(df))
         tables[name] = df
-        new[out_dir / f"{name}.parquet"] = _parquet_bytes(df)
+        new[f"{name}.parquet"] = _parquet_bytes(df)
     text = json.dumps(_datapackage(tables, shas, synthetic_files, fp), ensure_ascii=False, indent=2) + "\n"
-    new[descriptor] = text.encode("utf-8")
-    for target, data in new.items():
+    new["datapackage.json"] = text.encode("utf-8")
+    return new
+
+
+def _write(out_dir: Path, new: dict[str, bytes], result: IngestResult) -> None:
+    """Commit ``new`` as the folder's whole set (the caller holds the lock): changed files, and the removal of
+    tables of an earlier set it does not have."""
+    for name, data in new.items():
+        target = out_dir / name
         (result.unchanged if target.exists() and target.read_bytes() == data else result.written).append(target)
-    complete = {t.name for t in new}
-    result.removed = [out_dir / name for name in sorted(_owned(out_dir) - complete)]
-    _commit(out_dir, {t: d for t, d in new.items() if t in result.written}, complete)
-    return result
+    result.removed = [out_dir / name for name in sorted(_owned(out_dir) - set(new))]
+    _commit(out_dir, {t: new[t.name] for t in result.written}, set(new))

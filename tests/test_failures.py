@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -107,24 +108,37 @@ def test_a_full_disk_is_one_line_exit_1_and_the_previous_set_stands(tmp_path):
 # --- Ctrl-C --------------------------------------------------------------------------------------------------
 
 
-def _interrupt(args: list[str], out: Path, cwd: Path, after: float) -> subprocess.Popen:
-    """Start sbk, wait until it holds its output folder's lock (it is at work), then press Ctrl-C: SIGINT to
-    the process group, as a terminal does."""
+def _interrupt(args: list[str], at_work: Callable[[subprocess.Popen], bool], cwd: Path, after: float) -> subprocess.Popen:
+    """Start sbk, wait until ``at_work`` says it is at work, then press Ctrl-C: SIGINT to the process group, as a
+    terminal does."""
     proc = subprocess.Popen([sys.executable, "-m", "sbk.cli", *args], cwd=cwd, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True,
                             env={**os.environ, "PYTHONPATH": str(REPO)})
-    while not (out / ".sbk.lock").exists() and proc.poll() is None:
-        time.sleep(0.005)
+    while not at_work(proc) and proc.poll() is None:
+        time.sleep(0.001)
     time.sleep(after)
     assert proc.poll() is None, "finished before it could be interrupted"
     os.killpg(proc.pid, signal.SIGINT)
     return proc
 
 
+def _reading(folder: Path) -> Callable[[subprocess.Popen], bool]:
+    """The process has a file under ``folder`` open: it is reading its inputs."""
+    def check(proc: subprocess.Popen) -> bool:
+        fds = Path(f"/proc/{proc.pid}/fd")
+        try:
+            return any(os.readlink(fd).startswith(str(folder)) for fd in fds.iterdir())
+        except OSError:  # a descriptor closed while we looked
+            return False
+
+    return check
+
+
 def test_ctrl_c_during_ingest_exits_130_with_one_line(tmp_path):
     # (that the next run completes after any interruption is proved by the kill tests in test_interrupt.py)
-    out = tmp_path / "out"
-    proc = _interrupt(["ingest", str(REPO / "data" / "raw"), "--out", str(out)], out, tmp_path, 0.3)
+    out, raw = tmp_path / "out", tmp_path / "raw"
+    shutil.copytree(REPO / "data" / "raw", raw)
+    proc = _interrupt(["ingest", str(raw), "--out", str(out)], _reading(raw), tmp_path, 0.0)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130
     assert "interrupted" in _one_line(err) and "run the command again" in err
@@ -133,7 +147,8 @@ def test_ctrl_c_during_ingest_exits_130_with_one_line(tmp_path):
 def test_ctrl_c_during_a_report_build_exits_130_with_one_line(tmp_path, processed_dir):
     out = tmp_path / "reports"
     proc = _interrupt(["run", "--period", "2016Q4", "--province", "430000", "--analysis", "cardholder_db", "coverage",
-                       "-j", "2", "--processed", str(processed_dir), "--out", str(out)], out, REPO, 1.0)
+                       "-j", "2", "--processed", str(processed_dir), "--out", str(out)],
+                      lambda _: (out / ".sbk.lock").exists(), REPO, 1.0)  # it holds the folder: the build began
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130
     assert "interrupted" in _one_line(err)
