@@ -44,26 +44,27 @@ def _one_wait_message(stderr: str) -> bool:
 
 def test_two_ingests_at_once_leave_exactly_the_set_one_of_them_writes_alone(tmp_path):
     # Two small inputs whose sets differ in which tables they have: A one monthly form, B the same and the demo
-    # province's receipts, targets and region population (tables B alone has).
-    a, b = tmp_path / "a", tmp_path / "b"
+    # province's receipts, targets and region population (tables B alone has); C, an earlier set in the folder.
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     write_monthly(a / "m.xlsx", "2016-12", {"": 12.5, "430100": 300.12, "430200": 80.0})
     shutil.copytree(a, b)
     for csv in (REPO / "data" / "raw" / "demo").glob("*.csv"):
         shutil.copy(csv, b / csv.name)
-    clean = {"a": tmp_path / "clean_a", "b": tmp_path / "clean_b"}
+    write_monthly(c / "m.xlsx", "2016-11", {"": 12.0, "430100": 300.0, "430200": 79.0})
+    clean = {k: tmp_path / f"clean_{k}" for k in "abc"}
     results = _together(["ingest", "a", "--out", str(clean["a"])], ["ingest", "b", "--out", str(clean["b"])], 0, tmp_path)
     assert [rc for rc, _ in results] == [0, 0], results
+    assert _together(["ingest", "c", "--out", str(clean["c"])], ["--version"], 0, tmp_path)[0][0] == 0
     alone = {k: _tree(v) for k, v in clean.items()}
     assert set(alone["b"]) - set(alone["a"]) >= {"receipts.parquet", "targets.parquet", "region_population.parquet"}
     rng = random.Random(14)
     waited = 0
     for trial in range(INGEST_TRIALS):
         out = tmp_path / f"out_{trial}"
-        start = trial % 3  # empty, or holding either set beforehand
-        if start:
-            shutil.copytree(clean["ab"[start - 1]], out)
+        if trial:  # the folder holds an earlier set (the first trial starts without a folder)
+            shutil.copytree(clean["c"], out)
         first, second = rng.sample(["a", "b"], 2)
-        offset = rng.uniform(0, 0.8)
+        offset = rng.uniform(0, 0.3)
         results = _together(["ingest", first, "--out", str(out)], ["ingest", second, "--out", str(out)], offset, tmp_path)
         assert [rc for rc, _ in results] == [0, 0], results
         now = _tree(out)
