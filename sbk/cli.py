@@ -11,7 +11,7 @@ import argparse
 import errno
 import os
 import sys
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from sbk import __version__
 from sbk.errors import SbkError
@@ -258,7 +258,7 @@ def _cmd_published(args: argparse.Namespace) -> int:
     return 0
 
 
-def _waiting(command: str):
+def _waiting(command: str) -> Callable[[str], None]:
     """The message a command prints, once, when it waits for another writer of its output folder."""
     def say(message: str) -> None:
         print(f"{command}: {escape_controls(message)}…", file=sys.stderr, flush=True)
