@@ -1,15 +1,24 @@
 """The ``sbk`` command: argument parsing, printing, exit codes; no business logic.
 
-Exit codes: 0 success (warnings allowed), 1 data errors, 2 usage errors.
+Exit codes: 0 success (warnings allowed), 1 data errors (and failures such as a full disk, a file that cannot
+be read or a busy output folder), 2 usage errors, 130 interrupted (Ctrl-C). Every failure is one line on
+stderr saying what to do, never a traceback (``SBK_DEBUG=1`` shows the traceback of an unexpected error).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
-from typing import Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from sbk import __version__
+from sbk.errors import SbkError
+from sbk.findings import escape_controls
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,6 +34,7 @@ def _table(rows: list[dict[str, str]]) -> str:
     def width(s: str) -> int:
         return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
 
+    rows = [{c: escape_controls(str(r[c])) for c in cols} for r in rows]  # cells may come from files
     widths = {c: max(width(c), *(width(str(r[c])) for r in rows)) for c in cols}
     def line(values: dict[str, str]) -> str:
         return "  ".join(str(values[c]) + " " * (widths[c] - width(str(values[c]))) for c in cols).rstrip()
@@ -88,7 +98,7 @@ def _print_findings(findings: list, fmt: str) -> None:
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from sbk.ingest import ingest
 
-    result = ingest(args.raw_dir, args.out)
+    result = ingest(args.raw_dir, args.out, on_wait=_waiting("sbk ingest"))
     if result.up_to_date:
         print(f"up to date: {result.files} input files unchanged since the last ingest ({args.out}/datapackage.json)")
         return 0
@@ -98,8 +108,10 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     if errors:
         print(f"sbk ingest: {errors} error(s), {warnings_} warning(s); nothing in {args.out} was changed", file=sys.stderr)
         return 1
+    removed = f", {len(result.removed)} of an earlier set removed" if result.removed else ""
     print(f"ingested {result.files} files ({result.sheets} forms), {warnings_} warning(s): "
-          f"{len(result.written)} file(s) written, {len(result.unchanged)} unchanged in {args.out}", file=sys.stderr)
+          f"{len(result.written)} file(s) written, {len(result.unchanged)} unchanged{removed} in {args.out}",
+          file=sys.stderr)
     return 0
 
 
@@ -246,15 +258,41 @@ def _cmd_published(args: argparse.Namespace) -> int:
     return 0
 
 
+def _waiting(command: str) -> Callable[[str], None]:
+    """The message a command prints, once, when it waits for another writer of its output folder."""
+    def say(message: str) -> None:
+        print(f"{command}: {escape_controls(message)}…", file=sys.stderr, flush=True)
+
+    return say
+
+
+def _write_index(command: str, reports: Path, processed: Path | None) -> Path:
+    """Write the index, saying (in one line) which reports it leaves out because their data is gone."""
+    from sbk.build import index_records, write_index
+
+    _, dropped = index_records(reports, processed)
+    if dropped:
+        names = ", ".join(f"{r.job.period}/{r.job.province}/{r.job.analysis}" for r in dropped[:3])
+        more = f" and {len(dropped) - 3} more" if len(dropped) > 3 else ""
+        print(f"{command}: left out of the index, their data is no longer in {processed}: {escape_controls(names)}{more} "
+              f"(ingest the data again, or delete these reports)", file=sys.stderr)
+    return write_index(reports, processed)
+
+
 def _cmd_reports(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from sbk.build import write_index
     from sbk.catalog_page import write_catalog_page
+    from sbk.locking import output_lock
 
-    out = Path(args.out)
-    write_catalog_page(out)
-    index = write_index(out)
+    out, processed = Path(args.out), Path(args.processed)
+    with output_lock(out, "sbk reports", _waiting("sbk reports")):
+        write_catalog_page(out)
+        if (processed / "datapackage.json").exists():
+            index = _write_index("sbk reports", out, processed)
+        else:  # nothing to judge by: list every report found
+            print(f"sbk reports: {processed} has no processed data; the index lists every report found", file=sys.stderr)
+            index = _write_index("sbk reports", out, None)
     print(f"open {index.resolve().as_uri()}")
     return 0
 
@@ -262,13 +300,15 @@ def _cmd_reports(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from sbk.build import ParameterError, main_progress, plan, run_jobs, write_index
+    from sbk.build import ParameterError, plan
     from sbk.calendar import PeriodError
+    from sbk.locking import output_folder, output_lock
 
     processed, reports = Path(args.processed), Path(args.out)
     if not (processed / "datapackage.json").exists():
         print(f"sbk run: {processed} has no processed data: run `sbk ingest` first", file=sys.stderr)
         return 1
+    output_folder(reports, create=False)
     try:
         jobs = plan(processed, args.period, args.province, args.analysis)
     except (ParameterError, PeriodError) as exc:
@@ -278,6 +318,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"sbk run: no data for period {args.period}" + (f" and province {args.province}" if args.province else ""),
               file=sys.stderr)
         return 1
+    # One build at a time per report folder: two at once could leave a report from one and its record from the other.
+    with output_lock(reports, "sbk run", _waiting("sbk run")):
+        return _run(args, jobs, processed, reports)
+
+
+def _run(args: argparse.Namespace, jobs: list, processed: Path, reports: Path) -> int:
+    from sbk.build import main_progress, run_jobs
+
     executor = None
     if args.dask:
         from dask.distributed import Client
@@ -289,8 +337,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     failed = [(j, msg) for j, status, msg in results if status == "failed"]
     built = sum(status == "built" for _, status, _ in results)
     for j, msg in failed:
-        print(f"reports/{j.period}/{j.province}/{j.analysis}: failed: {msg}", file=sys.stderr)
-    index = write_index(reports)
+        print(f"{reports}/{j.period}/{j.province}/{j.analysis}: failed: {escape_controls(msg)}", file=sys.stderr)
+    index = _write_index("sbk run", reports, processed)
     print(f"{built} built, {len(results) - built - len(failed)} current, {len(failed)} failed; open {index.resolve().as_uri()}")
     return 1 if failed else 0
 
@@ -362,11 +410,21 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from sbk.build import verify
+    from sbk.findings import format_findings
 
-    differing = verify(Path(args.out), Path(args.processed), [Path(p) for p in args.paths] or None)
-    for path in differing:
-        print(f"{path}: differs from a fresh rebuild")
-    if differing:
+    for p in args.paths:
+        if not Path(p).exists():
+            print(f"sbk verify: {escape_controls(p)}: no such file or folder", file=sys.stderr)
+            return 2
+    processed = Path(args.processed)
+    if not (processed / "datapackage.json").exists():
+        print(f"sbk verify: {processed} has no processed data to rebuild from: run `sbk ingest` first", file=sys.stderr)
+        return 1
+    findings = verify(Path(args.out), processed, [Path(p) for p in args.paths] or None)
+    if findings:
+        print(format_findings(findings))
+        print(f"sbk verify: {len(findings)} problem(s) found",
+              file=sys.stderr)
         return 1
     print("all reports rebuild to the same bytes")
     return 0
@@ -467,8 +525,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("reports", help="write the catalog page and reports/index.html")
     rep.add_argument("--out", default="reports", help="report folder (default reports/)")
+    rep.add_argument("--processed", default="data/processed",
+                     help="processed data; reports whose data is no longer there are left out of the index")
     rep.set_defaults(func=_cmd_reports)
     return parser
+
+
+def _failure(exc: BaseException) -> tuple[str, int]:
+    """One line saying what went wrong and what to do, and the exit status."""
+    if isinstance(exc, KeyboardInterrupt):
+        return ("interrupted; every output file is whole (the previous one or the new one): "
+                "run the command again to finish"), 130
+    if isinstance(exc, SbkError):
+        return str(exc), exc.exit_code
+    if isinstance(exc, OSError):
+        name = exc.filename if exc.filename is not None else ""
+        where = f": {name}" if name else ""
+        if isinstance(exc, PermissionError):
+            return (f"permission denied{where}: give the user running sbk access to it and run again; "
+                    "outputs already there are left whole"), 1
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return (f"no space left on the disk{where}: free some space and run again; "
+                    "outputs already there are left whole"), 1
+        if exc.errno == errno.EROFS:
+            return f"read-only file system{where}: write to another folder (--out)", 1
+        return f"{exc.strerror or exc}{where}", 1
+    return (f"unexpected error ({type(exc).__name__}: {exc}); run again with SBK_DEBUG=1 to see where, "
+            "and report it"), 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -477,7 +560,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    return int(args.func(args))
+    command = "sbk " + args.command
+    try:
+        return int(args.func(args))
+    except BrokenPipeError:
+        # The reader stopped early (`sbk validate … | head`): nothing more to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except (KeyboardInterrupt, SbkError, OSError) as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            # A notebook cut short leaves an asyncio task whose "kernel died" error would be logged, with a
+            # traceback, when the interpreter exits; the interruption is already reported in one line.
+            import logging
+
+            logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+        message, status = _failure(exc)
+    except Exception as exc:
+        if os.environ.get("SBK_DEBUG"):
+            raise
+        message, status = _failure(exc)
+    # Names of files in the message come from the file system: escaped, so the message stays one line.
+    print(f"{command}: {escape_controls(message)}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable, Literal
 
 __all__ = [
     "Finding", "Rule", "RULES", "ERROR", "WARNING", "Severity", "rule", "all_rules", "rules_markdown",
-    "has_errors", "format_findings", "findings_json", "findings_csv",
+    "has_errors", "format_findings", "findings_json", "findings_csv", "escape_controls",
 ]
 
 Severity = Literal["error", "warning"]
@@ -30,6 +30,17 @@ ERROR: Severity = "error"
 WARNING: Severity = "warning"
 
 _CODE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+")
+
+# Characters that would let text from a file act on a terminal or break a line: C0 and C1 controls (ESC, BEL,
+# CR, LF…, DEL), Unicode line and paragraph separators, and the bidirectional overrides and isolates (which can
+# make a line read differently from what it holds).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with control characters shown as escapes (``\\n``, ``\\x1b``, ``\\u2028``): safe to print on one line."""
+    return _CONTROL.sub(lambda m: _NAMED.get(m.group(), m.group().encode("unicode_escape").decode("ascii")), text)
 
 
 @dataclass(frozen=True, order=True)
@@ -45,19 +56,21 @@ class Finding:
 
     @property
     def location(self) -> str:
+        """``path:sheet!CELL`` (or ``path:line``), with control characters in the names escaped."""
         loc = self.path or "<input>"
         if self.line:
-            return f"{loc}:{self.line}"
+            return escape_controls(f"{loc}:{self.line}")
         if self.sheet:
             loc += f":{self.sheet}"
             if self.cell:
                 loc += f"!{self.cell}"
         elif self.cell:
             loc += f":{self.cell}"  # a sheet-less file (CSV): path:C5, as an editor or Excel names the cell
-        return loc
+        return escape_controls(loc)
 
     def format(self) -> str:
-        return f"{self.location}: {self.severity} {self.code} {self.rule}: {self.message}"
+        """The finding as exactly one line: text from files (names, cell values) has its control characters escaped."""
+        return f"{self.location}: {self.severity} {self.code} {escape_controls(self.rule)}: {escape_controls(self.message)}"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -100,7 +113,7 @@ def rule(code: str, label: str, severity: Severity, scope: str, quote: str = "",
 
 # Modules that define rules; importing them registers their rules.
 RULE_MODULES = ("sbk.forms", "sbk.workbooks", "sbk.header_period", "sbk.plausibility", "sbk.validate", "sbk.ingest", "sbk.privacy", "sbk.published", "sbk.published_check",
-                "sbk.catalog")
+                "sbk.catalog", "sbk.build.verification")
 
 
 def all_rules() -> list[Rule]:

@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,9 +35,11 @@ from sbk.atomic import write_atomic
 from sbk.calendar import PeriodError, parse_period
 from sbk.cleaning import normalise_text
 from sbk.code_version import source_hash
+from sbk.errors import ignore_sigint
 from sbk.findings import ERROR, WARNING, Finding, has_errors, rule
 from sbk.forms import LAYOUTS, TABLES, Kind, Layout, column_labels
 from sbk.forms.rules import PERIOD_MONTHLY, PERIOD_QUARTERLY, PROVINCE
+from sbk.locking import output_folder, output_lock
 from sbk.privacy import mask, personal_findings_in_csv
 from sbk.published import UNREADABLE_CSV, kind_of, read_published
 from sbk.validate import TidySheet, assemble, validate_reference
@@ -102,6 +105,7 @@ class IngestResult:
     findings: list[Finding] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)  # tables of an earlier set the new one does not have
     up_to_date: bool = False
     files: int = 0
     sheets: int = 0
@@ -320,7 +324,7 @@ def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None) -> list
     from concurrent.futures import ProcessPoolExecutor
 
     # spawn, not fork: forking a process that has already imported pandas/pyarrow threads can hang.
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=ignore_sigint) as pool:
         return list(pool.map(_read_one, workbooks, chunksize=32))
 
 
@@ -466,89 +470,154 @@ def _datapackage(tables: dict[str, pd.DataFrame], shas: dict[str, str], syntheti
 
 _STAGING = ".staging"
 _COMMIT = "COMMIT"
+# The COMMIT marker's first line. A marker with it lists the complete new set (so files of the old set not in
+# it are removed by the roll-forward); a marker without it (written by an older sbk) lists changed files only.
+_COMMIT_HEADER = "sbk-commit complete-set"
+
+
+def _owned(out_dir: Path) -> set[str]:
+    """The files in the output folder the pipeline writes, and so may remove: its tables and the descriptor.
+
+    Anything else there (a user's notes, the lock file, hidden files) is never touched.
+    """
+    return {p.name for p in out_dir.iterdir()
+            if p.is_file() and (p.suffix == ".parquet" or p.name == "datapackage.json") and not p.name.startswith(".")}
 
 
 def _recover(out_dir: Path) -> None:
     """Finish or discard a write that was interrupted.
 
     A staging folder with its COMMIT marker holds a complete new set: roll it
-    forward. Without the marker the new set was never complete: discard it,
-    leaving the previous outputs as they were.
+    forward (move the staged files into place, then remove the tables of the
+    old set the new one does not have). Without the marker the new set was
+    never complete: discard it, leaving the previous outputs as they were.
+    Every step can be repeated, so a roll-forward killed half-way is finished
+    by the next run.
     """
     staging = out_dir / _STAGING
     if not staging.is_dir():
         return
-    if (staging / _COMMIT).exists():
+    marker = staging / _COMMIT
+    if marker.exists():
+        lines = marker.read_text(encoding="utf-8").splitlines()
         for f in sorted(staging.iterdir()):
             if f.name != _COMMIT:
                 os.replace(f, out_dir / f.name)
-        (staging / _COMMIT).unlink()
+        if lines and lines[0] == _COMMIT_HEADER:
+            for name in sorted(_owned(out_dir) - set(lines[1:])):
+                (out_dir / name).unlink(missing_ok=True)
+        marker.unlink()
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def _commit(out_dir: Path, files: dict[Path, bytes]) -> None:
+def _commit(out_dir: Path, files: dict[Path, bytes], complete: set[str]) -> None:
     """Write every changed file to a staging folder, mark it complete, then move the files into place.
 
-    Killed before the marker: the previous outputs stand. Killed after it: the
+    ``complete`` names every file of the new set (changed or not); tables of an earlier set that are not in it
+    are removed in the same roll-forward, so the folder ends holding exactly the new set.
+    Killed (or out of disk space) before the marker: the previous outputs stand. Killed after it: the
     next run (or any ingest) rolls the complete new set forward first.
     """
-    if not files:
+    if not files and _owned(out_dir) <= complete:
         return
     staging = out_dir / _STAGING
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    for target, data in files.items():
-        write_atomic(staging / target.name, data)
-    write_atomic(staging / _COMMIT, "\n".join(sorted(t.name for t in files)).encode("utf-8"))
+    try:
+        for target, data in files.items():
+            write_atomic(staging / target.name, data)
+        write_atomic(staging / _COMMIT, "\n".join([_COMMIT_HEADER, *sorted(complete)]).encode("utf-8"))
+    except BaseException:
+        # A failed write (a full disk) or Ctrl-C before the marker: free the space now; the old set stands.
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     _recover(out_dir)
 
 
-def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: int | None = None) -> IngestResult:
-    """Read, validate and (unless ``write`` is False or there are errors) write the processed tables."""
+def _up_to_date(out_dir: Path, fp: str) -> bool:
+    """The folder holds exactly the set an ingest of these inputs (fingerprint ``fp``) wrote."""
+    try:
+        old = json.loads((out_dir / "datapackage.json").read_text(encoding="utf-8"))
+        paths = {r["path"] for r in old.get("resources", [])}
+    except (OSError, json.JSONDecodeError, KeyError, TypeError, AttributeError):
+        return False
+    return old.get("fingerprint") == fp and _owned(out_dir) == paths | {"datapackage.json"}
+
+
+def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: int | None = None,
+           on_wait: Callable[[str], None] | None = None) -> IngestResult:
+    """Read, validate and (unless ``write`` is False or there are errors) write the processed tables.
+
+    Writing into a folder that exists holds its lock (``sbk.locking``) for the whole ingest, so a second ingest
+    into it waits from its start (``on_wait`` is told) and the two never mix. A folder that does not exist yet is
+    created, and locked, only when there is a set to write: with errors nothing is created.
+    """
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     result = IngestResult()
     if not raw_dir.exists():
         result.findings.append(NO_INPUT.finding(raw_dir.as_posix(), "", "", "目录或文件不存在"))
         return result
+    if write:
+        output_folder(out_dir, create=False)  # --out naming a file: said before the reading, not after
     found = discover(raw_dir)
     files = found.files
     # Every file read or named (not .md notes): a new unsupported file is named on the next run.
     everything = {_shown(p): file_sha256(p) for p in files if p.suffix.lower() != ".md"}
     fp = fingerprint(everything)
     shas = {k: v for k, v in everything.items() if Path(k).suffix.lower() in _READ_SUFFIXES}
-    descriptor = out_dir / "datapackage.json"
-    if write:
-        _recover(out_dir)
+    if not write:
+        _new_set(raw_dir, shas, fp, jobs, result)
+        return result
     # A folder that could not be listed, or a link out of it, is never "up to date": say it every run.
-    if write and descriptor.exists() and not has_errors(found.findings):
-        try:
-            old = json.loads(descriptor.read_text(encoding="utf-8"))
-            if old.get("fingerprint") == fp and all((out_dir / r["path"]).exists() for r in old.get("resources", [])):
+    listed = not has_errors(found.findings)
+    if out_dir.is_dir():
+        with output_lock(out_dir, "sbk ingest", on_wait):
+            _recover(out_dir)
+            if listed and _up_to_date(out_dir, fp):
                 result.up_to_date = True
                 result.files = len(files)
                 return result
-        except (json.JSONDecodeError, KeyError, TypeError):
-            pass
+            new = _new_set(raw_dir, shas, fp, jobs, result)
+            if new is not None:
+                _write(out_dir, new, result)
+        return result
+    new = _new_set(raw_dir, shas, fp, jobs, result)
+    if new is not None:
+        with output_lock(out_dir, "sbk ingest", on_wait):  # creates the folder
+            _recover(out_dir)  # another ingest's set, killed after its marker: finished first, then replaced
+            _write(out_dir, new, result)
+    return result
+
+
+def _new_set(raw_dir: Path, shas: dict[str, str], fp: str, jobs: int | None, result: IngestResult
+             ) -> dict[str, bytes] | None:
+    """Read and validate everything (findings into ``result``); the new set's files by name, or None on error."""
     sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs)
     result.files, result.sheets = nfiles, len(sheets)
     tables, fs = assemble(sheets, shas, extra.get("region_population"))
     result.findings = findings + fs
     for name, df in extra.items():  # reference tables only: a filing's rows come through assemble, never replaced
         tables[name] = pd.concat([tables[name], df], ignore_index=True) if name in tables else df
-    if not write or has_errors(result.findings):
-        return result
+    if has_errors(result.findings):
+        return None
     tables["findings"] = pd.DataFrame([f.to_dict() for f in sorted(set(result.findings))],
                                       columns=["path", "sheet", "cell", "severity", "rule", "message", "line", "code"])
-    out_dir.mkdir(parents=True, exist_ok=True)
     synthetic_files = {s.path for s in sheets if s.synthetic} | {p for p in shas if "synthetic" in Path(p).name}
-    new: dict[Path, bytes] = {}
+    new: dict[str, bytes] = {}
     for name, df in sorted(tables.items()):
         df = _sorted(name, _typed(df))
         tables[name] = df
-        new[out_dir / f"{name}.parquet"] = _parquet_bytes(df)
+        new[f"{name}.parquet"] = _parquet_bytes(df)
     text = json.dumps(_datapackage(tables, shas, synthetic_files, fp), ensure_ascii=False, indent=2) + "\n"
-    new[descriptor] = text.encode("utf-8")
-    for target, data in new.items():
+    new["datapackage.json"] = text.encode("utf-8")
+    return new
+
+
+def _write(out_dir: Path, new: dict[str, bytes], result: IngestResult) -> None:
+    """Commit ``new`` as the folder's whole set (the caller holds the lock): changed files, and the removal of
+    tables of an earlier set it does not have."""
+    for name, data in new.items():
+        target = out_dir / name
         (result.unchanged if target.exists() and target.read_bytes() == data else result.written).append(target)
-    _commit(out_dir, {t: d for t, d in new.items() if t in result.written})
-    return result
+    result.removed = [out_dir / name for name in sorted(_owned(out_dir) - set(new))]
+    _commit(out_dir, {t: new[t.name] for t in result.written}, set(new))

@@ -135,6 +135,7 @@ class WarmKernel:
 
     def __init__(self, kernel_name: str, cwd: str | Path, startup_timeout: int = 60) -> None:
         import os
+        import subprocess
         import tempfile
 
         import nbformat
@@ -153,7 +154,12 @@ class WarmKernel:
         # Starts the kernel as nbclient would (history in memory) and its client, which stay up afterwards;
         # the warm-up is not counted in the kernel's history, so the first report's cells number from 1.
         try:
-            with boot.setup_kernel(cwd=str(cwd)):
+            # The kernel's own stderr is not the build's: when a build is interrupted and its workers stopped, the
+            # kernel says "Parent appears to have exited" there, after the one line that reports the interruption.
+            # Everything a notebook prints reaches the report through the kernel's messages, not stderr.
+            # SBK_DEBUG=1 keeps it (to see why a kernel would not start).
+            quiet = {} if os.environ.get("SBK_DEBUG") else {"stderr": subprocess.DEVNULL}
+            with boot.setup_kernel(cwd=str(cwd), **quiet):
                 boot.execute_cell(boot.nb.cells[0], 0, store_history=False)
         except BaseException:
             if boot.kc is not None:

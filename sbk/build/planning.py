@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
 from sbk.build.registry import ANALYSES, NATIONAL, NATIONAL_ANALYSES
 
-__all__ = ["Job", "ParameterError", "validate_parameters", "plan", "national_period"]
+__all__ = ["Job", "ParameterError", "validate_parameters", "plan", "national_period", "has_data"]
 
 
 class ParameterError(ValueError):
@@ -53,15 +54,28 @@ def validate_parameters(period: str, province: str, analysis: str) -> None:
             raise ParameterError(str(exc)) from None
 
 
+def _file_key(path: Path) -> tuple[str, int, int, int] | None:
+    """A cache key that changes when the file does (an atomic replace gives a new inode); None when it is missing."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return str(path.resolve()), st.st_ino, st.st_mtime_ns, st.st_size
+
+
 def _available(processed: Path) -> dict[str, dict[str, list[str]]]:
     """Periods with data: {province: {'monthly': [...], 'quarterly': [...]}}."""
+    return _available_in(_file_key(processed / "filings.parquet"))
+
+
+@lru_cache(maxsize=8)
+def _available_in(key: tuple[str, int, int, int] | None) -> dict[str, dict[str, list[str]]]:
     import pandas as pd
 
     out: dict[str, dict[str, list[str]]] = {}
-    path = processed / "filings.parquet"
-    if not path.exists():
+    if key is None:
         return out
-    f = pd.read_parquet(path)
+    f = pd.read_parquet(key[0])
     for prov, g in f.groupby("province_code"):
         monthly = sorted(g.loc[g["form"] == "monthly", "period"].unique())
         quarterly = sorted(g.loc[g["form"] != "monthly", "period"].unique())
@@ -69,16 +83,43 @@ def _available(processed: Path) -> dict[str, dict[str, list[str]]]:
     return out
 
 
-def national_period(processed: Path) -> str | None:
-    """The month of the latest published national holders figure."""
+def _national_months(processed: Path) -> list[str]:
+    """Months with a published national holders figure, in order."""
+    return _national_months_in(_file_key(processed / "published_figures.parquet"))
+
+
+@lru_cache(maxsize=8)
+def _national_months_in(key: tuple[str, int, int, int] | None) -> list[str]:
     import pandas as pd
 
-    path = processed / "published_figures.parquet"
-    if not path.exists():
-        return None
-    pf = pd.read_parquet(path)
+    if key is None:
+        return []
+    pf = pd.read_parquet(key[0])
     pf = pf[(pf["measure"] == "holders") & (pf["scope"] == "全国")]
-    return str(pf["date"].max())[:7] if len(pf) else None
+    return sorted({str(d)[:7] for d in pf["date"]})
+
+
+def national_period(processed: Path) -> str | None:
+    """The month of the latest published national holders figure."""
+    months = _national_months(processed)
+    return months[-1] if months else None
+
+
+def has_data(processed: Path, job: Job) -> bool:
+    """The processed data still holds what ``job``'s report is about: a filing of that form kind for the province
+    and period, or (national reports) a published national holders figure of that month.
+
+    A report whose data has been removed from ``data/raw`` (and so from ``data/processed``) is left out of the index.
+    """
+    from sbk.calendar import PeriodError, parse_period
+
+    if job.province == NATIONAL:
+        return job.period in _national_months(processed)
+    try:
+        kind = parse_period(job.period, check_regime=False).kind
+    except PeriodError:
+        return False
+    return job.period in _available(processed).get(job.province, {}).get(kind, [])
 
 
 def plan(processed: Path, period: str = "latest", province: str | None = None,
@@ -101,8 +142,10 @@ def plan(processed: Path, period: str = "latest", province: str | None = None,
             elif period == "latest":
                 periods = kinds["monthly"][-1:] + kinds["quarterly"][-1:]
             else:
-                parse_period(period)
-                periods = [period]
+                # A named period without a filing of the province gets no report (an empty report would be
+                # indexed as if there were data); the CLI then says "no data", as for 'latest'.
+                kind = parse_period(period).kind
+                periods = [period] if period in kinds[kind] else []
             for p in periods:
                 kind = parse_period(p).kind
                 jobs.extend(Job(p, prov, a) for a in wanted if kind in ANALYSES[a].kinds)

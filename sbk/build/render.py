@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING
 
 from sbk import __version__
 from sbk.atomic import write_atomic
-from sbk.build.record import read_record
+from sbk.build.record import ReportRecord, read_record
 from sbk.build.registry import ANALYSES, NATIONAL
 from sbk.csp import with_policy
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
-__all__ = ["render_html", "clean_notebook", "write_index"]
+__all__ = ["render_html", "clean_notebook", "write_index", "index_records"]
 
 _STRIP_SCRIPTS = [
     re.compile(r'<script src="[^"]*">\s*</script>\s*'),
@@ -52,10 +52,27 @@ def clean_notebook(nb: "NotebookNode") -> None:
         cell.metadata.pop("execution", None)
 
 
-def write_index(reports: Path) -> Path:
-    """reports/index.html: every report by period, province and analysis, plus the catalog page."""
-    e = html.escape
+def index_records(reports: Path, processed: Path | None = None) -> tuple[list[ReportRecord], list[ReportRecord]]:
+    """The reports the index lists, and those it leaves out because their data is no longer in ``processed``.
+
+    Without ``processed`` (no processed data to judge by) every report with a readable record is listed.
+    """
+    from sbk.build.planning import has_data
+
     records = [r for r in map(read_record, sorted(reports.glob("*/*/*.json"))) if r is not None]
+    if processed is None:
+        return records, []
+    present = [has_data(processed, r.job) for r in records]
+    return ([r for r, ok in zip(records, present) if ok], [r for r, ok in zip(records, present) if not ok])
+
+
+def write_index(reports: Path, processed: Path | None = None) -> Path:
+    """reports/index.html: every report by period, province and analysis, plus the catalog page.
+
+    With ``processed``, reports whose data has since been removed are left out (see ``index_records``).
+    """
+    e = html.escape
+    records, _ = index_records(reports, processed)
     records.sort(key=lambda r: (r.job.province != NATIONAL, r.job.province, r.job.period, r.job.analysis))
     rows = []
     for r in records:

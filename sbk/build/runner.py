@@ -14,6 +14,7 @@ from sbk.build.record import ReportRecord, built_hash, citation, input_record, i
 from sbk.build.registry import ANALYSES, NATIONAL, NOTEBOOKS, REPO
 from sbk.build.render import clean_notebook, render_html
 from sbk.code_version import source_hash
+from sbk.errors import ignore_sigint
 
 if TYPE_CHECKING:
     from sbk.warm import WarmKernel
@@ -166,7 +167,9 @@ def run_jobs(jobs: list[Job], processed: Path, reports: Path, force: bool = Fals
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
-        executor = ProcessPoolExecutor(max_workers=jobs_n, mp_context=mp.get_context("spawn"))
+        # Workers ignore SIGINT: Ctrl-C reaches the whole process group, and only this process answers it.
+        executor = ProcessPoolExecutor(max_workers=jobs_n, mp_context=mp.get_context("spawn"), initializer=ignore_sigint)
+    futures: list = []
     try:
         from concurrent.futures import as_completed
 
@@ -176,17 +179,32 @@ def run_jobs(jobs: list[Job], processed: Path, reports: Path, force: bool = Fals
             results.append(r)
             if progress:
                 progress(r[0], r[1])
+    except BaseException:
+        # Interrupted (Ctrl-C): start no more reports and stop the workers now rather than after the reports
+        # they hold. Killing a worker is safe: each file is replaced atomically and the build record last (the
+        # guarantee the kill tests prove); its kernel exits when it sees its parent gone, and the next run
+        # removes the kernel's socket folder.
+        for fut in futures:
+            fut.cancel()
+        if own:
+            # ProcessPoolExecutor has no public way to stop running work; its worker table is stable CPython API
+            # in practice (3.8-3.13), and without it the workers simply finish their reports.
+            for proc in list(getattr(executor, "_processes", {}).values()):
+                proc.kill()
+        raise
     finally:
         if own:
-            executor.shutdown()
+            executor.shutdown(cancel_futures=True)
     return sorted(results)
 
 
 def main_progress(total: int) -> Callable[[Job, str], None]:
-    """A progress bar on stderr for multi-report builds."""
+    """A progress bar on stderr for multi-report builds (on a terminal)."""
     from tqdm import tqdm
 
-    bar = tqdm(total=total, file=sys.stderr, unit="report", disable=total <= 1)
+    # Only on a terminal, and erased when done: a log or a pipe gets the one summary line, and an interrupted
+    # build ends in the one line that says so.
+    bar = tqdm(total=total, file=sys.stderr, unit="report", disable=total <= 1 or not sys.stderr.isatty(), leave=False)
 
     def step(job: Job, status: str) -> None:
         bar.set_postfix_str(f"{job.period}/{job.province}/{job.analysis}: {status}")
