@@ -29,11 +29,19 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from sbk.calendar import PeriodError, parse_period
-from sbk.cleaning import (CellValueError, UnitSuffixError, clean_text, normalise_text, parse_names, parse_number,
-                          parse_options)
+from sbk.cleaning import (
+    CellValueError,
+    UnitSuffixError,
+    clean_text,
+    normalise_text,
+    parse_names,
+    parse_number,
+    parse_options,
+)
 from sbk.findings import ERROR, WARNING, Finding, rule
 from sbk.forms import LAYOUTS, Kind, Layout
 from sbk.header_period import PeriodInDoubt, period_in_header
+from sbk.locking import LOCK_NAME
 from sbk.privacy import mask, personal_findings_in_workbook
 
 __all__ = [
@@ -70,8 +78,10 @@ RESAVE_SUFFIXES = {
     ".xlt": "Excel 模板（.xlt）", ".xltx": "Excel 模板（.xltx）", ".xltm": "Excel 模板（.xltm）",
     ".ots": "OpenDocument 模板（.ots）", ".fods": "平面 OpenDocument 表格（.fods）", ".numbers": "Numbers 文件",
 }
-# Bookkeeping files of operating systems and version control: never data, skipped without a word.
-IGNORED_NAMES = {".ds_store", "thumbs.db", "ehthumbs.db", "desktop.ini", ".gitkeep", ".gitignore", ".gitattributes"}
+# Bookkeeping files of operating systems, version control and sbk's own folder lock: never data, skipped
+# without a word.
+IGNORED_NAMES = {".ds_store", "thumbs.db", "ehthumbs.db", "desktop.ini", ".gitkeep", ".gitignore", ".gitattributes",
+                 LOCK_NAME.lower()}
 _RESAVE = "请在 Excel 或 WPS 中打开，另存为 Excel 工作簿（.xlsx）后重新放入"
 
 # Rules of reading: what a file or sheet must be before its cells can be read.
