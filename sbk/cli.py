@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import signal
 import sys
+import threading
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from sbk import __version__
@@ -554,6 +556,35 @@ def _failure(exc: BaseException) -> tuple[str, int]:
             "and report it"), 1
 
 
+class _Interrupted:
+    """Whether Ctrl-C was pressed during this command (truthy once it was)."""
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self.previous: object = None
+
+    def __bool__(self) -> bool:
+        return self.pressed
+
+
+def _interruptible() -> _Interrupted:
+    """Answer Ctrl-C once: the first press raises KeyboardInterrupt and is remembered; later presses, while the
+    command cleans up and prints its one line, are ignored (a second KeyboardInterrupt at that point would end
+    the interpreter with a traceback or a signal instead of exit 130)."""
+    state = _Interrupted()
+    if threading.current_thread() is not threading.main_thread():
+        return state  # signal handlers can only be set from the main thread (tests call main() in threads)
+
+    def on_sigint(signum: int, frame: object) -> None:
+        if state.pressed:
+            return
+        state.pressed = True
+        raise KeyboardInterrupt
+
+    state.previous = signal.signal(signal.SIGINT, on_sigint)
+    return state
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -561,8 +592,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     command = "sbk " + args.command
+    interrupted = _interruptible()
     try:
-        return int(args.func(args))
+        status = int(args.func(args))
+        if not interrupted:
+            return status
+        # Ctrl-C landed where Python cannot raise it (a finaliser prints and drops it): the work went on to
+        # the end, but the user asked to stop and is told so, like any other interruption.
+        raise KeyboardInterrupt
     except BrokenPipeError:
         # The reader stopped early (`sbk validate … | head`): nothing more to say.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -579,6 +616,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("SBK_DEBUG"):
             raise
         message, status = _failure(exc)
+    finally:
+        # Called in-process (with argv: tests, notebooks) the caller gets its own Ctrl-C back; as the program
+        # itself the handler stays, so a second press while the one line is printed is ignored too.
+        if argv is not None and interrupted.previous is not None:
+            signal.signal(signal.SIGINT, interrupted.previous)  # type: ignore[arg-type]
     # Names of files in the message come from the file system: escaped, so the message stays one line.
     print(f"{command}: {escape_controls(message)}", file=sys.stderr)
     return status

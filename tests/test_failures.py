@@ -112,7 +112,9 @@ def test_a_full_disk_is_one_line_exit_1_and_the_previous_set_stands(tmp_path):
 def _interrupt(args: list[str], at_work: Callable[[subprocess.Popen], bool], cwd: Path, after: float) -> subprocess.Popen:
     """Start sbk, wait until ``at_work`` says it is at work, then press Ctrl-C: SIGINT to the process group, as a
     terminal does."""
-    proc = subprocess.Popen([sys.executable, "-m", "sbk.cli", *args], cwd=cwd, stdout=subprocess.PIPE,
+    # The `sbk` program a user runs (the console script), not `python -m sbk.cli`: under -m a Ctrl-C that lands
+    # inside runpy's own frames is re-raised by the interpreter as a SIGINT death at exit, after sbk's one line.
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "sbk"), *args], cwd=cwd, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True,
                             env={**os.environ, "PYTHONPATH": str(REPO)})
     while not at_work(proc) and proc.poll() is None:
