@@ -20,6 +20,7 @@ import pandas as pd
 import yaml
 
 from sbk.findings import ERROR, WARNING, Finding, rule
+from sbk.resources import resource_dir
 
 __all__ = [
     "DocNo",
@@ -48,8 +49,8 @@ __all__ = [
     "LEVELS",
 ]
 
-CATALOG_DIR = Path(__file__).resolve().parents[1] / "policy_catalog"
-TARGETS_CSV = Path(__file__).resolve().parents[1] / "data" / "raw" / "published" / "targets.csv"
+CATALOG_DIR = resource_dir("policy_catalog")
+TARGETS_CSV = resource_dir("published") / "targets.csv"
 
 CATEGORIES = ("管理类", "规范类", "应用类", "基础类", "国务院文件", "中央文件", "规划", "法律", "其他部委文件", "省级文件",
               "市县文件")
