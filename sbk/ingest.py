@@ -25,6 +25,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa_arrow
@@ -42,6 +43,7 @@ from sbk.forms.rules import PERIOD_MONTHLY, PERIOD_QUARTERLY, PROVINCE
 from sbk.locking import output_folder, output_lock
 from sbk.privacy import mask, personal_findings_in_csv
 from sbk.published import UNREADABLE_CSV, kind_of, read_published
+from sbk.storage import encode, field_type, to_arrow
 from sbk.validate import TidySheet, assemble, validate_reference
 from sbk.workbooks import (  # the reader's own cell steps (_…): a tidy CSV's cells are read as a workbook's are
     _TOTAL,
@@ -381,7 +383,7 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
 
 
 def _parquet_bytes(df: pd.DataFrame) -> bytes:
-    table = pa_arrow.Table.from_pandas(df, preserve_index=False)
+    table = to_arrow(df)
     # pandas metadata records library versions only: stable for a given environment.
     sink = pa_arrow.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd", write_statistics=True)
@@ -413,16 +415,14 @@ def _sorted(table: str, df: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(keys, kind="stable").reset_index(drop=True) if keys and len(df) else df.reset_index(drop=True)
 
 
-def _field_type(series: pd.Series) -> str:
-    if pd.api.types.is_bool_dtype(series):
-        return "boolean"
-    if pd.api.types.is_integer_dtype(series):
-        return "integer"
-    if pd.api.types.is_float_dtype(series):
-        return "number"
-    if len(series) and series.map(lambda v: isinstance(v, (list, tuple))).any():
-        return "array"
-    return "string"
+def _source_title(path: str, synthetic: bool) -> str:
+    """A source's title: what the file is, and 合成示例数据 when it is synthetic."""
+    name = Path(path).name
+    if synthetic:
+        return f"合成示例数据（非官方统计） synthetic demo file: {name}"
+    if "/published/" in f"/{path}":
+        return f"已公布数据及其来源 published figures with sources: {name}"
+    return f"报送文件 filed file: {name}"
 
 
 def _datapackage(tables: dict[str, pd.DataFrame], shas: dict[str, str], synthetic_files: set[str], fp: str) -> dict:
@@ -431,9 +431,12 @@ def _datapackage(tables: dict[str, pd.DataFrame], shas: dict[str, str], syntheti
         df = tables[name]
         labels = column_labels(name) if name in TABLES else {}
         fields = []
+        schema = to_arrow(df).schema
         for col in df.columns:
             meta = labels.get(col, {})
-            f = {"name": col, "type": _field_type(df[col])}
+            f: dict[str, Any] = {"name": col, "type": field_type(col, schema.field(col).type)}
+            if f["type"] == "array":
+                f["description"] = "JSON array (list of the options or names written in the cell)"
             if meta.get("label"):
                 f["title"] = meta["label"]
             if meta.get("unit"):
@@ -458,12 +461,17 @@ def _datapackage(tables: dict[str, pd.DataFrame], shas: dict[str, str], syntheti
         ),
         "resources": resources,
         "sources": [
-            {"path": p, "sha256": shas[p], "synthetic": p in synthetic_files} for p in sorted(shas)
+            {"title": _source_title(p, p in synthetic_files), "path": p, "sha256": shas[p], "synthetic": p in synthetic_files}
+            for p in sorted(shas)
         ],
+        # The tables are offered under ODC-By (cite them). The published figures are facts quoted from public
+        # sources, each row naming its source and quoting it: cite those sources; the quotes stay their authors'.
         "licenses": [{
-            "name": "published-figures-attribution",
-            "title": "Published figures are facts quoted from the public sources named in each row "
-                     "(source, source_url, quote); cite those sources.",
+            "name": "ODC-By-1.0",
+            "path": "https://opendatacommons.org/licenses/by/1-0/",
+            "title": "Open Data Commons Attribution License 1.0. Published figures (published_figures, population, "
+                     "plan_targets) are facts quoted from the public sources named in each row (source, source_url, "
+                     "quote): cite those sources.",
         }],
     }
 
@@ -605,7 +613,7 @@ def _new_set(raw_dir: Path, shas: dict[str, str], fp: str, jobs: int | None, res
     synthetic_files = {s.path for s in sheets if s.synthetic} | {p for p in shas if "synthetic" in Path(p).name}
     new: dict[str, bytes] = {}
     for name, df in sorted(tables.items()):
-        df = _sorted(name, _typed(df))
+        df = encode(name, _sorted(name, _typed(df)))
         tables[name] = df
         new[f"{name}.parquet"] = _parquet_bytes(df)
     text = json.dumps(_datapackage(tables, shas, synthetic_files, fp), ensure_ascii=False, indent=2) + "\n"

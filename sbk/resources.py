@@ -12,7 +12,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-__all__ = ["CHECKOUT", "resource_dir", "in_checkout"]
+__all__ = ["CHECKOUT", "in_checkout", "resource_dir"]
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 _IN_CHECKOUT = {"notebooks": "notebooks", "policy_catalog": "policy_catalog", "published": "data/raw/published"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -10,12 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import edit, write_monthly
+
+from sbk.analysis.common import load
 from sbk.cli import main
-from sbk.workbooks import read_workbook, recognise_form, parse_header
 from sbk.ingest import ingest
 from sbk.template import new_workbook, save_workbook, write_sheet
+from sbk.workbooks import parse_header, read_workbook, recognise_form
 
 VALUES = {"": 12.5, "430100": 300.12, "430200": 80.0}
 
@@ -99,8 +101,8 @@ def test_remark_row_lists_new_issuing_cities(raw, tmp_path):
     write_monthly(raw / "m.xlsx", "2015-03", VALUES, remark="备注：新增发卡城市2个，即张家界市、湘西州")
     out = tmp_path / "p"
     assert ingest(raw, out).ok
-    f = pd.read_parquet(out / "filings.parquet")
-    assert list(f["new_issuing_cities"].iloc[0]) == ["张家界市", "湘西州"] and f["new_issuing_cities_count"].iloc[0] == 2
+    f = load(out, "filings")
+    assert f["new_issuing_cities"].iloc[0] == ["张家界市", "湘西州"] and f["new_issuing_cities_count"].iloc[0] == 2
 
 
 def test_remark_count_must_match_the_names(raw, tmp_path):
@@ -120,7 +122,10 @@ def test_contact_names_and_phone_numbers_never_reach_processed_data(raw, tmp_pat
 
 
 def test_a_workbook_with_several_forms_one_per_sheet(raw):
-    from sbk.demo import _Model, _quarterly  # the demo writes all four quarterly forms in one file
+    from sbk.demo import (  # the demo writes all four quarterly forms in one file
+        _Model,
+        _quarterly,
+    )
 
     _quarterly(_Model(), "2015Q1", raw / "q.xlsx")
     sheets, findings = read_workbook(raw / "q.xlsx")
@@ -380,7 +385,7 @@ def test_published_figures_keep_their_sources(tmp_path):
     assert result.ok
     pf = pd.read_parquet(tmp_path / "p" / "published_figures.parquet")
     assert {"source", "source_url", "quote", "reliability"} <= set(pf.columns)
-    row = pf[(pf["date"] == "2015-12-31") & (pf["measure"] == "holders")].iloc[0]
+    row = pf[(pf["date"] == dt.date(2015, 12, 31)) & (pf["measure"] == "holders")].iloc[0]
     assert row["value"] == 8.84 and row["value_10k"] == 88400 and row["source"] == "www.gov.cn"
     assert pf.loc[pf["note"].str.contains("lower bound"), "lower_bound"].all()
     pop = pd.read_parquet(tmp_path / "p" / "population.parquet")

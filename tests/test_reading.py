@@ -20,6 +20,7 @@ import pytest
 from conftest import VALUES_SAMPLE, write_monthly
 from openpyxl import load_workbook
 
+from sbk.analysis.common import load
 from sbk.cli import main
 from sbk.ingest import ingest
 from sbk.privacy import scan_paths
@@ -57,8 +58,8 @@ def test_xls_and_ods_written_by_libreoffice_ingest_to_the_same_rows_as_the_xlsx(
     first, second = ingest(tmp_path / "a", tmp_path / "pa"), ingest(tmp_path / "b", tmp_path / "pb")
     assert first.ok and second.ok and not second.findings, [f.format() for f in second.findings]
     pd.testing.assert_frame_equal(_monthly_rows(tmp_path / "pa"), _monthly_rows(tmp_path / "pb"))
-    filings = pd.read_parquet(tmp_path / "pb" / "filings.parquet")
-    assert list(filings["new_issuing_cities"].iloc[0]) == ["株洲市"]  # the merged 备注 row read too
+    filings = load(tmp_path / "pb", "filings")
+    assert filings["new_issuing_cities"].iloc[0] == ["株洲市"]  # the merged 备注 row read too
 
 
 def test_an_old_xls_is_read_not_mistaken_for_an_encrypted_file(tmp_path, capsys):

@@ -17,7 +17,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 
@@ -62,7 +61,7 @@ def test_installed_sbk_checks_the_catalog_writes_a_template_ingests_and_builds_o
     project = tmp_path / "project"  # the project folder is the current folder: data/raw, data/processed, reports
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(sbk), *args], cwd=project, env=env, capture_output=True, text=True, timeout=600)
+        return subprocess.run([str(sbk), *args], cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False)
 
     project.mkdir()
     where = subprocess.run([str(sbk.parent / "python"), "-c", "import sbk.resources as r; print(r.in_checkout(), r.resource_dir('notebooks'))"],

@@ -41,7 +41,11 @@ def load(processed_dir: str | Path, table: str) -> pd.DataFrame:
     path = Path(processed_dir) / f"{table}.parquet"
     if not path.exists():
         return pd.DataFrame()
-    return pd.read_parquet(path)
+    import pyarrow.parquet as pq
+
+    from sbk.storage import decode
+
+    return decode(pd.read_parquet(path), pq.read_schema(path))
 
 
 def is_synthetic(processed_dir: str | Path, province: str | None = None) -> bool:

@@ -17,7 +17,7 @@ from sbk.csp import with_policy
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
-__all__ = ["render_html", "clean_notebook", "write_index", "index_records"]
+__all__ = ["clean_notebook", "index_records", "render_html", "write_index"]
 
 _STRIP_SCRIPTS = [
     re.compile(r'<script src="[^"]*">\s*</script>\s*'),
@@ -153,7 +153,7 @@ def write_index(reports: Path, processed: Path | None = None) -> Path:
     periods = sorted(by_period, key=_period_order, reverse=True)
     synthetic_note = ("<p>标为 合成示例 synthetic 的报告由合成示例数据生成，不是官方统计。"
                       "Reports marked synthetic are built from the synthetic demo and are not official statistics.</p>")
-    nav = f'<nav><a href="{{up}}index.html">报告索引 Reports</a><a href="{{up}}catalog.html">政策文件目录 · Policy catalog</a></nav>'
+    nav = '<nav><a href="{up}index.html">报告索引 Reports</a><a href="{up}catalog.html">政策文件目录 · Policy catalog</a></nav>'
 
     archive = reports / "archive"
     wanted = {f"{p}.html" for p in periods}
