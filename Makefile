@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps git-hooks lab reports test fuzz bench bench-reports office-fixtures
+.PHONY: setup system-deps git-hooks web-tools lab reports test fuzz bench bench-reports office-fixtures
 
 setup: $(STAMP) system-deps git-hooks
 
@@ -51,7 +51,23 @@ reports: setup
 	$(BIN)/sbk run --period all -j 2
 	$(BIN)/sbk reports
 
-test: setup
+# The page checkers the tests run: axe-core (injected into Chromium) and the Nu HTML checker (vnu.jar, on Java),
+# pinned in tools/web/package-lock.json and installed into tools/web/node_modules (not committed).
+WEB := tools/web/node_modules
+web-tools: $(WEB)/.installed
+
+$(WEB)/.installed: tools/web/package.json tools/web/package-lock.json
+	@missing=""; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing with apt-get:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	cd tools/web && npm ci --no-audit --no-fund --silent
+	touch $@
+
+test: setup web-tools
 	$(BIN)/python -m pytest -q
 
 # Explore new random fuzz cases (CI replays a fixed, derandomised set of 60).
