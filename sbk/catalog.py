@@ -20,6 +20,7 @@ import pandas as pd
 import yaml
 
 from sbk.findings import ERROR, WARNING, Finding, rule
+from sbk.resources import resource_dir
 
 __all__ = [
     "DocNo",
@@ -48,8 +49,8 @@ __all__ = [
     "LEVELS",
 ]
 
-CATALOG_DIR = Path(__file__).resolve().parents[1] / "policy_catalog"
-TARGETS_CSV = Path(__file__).resolve().parents[1] / "data" / "raw" / "published" / "targets.csv"
+CATALOG_DIR = resource_dir("policy_catalog")
+TARGETS_CSV = resource_dir("published") / "targets.csv"
 
 CATEGORIES = ("管理类", "规范类", "应用类", "基础类", "国务院文件", "中央文件", "规划", "法律", "其他部委文件", "省级文件",
               "市县文件")
@@ -961,8 +962,24 @@ def _by_rule(core: str) -> BankMatch | None:
             return BankMatch(RURAL_CREDIT_GROUP, full, "group")
     for kind, canonical_kind, full in _PLACE_KINDS:
         if core.endswith(kind) and _is_place(core[: -len(kind)]):
-            return BankMatch(core[: -len(kind)] + canonical_kind, full, "pattern")
+            return BankMatch(_own_place(core[: -len(kind)]) + canonical_kind, full, "pattern")
     return None
+
+
+def _own_place(text: str, depth: int = 3) -> str:
+    """The bank's own place from places run together: 湖南浏阳 → 浏阳, 江苏太仓 → 太仓, 湖南 → 湖南.
+
+    Legal names often put the province first (湖南浏阳农村商业银行股份有限公司) while people write the
+    bank's place alone (浏阳农商行): both must give one canonical name, so the last place is kept.
+    """
+    from sbk.regions import place_names
+
+    places = place_names()
+    if depth > 1:
+        for i in range(2, len(text) - 1):
+            if text[:i] in places and _is_place(text[i:], depth - 1):
+                return _own_place(text[i:], depth - 1)
+    return text
 
 
 def match_bank(name: Any, root: str | Path | None = None) -> BankMatch:

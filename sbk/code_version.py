@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sbk import __version__
+from sbk.resources import resource_dir
 
 __all__ = ["source_hash"]
 
@@ -21,8 +22,9 @@ def source_hash() -> str:
     a long-lived process (a Dask worker) keeps reporting the code it imported, which is what it runs.
     """
     h = hashlib.sha256(__version__.encode())
-    for folder, pattern in (("sbk", "*.py"), ("policy_catalog", "*.yaml")):
-        for p in sorted((REPO / folder).rglob(pattern)):
-            h.update(p.relative_to(REPO).as_posix().encode())
+    # The same hash from a checkout and from the installed wheel: paths are hashed relative to each folder.
+    for name, folder, pattern in (("sbk", REPO / "sbk", "*.py"), ("policy_catalog", resource_dir("policy_catalog"), "*.yaml")):
+        for p in sorted(q for q in folder.rglob(pattern) if "_bundled" not in q.relative_to(folder).parts):
+            h.update(f"{name}/{p.relative_to(folder).as_posix()}".encode())
             h.update(p.read_bytes())
     return h.hexdigest()

@@ -160,12 +160,15 @@ def findings_json(findings: Iterable[Finding]) -> str:
 def findings_csv(findings: Iterable[Finding]) -> bytes:
     """Findings as a CSV an analyst can send back to the filing office (UTF-8 with BOM so Excel shows Chinese).
 
-    Sheet names and cell text come from the filed workbook, so text cells are neutralised against formula injection.
+    Sheet names and cell text come from the filed workbook, so text cells are neutralised against formula injection
+    and have their control characters escaped as in the text output: the CSV is printed to terminals too, where a
+    raw ESC would act and a newline in a sheet name would forge a row.
     """
     from sbk.export import csv_bytes
 
     header = ["path", "sheet", "cell", "line", "severity", "code", "rule", "message"]
-    rows = [[f.path, f.sheet, f.cell, f.line or "", f.severity, f.code, f.rule, f.message]
+    rows = [[escape_controls(f.path), escape_controls(f.sheet), escape_controls(f.cell), f.line or "", f.severity,
+             f.code, escape_controls(f.rule), escape_controls(f.message)]
             for f in sorted(set(findings))]
     return csv_bytes(header, rows, bom=True)
 

@@ -135,7 +135,9 @@ _NUMBER = re.compile(
 
 
 def default_path() -> Path:
-    return Path(__file__).resolve().parents[1] / "data" / "raw" / "published" / "published_figures.csv"
+    from sbk.resources import resource_dir
+
+    return resource_dir("published") / "published_figures.csv"
 
 
 def _cn_int(run: str) -> int | None:

@@ -53,7 +53,13 @@ ROOT = Path(__file__).resolve().parents[1] / "policy_catalog"
     ("浏阳农村商业银行股份有限公司", "浏阳农村商业银行", True),
     ("浏阳农商行", "浏阳农村商业银行", False),
     ("北京农商银行", "北京农村商业银行", False),
-    ("江苏太仓农村商业银行股份有限公司", "江苏太仓农村商业银行", True),
+    # a legal name with the province before the bank's own place and the place alone give one name
+    ("江苏太仓农村商业银行股份有限公司", "太仓农村商业银行", True),
+    ("太仓农商行", "太仓农村商业银行", False),
+    ("湖南浏阳农村商业银行股份有限公司", "浏阳农村商业银行", True),
+    ("湖南省长沙银行", "长沙银行", True),
+    ("湖南银行", "湖南银行", True),
+    ("上海农村商业银行", "上海农村商业银行", True),
     # rural credit cooperatives, and 农商 written without a place: the 农村信用社 group
     ("湖南省农村信用社联合社", "农村信用社", True),
     ("浏阳市农村信用合作联社营业部", "农村信用社", True),

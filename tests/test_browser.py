@@ -47,7 +47,11 @@ def test_index_links_to_every_report_and_each_opens_with_charts_and_chinese_head
     page.close()
     for period, province, analysis in SAMPLE_JOBS:
         href = f"{period}/{province}/{analysis}.html"
-        assert href in hrefs
+        assert f"archive/{period}.html" in hrefs
+        archive, errors = _open(browser, (built_reports / "archive" / f"{period}.html").as_uri())
+        assert f"../{href}" in archive.eval_on_selector_all("a", "els => els.map(e => e.getAttribute('href'))")
+        assert not errors, errors
+        archive.close()
         page, errors = _open(browser, (built_reports / href).as_uri())
         sizes = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight])")
         h1 = page.inner_text("h1")

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from conftest import NATIONAL_PERIOD, REPO, SAMPLE_JOBS
-from sbk.build import Job, ParameterError, build_job, plan, run_jobs, validate_parameters, verify
+from sbk.build import Job, ParameterError, build_job, plan, run_jobs, validate_parameters, verify, write_index
 
 
 def test_plan_latest_builds_the_newest_month_and_quarter_and_the_national_pair(processed_dir):
@@ -93,11 +93,33 @@ def test_changing_one_input_rebuilds_only_the_reports_that_read_it(processed_dir
     assert build_job(cdb, processed, reports) == "current"
 
 
-def test_index_lists_every_report_and_the_catalog(built_reports):
+def test_every_report_is_linked_from_its_period_page_and_every_period_from_the_index(built_reports):
     index = (built_reports / "index.html").read_text(encoding="utf-8")
+    assert 'href="catalog.html"' in index and "合成示例 synthetic" in index and "<main>" in index
     for period, province, analysis in SAMPLE_JOBS:
-        assert f'href="{period}/{province}/{analysis}.html"' in index
-    assert 'href="catalog.html"' in index and "合成示例 synthetic" in index
+        assert f'href="archive/{period}.html"' in index
+        page = (built_reports / "archive" / f"{period}.html").read_text(encoding="utf-8")
+        assert f'href="../{period}/{province}/{analysis}.html"' in page
+
+
+def test_the_index_opens_on_the_latest_national_reports_month_and_quarter(built_reports):
+    index = (built_reports / "index.html").read_text(encoding="utf-8")
+    latest = index.split("历期 · Archive")[0]
+    # the latest month and quarter of the demo province, and the latest national reports, by name not code
+    assert 'href="2016-12/430000/bulletin.html"' in latest and 'href="2016Q4/430000/cardholder_db.html"' in latest
+    assert f'href="{NATIONAL_PERIOD}/national/coverage.html"' in latest
+    assert "湖南省（430000）" in latest
+
+
+def test_an_archive_page_of_a_period_without_reports_is_removed(built_reports, tmp_path):
+    reports = tmp_path / "reports"
+    shutil.copytree(built_reports, reports)
+    for p in (reports / "2016-12" / "430000").glob("*"):
+        p.unlink()
+    write_index(reports)
+    assert not (reports / "archive" / "2016-12.html").exists()
+    assert (reports / "archive" / "2016Q4.html").exists()
+    assert 'href="archive/2016-12.html"' not in (reports / "index.html").read_text(encoding="utf-8")
 
 
 def test_committed_national_reports_are_current(processed_dir):

@@ -271,3 +271,20 @@ def test_control_characters_from_a_workbook_are_escaped_and_each_finding_is_one_
     hit = [line for line in lines if "\\x1b" in line]
     assert hit and "Sheet\\n1" in hit[0] and "\\x1b[2J\\x07" in hit[0], lines
     assert not any(line.startswith("1 error forged.rule") for line in lines)
+
+
+def test_control_characters_are_escaped_in_the_csv_findings_too(raw, capsysbinary):
+    # The CSV is printed to the terminal as often as it is saved: a raw ESC there acts, a newline forges a row.
+    path = write_monthly(raw / "m.xlsx", "2015-03", {"": 12.5, "430100": "ESCMARK", "430200": 80.0}, total=None)
+    wb = load_workbook(path)
+    wb["Sheet1"].title = "Sheet\n1 error forged.rule 伪造"
+    wb.save(path)
+    _with_control_characters(path, {"ESCMARK": "3_x001B_[2J_x0007_"})
+    assert main(["validate", str(raw), "--format", "csv"]) == 1
+    out = capsysbinary.readouterr().out.decode("utf-8-sig")
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", out), repr(out)
+    lines = out.splitlines()
+    assert lines[0] == "path,sheet,cell,line,severity,code,rule,message"
+    assert all(re.match(r"^[^,]*m\.xlsx,", line) for line in lines[1:]), lines  # one finding per line
+    hit = [line for line in lines if "\\x1b[2J\\x07" in line]
+    assert hit and "Sheet\\n1" in hit[0] and ",D5," in hit[0]

@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sbk.resources import resource_dir
+
 __all__ = ["Analysis", "ANALYSES", "NATIONAL", "NATIONAL_ANALYSES", "NATIONAL_TABLES", "REPO", "NOTEBOOKS", "tables_read"]
 
-REPO = Path(__file__).resolve().parents[2]
-NOTEBOOKS = REPO / "notebooks"
+REPO = Path(__file__).resolve().parents[2]  # the checkout, when sbk runs from one (see sbk.resources)
+NOTEBOOKS = resource_dir("notebooks")
 NATIONAL = "national"  # the province of the reports built from published (national) figures
 
 

@@ -66,31 +66,127 @@ def index_records(reports: Path, processed: Path | None = None) -> tuple[list[Re
     return ([r for r, ok in zip(records, present) if ok], [r for r, ok in zip(records, present) if not ok])
 
 
-def write_index(reports: Path, processed: Path | None = None) -> Path:
-    """reports/index.html: every report by period, province and analysis, plus the catalog page.
+_INDEX_STYLE = (
+    "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#1a1a1a}"
+    "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #bbb;padding:3px 8px;text-align:left}"
+    "th[scope=row]{font-weight:normal}.syn{color:#a11d1d}.real{color:#1f4f8a}.none{color:#555}"
+    "nav a{margin-right:1em}ul.periods{columns:4;list-style:none;padding:0}"
+)
 
-    With ``processed``, reports whose data has since been removed are left out (see ``index_records``).
+
+def _period_order(period: str) -> tuple[int, int, int]:
+    """Periods in time order, a quarter after the month that ends it (2016-12, 2016Q4)."""
+    from sbk.calendar import parse_period
+
+    p = parse_period(period, check_regime=False)
+    return (p.year, p.end_month, 1 if p.kind == "quarterly" else 0)
+
+
+def _province_label(code: str, period: str) -> str:
+    """湖南省（430000）: the name a reader looks for, with the code that files use."""
+    from sbk.regions import RegionError, province_of
+
+    try:
+        return f"{province_of(code, period, quiet=True).name}（{code}）"
+    except (RegionError, ValueError):
+        return code
+
+
+def _page(title: str, body: str) -> bytes:
+    e = html.escape
+    page = (f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>{e(title)}</title>'
+            f"<style>{_INDEX_STYLE}</style></head><body><main>{body}</main></body></html>\n")
+    return with_policy(page).encode("utf-8")
+
+
+def _period_section(period: str, records: list[ReportRecord], prefix: str, heading: str) -> str:
+    """One period: its national reports, then a province × analysis grid of links (— where there is no report)."""
+    e = html.escape
+    national = [r for r in records if r.job.province == NATIONAL]
+    provincial = [r for r in records if r.job.province != NATIONAL]
+    out = [f'<h2 id="p{e(period)}">{e(heading)}</h2>']
+    if national:
+        links = "".join(
+            f'<li><a href="{e(prefix + r.job.folder.as_posix() + "/" + r.job.analysis + ".html")}">'
+            f"{e(ANALYSES[r.job.analysis].title)}</a> "
+            + ('<span class="syn">含合成示例 synthetic parts</span>' if r.synthetic else '<span class="real">公开数据 published</span>')
+            + "</li>" for r in sorted(national, key=lambda r: list(ANALYSES).index(r.job.analysis)))
+        out.append(f"<h3>全国 · National</h3><ul>{links}</ul>")
+    if provincial:
+        analyses = [a for a in ANALYSES if any(r.job.analysis == a for r in provincial)]
+        by_place: dict[str, dict[str, ReportRecord]] = {}
+        for r in provincial:
+            by_place.setdefault(r.job.province, {})[r.job.analysis] = r
+        head = "".join(f'<th scope="col">{e(ANALYSES[a].title)}</th>' for a in analyses)
+        rows = []
+        for code in sorted(by_place):
+            cells = []
+            for a in analyses:
+                r = by_place[code].get(a)
+                if r is None:
+                    cells.append('<td class="none">—</td>')
+                else:
+                    href = f"{prefix}{r.job.folder.as_posix()}/{a}.html"
+                    cells.append(f'<td><a href="{e(href)}">{e(ANALYSES[a].title.split(" · ")[0])}</a></td>')
+            synthetic = any(r.synthetic for r in by_place[code].values())
+            tag = '<span class="syn">合成示例 synthetic</span>' if synthetic else '<span class="real">报送数据 filed</span>'
+            rows.append(f'<tr><th scope="row">{e(_province_label(code, period))}</th>{"".join(cells)}<td>{tag}</td></tr>')
+        out.append(f'<h3>各省 · Provinces</h3><table><thead><tr><th scope="col">地区 Province</th>{head}'
+                   f'<th scope="col">数据 Data</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    return "".join(out)
+
+
+def write_index(reports: Path, processed: Path | None = None) -> Path:
+    """reports/index.html opening on the latest period, and one archive page per period (reports/archive/).
+
+    The index shows the latest national reports, then the latest month's and the latest quarter's province ×
+    analysis grids, then links to every period's page: it stays one screen whatever the number of provinces and
+    years. Static HTML, no scripts (the Content-Security-Policy allows none). With ``processed``, reports whose
+    data has since been removed are left out (see ``index_records``); archive pages of periods left with no
+    report are removed.
     """
     e = html.escape
     records, _ = index_records(reports, processed)
-    records.sort(key=lambda r: (r.job.province != NATIONAL, r.job.province, r.job.period, r.job.analysis))
-    rows = []
+    by_period: dict[str, list[ReportRecord]] = {}
     for r in records:
-        j = r.job
-        href = f"{j.period}/{j.province}/{j.analysis}.html"
-        tag = '<span class="syn">合成示例 synthetic</span>' if r.synthetic else '<span class="real">公开数据 published</span>'
-        place = "全国 national" if j.province == NATIONAL else j.province
-        rows.append(f'<tr><td>{e(j.period)}</td><td>{e(place)}</td><td><a href="{e(href)}">{e(ANALYSES[j.analysis].title)}</a></td><td>{tag}</td></tr>')
-    page = (
-        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>sbk 报告索引 · Reports</title>'
-        "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:3px 8px}.syn{color:#b22222}.real{color:#1f5fa8}</style></head><body>"
-        "<h1>社会保障卡报告索引 · Reports</h1>"
-        f"<p>sbk {e(__version__)}. <a href=\"catalog.html\">政策文件目录 · Policy catalog</a></p>"
-        "<p>Reports marked 合成示例 are built from the synthetic demo province and are not official statistics.</p>"
-        "<table><tr><th>期别 Period</th><th>地区 Province</th><th>报告 Report</th><th>数据 Data</th></tr>"
-        + "".join(rows) + "</table></body></html>\n"
-    )
+        by_period.setdefault(r.job.period, []).append(r)
+    periods = sorted(by_period, key=_period_order, reverse=True)
+    synthetic_note = ("<p>标为 合成示例 synthetic 的报告由合成示例数据生成，不是官方统计。"
+                      "Reports marked synthetic are built from the synthetic demo and are not official statistics.</p>")
+    nav = f'<nav><a href="{{up}}index.html">报告索引 Reports</a><a href="{{up}}catalog.html">政策文件目录 · Policy catalog</a></nav>'
+
+    archive = reports / "archive"
+    wanted = {f"{p}.html" for p in periods}
+    for p in periods:
+        body = (nav.format(up="../") + f"<h1>{e(p)} 报告 · Reports for {e(p)}</h1>" + synthetic_note
+                + _period_section(p, by_period[p], "../", f"{p}"))
+        write_atomic(archive / f"{p}.html", _page(f"sbk {p} 报告", body))
+    if archive.is_dir():
+        for old in archive.glob("*.html"):
+            if old.name not in wanted:
+                old.unlink()
+
+    latest_national = next((p for p in periods if any(r.job.province == NATIONAL for r in by_period[p])), None)
+    latest_month = next((p for p in periods if any(r.job.province != NATIONAL for r in by_period[p]) and "Q" not in p), None)
+    latest_quarter = next((p for p in periods if any(r.job.province != NATIONAL for r in by_period[p]) and "Q" in p), None)
+    sections = []
+    shown = []
+    for p in (latest_national, latest_month, latest_quarter):
+        if p is None or p in shown:
+            continue
+        shown.append(p)
+        sections.append(_period_section(p, by_period[p], "", f"最新 Latest: {p}"))
+    years: dict[str, list[str]] = {}
+    for p in periods:
+        years.setdefault(p[:4], []).append(p)
+    archive_list = "".join(
+        f"<h3>{e(y)}</h3><ul class=\"periods\">"
+        + "".join(f'<li><a href="archive/{e(p)}.html">{e(p)}</a>（{len(by_period[p])} 份）</li>' for p in ps)
+        + "</ul>" for y, ps in years.items())
+    body = (nav.format(up="") + "<h1>社会保障卡报告索引 · Reports</h1>"
+            f"<p>sbk {e(__version__)}. 共 {len(records)} 份报告，{len(periods)} 个期别。</p>" + synthetic_note
+            + ("".join(sections) if sections else "<p>尚无报告 No reports yet.</p>")
+            + (f"<h2>历期 · Archive</h2>{archive_list}" if periods else ""))
     target = reports / "index.html"
-    write_atomic(target, with_policy(page).encode("utf-8"))
+    write_atomic(target, _page("sbk 报告索引 · Reports", body))
     return target

@@ -42,7 +42,7 @@ def build_job(job: Job, processed: Path, reports: Path, force: bool = False, ker
     params = dict(record.parameters)
     # The notebook runs in notebooks/ with the processed folder given relative to it; when
     # the build reads another folder (a temporary one for verify), pass that instead.
-    if processed.resolve() != (REPO / "data" / "processed").resolve():
+    if processed.resolve() != (REPO / "data" / "processed").resolve() or NOTEBOOKS != REPO / "notebooks":
         params["processed_dir"] = str(processed.resolve())
     own = warm is None
     if own:
