@@ -9,12 +9,12 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from conftest import NATIONAL_PERIOD
 
-from conftest import NATIONAL_PERIOD, REPO
 from sbk.analysis import charts
 from sbk.analysis import published_series as ps
 from sbk.published import read_published
-from sbk.published_check import agree, check_published
+from sbk.published_check import agree, check_published, default_path
 
 matplotlib.use("Agg")
 
@@ -83,7 +83,7 @@ def test_an_approximate_figure_is_marked_from_its_note():
 
 def test_the_report_flags_exactly_the_conflicts_sbk_published_check_warns_about():
     """One rule for both (sbk.published_check.agree): the committed record, read as the ingest reads it."""
-    path = REPO / "data" / "raw" / "published" / "published_figures.csv"
+    path = default_path()
     _, frame, findings = read_published(path, "published_figures.csv")
     assert not findings
     warned = set()
@@ -220,3 +220,12 @@ def test_national_reports_state_freshness_show_grades_links_conflicts_and_the_pr
     assert "全国“一卡通”基本实现" in trend and "发卡地市" in trend and "具有金融功能的社保卡占比" in trend
     # A national report has no dispatch-form sections (no empty "no data" headings).
     assert "各地区覆盖率" not in cov and "累计持卡人数 · Cumulative holders" not in trend
+
+
+def test_national_coverage_without_a_population_table_leaves_the_rate_open():
+    from sbk.analysis import coverage
+
+    p = published(("2024-10-31", "holders", 13.87, "亿人", "全国", "http://b.cn/", "13.87亿人", "reprint", ""))
+    p["value_10k"] = [138700.0]
+    out = coverage.national_coverage(p, pd.DataFrame())
+    assert out.loc[0, "holders_10k"] == 138700.0 and pd.isna(out.loc[0, "coverage_pct"])

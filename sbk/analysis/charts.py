@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -157,7 +158,7 @@ _SERIES_COLORS = ["#1f5fa8", "#f2a541", "#2a9d8f", "#8e44ad", "#c0392b", "#7f8c8
 
 def published_points(points: pd.DataFrame, title: str, unit: str, source: str,
                      extra: dict[str, pd.Series] | None = None, targets: pd.DataFrame | None = None,
-                     events: Sequence[tuple[object, str]] = (), until: object = None,
+                     events: Sequence[tuple[Any, str]] = (), until: Any = None,
                      grade_labels: dict[str, str] | None = None) -> plt.Figure:
     """Published figures over time: one colour per series (``label``), every figure a point.
 
@@ -189,27 +190,27 @@ def published_points(points: pd.DataFrame, title: str, unit: str, source: str,
     words_at: dict[pd.Timestamp, list[str]] = {}
     if targets is not None and not targets.empty:
         starred: set[tuple[pd.Timestamp, float]] = set()
-        for t in targets.itertuples():
-            when = pd.Timestamp(t.date)
-            if t.qualitative:
+        for t in targets.to_dict("records"):
+            when = pd.Timestamp(t["date"])
+            if t["qualitative"]:
                 # A target in words is a dated line named by its measure; its words are in the targets table.
                 words_at.setdefault(when, [])
-                if t.label not in words_at[when]:
-                    words_at[when].append(str(t.label))
-            elif (when, float(t.amount)) not in starred:  # two documents setting one target: one star
-                ax.plot([when], [float(t.amount)], marker="*", markersize=12, color="#b22222", linestyle="none")
-                ax.annotate(f"{t.target_year} 目标 {t.words}", (_date_num(when), float(t.amount)),
+                if t["label"] not in words_at[when]:
+                    words_at[when].append(str(t["label"]))
+            elif (when, float(t["amount"])) not in starred:  # two documents setting one target: one star
+                ax.plot([when], [float(t["amount"])], marker="*", markersize=12, color="#b22222", linestyle="none")
+                ax.annotate(f"{t['target_year']} 目标 {t['words']}", (_date_num(when), float(t["amount"])),
                             textcoords="offset points", xytext=(-8, -18), ha="right", fontsize=7, color="#b22222",
                             bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
-                starred.add((when, float(t.amount)))
+                starred.add((when, float(t["amount"])))
     ymax = ax.get_ylim()[1]
-    for i, (when, label) in enumerate(list(events)):
-        when = pd.Timestamp(when)
+    for i, (day, label) in enumerate(list(events)):
+        when = pd.Timestamp(day)
         ax.axvline(when, color="#999999", linewidth=0.8, linestyle=":")
         ax.text(_date_num(when), ymax * (0.98 - 0.06 * (i % 4)), label, fontsize=7, color="#555555", ha="left", va="top")
-    for when, names in words_at.items():
+    for when, measures in words_at.items():
         ax.axvline(when, color="#b22222", linewidth=0.8, linestyle=":")
-        ax.text(_date_num(when), ymax * 0.02, f"{when.year} 目标：" + "、".join(names), fontsize=7, color="#b22222",
+        ax.text(_date_num(when), ymax * 0.02, f"{when.year} 目标：" + "、".join(measures), fontsize=7, color="#b22222",
                 rotation=90, ha="right", va="bottom")
     if until is not None:
         left = ax.get_xlim()[0]
