@@ -23,8 +23,17 @@ from pathlib import Path
 from sbk.findings import ERROR, WARNING, Finding, rule
 
 __all__ = [
-    "COLUMNS", "MEASURES", "UNITS", "RELIABILITY", "NATIONAL_SCOPE", "FIRST_DATE",
-    "check_published", "numbers_in", "default_path", "amount", "agree",
+    "COLUMNS",
+    "FIRST_DATE",
+    "MEASURES",
+    "NATIONAL_SCOPE",
+    "RELIABILITY",
+    "UNITS",
+    "agree",
+    "amount",
+    "check_published",
+    "default_path",
+    "numbers_in",
 ]
 
 COLUMNS = ["date", "measure", "value", "unit", "scope", "source_url", "quote", "reliability", "note"]
