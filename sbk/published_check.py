@@ -23,8 +23,17 @@ from pathlib import Path
 from sbk.findings import ERROR, WARNING, Finding, rule
 
 __all__ = [
-    "COLUMNS", "MEASURES", "UNITS", "RELIABILITY", "NATIONAL_SCOPE", "FIRST_DATE",
-    "check_published", "numbers_in", "default_path",
+    "COLUMNS",
+    "FIRST_DATE",
+    "MEASURES",
+    "NATIONAL_SCOPE",
+    "RELIABILITY",
+    "UNITS",
+    "agree",
+    "amount",
+    "check_published",
+    "default_path",
+    "numbers_in",
 ]
 
 COLUMNS = ["date", "measure", "value", "unit", "scope", "source_url", "quote", "reliability", "note"]
@@ -177,6 +186,20 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
+def amount(value: float, unit: str) -> float:
+    """The value in plain units (people, cards, items, times; a share stays a share): 13.8 亿人 → 1.38e9."""
+    return value * UNITS.get(unit, 1.0)
+
+
+def agree(a: float, a_lower: bool, b: float, b_lower: bool) -> bool:
+    """Whether two amounts for the same measure, scope and date agree: equal, or a lower bound at most the other.
+
+    The one rule for conflicts: ``sbk published check`` warns on pairs that do not agree, and the reports
+    flag them (both shown, never averaged).
+    """
+    return _close(a, b) or (a_lower and a <= b) or (b_lower and b <= a)
+
+
 def _match(value: float, unit: str, quote: str) -> tuple[int, int, str] | None:
     """Where the quote states the value (as printed, or the same amount in 亿/万/billion/million)."""
     absolute = value * UNITS.get(unit, 1.0)
@@ -323,13 +346,13 @@ def check_published(path: Path | None = None, shown: str | None = None, today: d
                         f"the quote gives {row['value']} as approximate (近/约/nearly…): add “approximate” to the note")
         if value is not None and measure and scope and row["date"]:
             groups.setdefault((measure, scope, row["date"]), []).append(
-                (line, row, value * UNITS.get(unit, 1.0), lower))
+                (line, row, amount(value, unit), lower))
 
     # conflicts: same measure, scope and date, different amounts (a lower bound below a stated value agrees)
     for (measure, scope, date), rows in groups.items():
         for i, (l1, r1, a1, lb1) in enumerate(rows):
             for l2, r2, a2, lb2 in rows[i + 1:]:
-                if _close(a1, a2) or (lb1 and a1 <= a2) or (lb2 and a2 <= a1):
+                if agree(a1, lb1, a2, lb2):
                     continue
                 add(l2, WARNING, "conflict",
                     f"{measure} {scope} {date}: {r2['value']} {r2['unit']} ({r2['source_url']}) "

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -11,7 +12,17 @@ import pandas as pd
 
 from sbk.analysis.common import house_style, source_line
 
-__all__ = ["bar", "stacked_bar", "lines", "heatmap", "matrix", "time_axis"]
+__all__ = [
+    "GRADE_MARKERS",
+    "QUALIFIER_FILL",
+    "bar",
+    "heatmap",
+    "lines",
+    "matrix",
+    "published_points",
+    "stacked_bar",
+    "time_axis",
+]
 
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _QUARTER = re.compile(r"^\d{4}Q[1-4]$")
@@ -136,3 +147,112 @@ def heatmap(frame: pd.DataFrame, title: str, unit: str, source: str, synthetic: 
 def matrix(frame: pd.DataFrame) -> pd.DataFrame:
     """A boolean table as ✓ / blank, for display."""
     return frame.replace({True: "✓", False: ""})
+
+
+# Marker shape per reliability grade (legend: 可靠性); fill per qualifier: filled = stated, hollow = lower bound
+# (超过/以上), half = approximate (近/约). Kept here so every published-figure chart reads the same way.
+GRADE_MARKERS = {"primary": "o", "seed": "s", "reprint": "^", "secondary": "D"}
+QUALIFIER_FILL = {"stated": "full", "lower_bound": "none", "approximate": "left"}
+_SERIES_COLORS = ["#1f5fa8", "#f2a541", "#2a9d8f", "#8e44ad", "#c0392b", "#7f8c8d"]
+
+
+def published_points(points: pd.DataFrame, title: str, unit: str, source: str,
+                     extra: dict[str, pd.Series] | None = None, targets: pd.DataFrame | None = None,
+                     events: Sequence[tuple[Any, str]] = (), until: Any = None,
+                     grade_labels: dict[str, str] | None = None) -> plt.Figure:
+    """Published figures over time: one colour per series (``label``), every figure a point.
+
+    ``points`` (from ``sbk.analysis.published_series.figures``): ``date``, ``label``, ``amount``, ``reliability``,
+    ``qualifier``, ``on_line``. The marker's shape is the source's reliability grade and its fill the
+    qualifier (filled stated, hollow lower bound, half approximate); a thin line joins the ``on_line``
+    figures of each series. ``extra``: dashed lines computed from the figures (say holders ÷ population).
+    ``targets`` (``targets_for``): numbers as red stars at the target date, qualitative targets as a dated
+    line with their words. ``until``: the last date on the axis (to show targets still ahead).
+    """
+    from matplotlib.lines import Line2D
+
+    house_style()
+    fig, ax = plt.subplots(figsize=(11, 5.6))
+    labels = list(dict.fromkeys(points["label"])) if not points.empty else []
+    colors = {lab: _SERIES_COLORS[i % len(_SERIES_COLORS)] for i, lab in enumerate(labels)}
+    for lab in labels:
+        s = points[points["label"] == lab].copy()
+        s["_x"] = pd.to_datetime(s["date"])
+        line = s[s["on_line"].astype(bool)].sort_values("_x")
+        ax.plot(line["_x"], line["amount"].astype(float), color=colors[lab], linewidth=1, alpha=0.7)
+        for (grade, qual), g in s.groupby(["reliability", "qualifier"], sort=True):
+            ax.plot(g["_x"], g["amount"].astype(float), linestyle="none", marker=GRADE_MARKERS.get(grade, "x"),
+                    fillstyle=QUALIFIER_FILL.get(qual, "full"), markersize=6, color=colors[lab],
+                    markerfacecoloralt="white")
+    for series in (extra or {}).values():
+        ax.plot(pd.to_datetime(pd.Index(series.index)), series.to_numpy(dtype=float), linestyle="--", linewidth=1,
+                color="#555555")
+    words_at: dict[pd.Timestamp, list[str]] = {}
+    if targets is not None and not targets.empty:
+        starred: set[tuple[pd.Timestamp, float]] = set()
+        for t in targets.to_dict("records"):
+            when = pd.Timestamp(t["date"])
+            if t["qualitative"]:
+                # A target in words is a dated line named by its measure; its words are in the targets table.
+                words_at.setdefault(when, [])
+                if t["label"] not in words_at[when]:
+                    words_at[when].append(str(t["label"]))
+            elif (when, float(t["amount"])) not in starred:  # two documents setting one target: one star
+                ax.plot([when], [float(t["amount"])], marker="*", markersize=12, color="#b22222", linestyle="none")
+                ax.annotate(f"{t['target_year']} 目标 {t['words']}", (_date_num(when), float(t["amount"])),
+                            textcoords="offset points", xytext=(-8, -18), ha="right", fontsize=7, color="#b22222",
+                            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
+                starred.add((when, float(t["amount"])))
+    ymax = ax.get_ylim()[1]
+    for i, (day, label) in enumerate(list(events)):
+        when = pd.Timestamp(day)
+        ax.axvline(when, color="#999999", linewidth=0.8, linestyle=":")
+        ax.text(_date_num(when), ymax * (0.98 - 0.06 * (i % 4)), label, fontsize=7, color="#555555", ha="left", va="top")
+    for when, measures in words_at.items():
+        ax.axvline(when, color="#b22222", linewidth=0.8, linestyle=":")
+        ax.text(_date_num(when), ymax * 0.02, f"{when.year} 目标：" + "、".join(measures), fontsize=7, color="#b22222",
+                rotation=90, ha="right", va="bottom")
+    if until is not None:
+        left = ax.get_xlim()[0]
+        ax.set_xlim(left=left, right=_date_num(pd.Timestamp(until) + pd.Timedelta(days=120)))
+    ax.set_ylim(bottom=0)
+    left, right = ax.get_xlim()
+    if right - left >= 2 * 365:  # years as years (not 2016-07, 2017-01 …)
+        import matplotlib.dates as mdates
+
+        ax.xaxis.set_major_locator(mdates.YearLocator(1 if right - left < 9 * 365 else 2))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.set_ylabel(unit)
+    ax.set_title(title)
+    names = grade_labels or {}
+    # Series by colour only (a line, no marker): a marker's shape is the grade.
+    series_handles = [Line2D([], [], color=colors[lab], linewidth=3, label=lab) for lab in labels]
+    series_handles += [Line2D([], [], color="#555555", linestyle="--", label=name) for name in (extra or {})]
+    if targets is not None and not targets.empty and not targets["qualitative"].all():
+        series_handles.append(Line2D([], [], color="#b22222", marker="*", markersize=10, linestyle="none", label="规划目标"))
+    present = set(points["reliability"]) if not points.empty else set()
+    grades = [g for g in GRADE_MARKERS if g in present] + sorted(present - set(GRADE_MARKERS))
+    grade_handles = [Line2D([], [], color="#333333", marker=GRADE_MARKERS.get(g, "x"), linestyle="none",
+                            label=names.get(g, g)) for g in grades]
+    qualifiers = [q for q in QUALIFIER_FILL if not points.empty and q in set(points["qualifier"])]
+    fill_words = {"stated": "实心：确数", "lower_bound": "空心：下限（超过/以上）", "approximate": "半实心：约数（近/约）"}
+    grade_handles += [Line2D([], [], color="#333333", marker="o", fillstyle=QUALIFIER_FILL[q], markerfacecoloralt="white",
+                             linestyle="none", label=fill_words[q]) for q in qualifiers]
+    # Both legends beside the plot, so that neither hides a point.
+    first = ax.legend(handles=series_handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="数据",
+                      title_fontsize=8, alignment="left")
+    if grade_handles:
+        ax.add_artist(first)
+        ax.legend(handles=grade_handles, loc="lower left", bbox_to_anchor=(1.01, 0.0), fontsize=8,
+                  title="形状：来源可靠性　填充：数的性质", title_fontsize=8, alignment="left")
+    fig.tight_layout(rect=(0, 0.04, 0.76, 1))  # the right quarter holds the legends
+    source_line(fig, source, False)
+    _show(fig)
+    return fig
+
+
+def _date_num(when: pd.Timestamp) -> float:
+    """A timestamp as matplotlib's date number (for axis limits)."""
+    import matplotlib.dates as mdates
+
+    return float(mdates.date2num(when.to_pydatetime()))

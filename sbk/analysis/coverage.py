@@ -28,7 +28,8 @@ def national_coverage(published: pd.DataFrame, population: pd.DataFrame) -> pd.D
     """
     holders = best_per_date(published, ["holders"])
     holders["date"] = pd.to_datetime(holders["date"])
-    pop = population.set_index("year_end")["population_10k"]
+    # Without a population table the rates are left open (a report still shows the holders and stated rates).
+    pop = population.set_index("year_end")["population_10k"] if not population.empty else pd.Series(dtype=float)
     rows = []
     stated = best_per_date(published, ["population_coverage_pct", "penetration_pct"])
     stated = dict(zip(stated["date"], stated["value"]))
