@@ -380,8 +380,11 @@ def _locate_columns(
     return mapping, last_header + 1, missing
 
 
+_PEOPLE_UNITS = ("人", "人次", "千人", "百人", "亿人")
+
+
 def _unit_advice(unit: str, written: str, official: str) -> str:
-    if unit == "万人" and written in ("人", "人次", "千人", "百人"):
+    if unit == "万人" and written in _PEOPLE_UNITS[:-1]:
         return f"看起来按“{written}”填报：请按万人填写（人数除以 10000，保留两位小数），表头改回“{official}”后重新报送"
     return f"请按本表单位“{unit}”填写数字，表头改回“{official}”后重新报送"
 
@@ -418,17 +421,15 @@ def _header_units(cells: list[list[Any]], merged: list, layout: Layout, mapping:
                 official = (f.header or f.title).replace("/", "·")
                 out.append(HEADER_UNIT.finding(path, sheet, cell, f"表头“{text[:40]}”注明单位“{wrong[0]}”，本表{f.title}的单位是"
                                                                   f"“{f.unit}”：{_unit_advice(f.unit, wrong[0], official)}"))
-    # 单位：… above the table applies to the sheet: it must be the unit of some figure column of the form.
-    units = {u for f in layout.fields if f.unit for u in accepted_suffixes(f.unit)}
-    for r in range(title_row, header_row):
-        for c in range(len(cells[r])):
-            wrong = [u for u in sheet_units(text_at(r, c)) if u not in units]
-            if wrong:
-                main = next((f for f in layout.fields if f.kind is Kind.FIGURE_10K), None)
-                advice = _unit_advice(main.unit, wrong[0], f"单位：{main.unit}") if main and main.unit else \
-                    f"本表各列单位见表头（{'、'.join(sorted(units))}）：请删去或更正后重新报送"
-                out.append(HEADER_UNIT.finding(path, sheet, f"{_letter(c)}{r + 1}", f"表头上方写明单位“{wrong[0]}”，"
-                                               f"与本表单位（{'、'.join(sorted(units))}）不符：{advice}"))
+    # 单位：… above the table applies to the whole sheet. Offices copy one such line onto every sheet, so only a
+    # unit that would change what the 万人 figures mean (人, 千人 …) is refused; 单位：万人 or 单位：台 passes.
+    if any(f.kind is Kind.FIGURE_10K for f in layout.fields):
+        for r in range(title_row, header_row):
+            for c in range(len(cells[r])):
+                wrong = [u for u in sheet_units(text_at(r, c)) if u in _PEOPLE_UNITS]
+                if wrong:
+                    out.append(HEADER_UNIT.finding(path, sheet, f"{_letter(c)}{r + 1}", f"表头上方写明单位“{wrong[0]}”，"
+                                                   f"本表人数的单位是“万人”：{_unit_advice('万人', wrong[0], '单位：万人')}"))
     return out
 
 
@@ -891,6 +892,7 @@ class TotalLabel:
     kind: str
     province: str | None = None
     code: str = ""
+    in_seq: bool = False  # written in the 序号 column (合计 under 序号, as 表四 prints it)
 
     @property
     def shown(self) -> str:
@@ -924,17 +926,18 @@ def total_label(label: str, code: str, period: str | None, seq_text: str = "") -
     own_code = digits if digits in names.values() else None
     city_code = bool(re.fullmatch(r"\d{6}", digits)) and not digits.endswith("0000")
     # 湖南省（含省本级） is the province's total as much as 湖南省 is: a trailing note in brackets is tried without.
-    for written, text in ((w, t) for w in (label, seq_text) for t in dict.fromkeys((w, _NOTE.sub("", w)))):
+    for in_seq, written, text in ((i == 1, w, t) for i, w in enumerate((label, seq_text))
+                                  for t in dict.fromkeys((w, _NOTE.sub("", w)))):
         core, words = _total_core(text)
         if not core and words:
             kind = "generic" if any(w in _TOTAL_WORDS for w in words) else "subtotal"
-            return TotalLabel(written, kind, own_code, digits)
+            return TotalLabel(written, kind, own_code, digits, in_seq)
         if core in _WHOLE or (core == "省" and words):
             scope = _WHOLE.get(core, "")
             kind = "autonomous" if scope == "自治区" else "municipality" if scope == "市" else "generic"
-            return TotalLabel(written, kind, own_code, digits)
+            return TotalLabel(written, kind, own_code, digits, in_seq)
         if core and core in names and not city_code:
-            return TotalLabel(written, "province_name", names[core], digits)
+            return TotalLabel(written, "province_name", names[core], digits, in_seq)
     if own_code is None:
         return None
     if _provincial_word(label, own_code, period or "2015-02") in _PROVINCIAL_LEVEL:
@@ -958,10 +961,11 @@ def _choose_total(candidates: list[tuple[int, TotalLabel, dict[str, Any]]], data
     label_letter = letters.get("region_name") or letters.get("bank_name") or letters.get("seq") or "A"
     where = f"{full.get(province or '', province or '')}（{province}）" if province else "本表"
     total = layout.total_label
-    write_as = f"{total}行请写“{total}”，省本级请写“省本级”"
+    regional = "region_code" in layout.by_name
+    write_as = f"{total}行请写“{total}”" + ("，省本级请写“省本级”" if regional else "")
     accepted: list[tuple[int, TotalLabel, dict[str, Any]]] = []
     for row, tl, figures in candidates:
-        cell = f"{label_letter}{row}"
+        cell = f"{letters.get('seq', label_letter) if tl.in_seq else label_letter}{row}"
         if tl.kind == "subtotal":
             findings.append(TOTAL_AMBIGUOUS.finding(path, sheet, cell, f"{tl.shown}行是小计，不是{total}：无法确定它合计了哪些行；"
                                                                        f"{write_as}，小计行请删除"))
@@ -1017,12 +1021,12 @@ def _shown_figure(v: Any) -> str:
 
 def _provincial_word(name: str, province: str, period: str) -> str:
     """A row label without spaces, a trailing note in brackets and the province's own name in front:
-    湖南省本级 → 本级, 湖南省省本级（含省直单位） → 省本级 (so 省本级 is recognised however it is written)."""
+    湖南省本级 → 本级, 湖南省省本级（含省直单位） → 省本级, 湖南省级 → 省级 (so 省本级 is recognised however it is
+    written)."""
     word = re.sub(r"[(（][^()（）]*[)）]$", "", name.replace(" ", ""))
-    for own in sorted((n for n, c in _province_names(period).items() if c == province), key=len, reverse=True):
-        if word.startswith(own) and len(word) > len(own):
-            return word[len(own):]
-    return word
+    rests = [word[len(own):] for own in sorted((n for n, c in _province_names(period).items() if c == province),
+                                               key=len, reverse=True) if word.startswith(own) and len(word) > len(own)]
+    return next((r for r in rests if r in _PROVINCIAL_LEVEL), rests[0] if rests else word)
 
 
 def _fill_codes(df: pd.DataFrame, province: str, period: str, path: str, sheet: str,

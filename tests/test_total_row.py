@@ -103,7 +103,7 @@ def test_whole_region_is_the_total_of_an_autonomous_region(raw):
     assert list(sheets[0].rows["region_code"]) == ["450100", "450200"]
 
 
-@pytest.mark.parametrize("label", ["湖南省本级", "湖南省省本级", "省本级（含省直单位）"])
+@pytest.mark.parametrize("label", ["湖南省本级", "湖南省省本级", "省本级（含省直单位）", "湖南省级"])
 def test_provincial_level_written_with_the_provinces_name_or_a_note(raw, label):
     write_monthly(raw / "m.xlsx", "2016-03", {"": 12.5, **CITIES})
     edit(raw / "m.xlsx", "Sheet1", C4=label)
