@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 
 __all__ = [
+    "NUMBER_LIMIT",
+    "UNIT_WORDS",
     "CellValueError",
     "ParsedOptions",
     "UnitSuffixError",
@@ -23,6 +25,8 @@ __all__ = [
     "parse_names",
     "parse_number",
     "parse_options",
+    "sheet_units",
+    "units_in_header",
 ]
 
 
@@ -46,7 +50,7 @@ def clean_text(value: object) -> str:
 
 
 # Units people type after a number. Longest first, so that 万人 is one suffix, not 人 after 万.
-_UNIT_SUFFIX = re.compile(r"(万人|万张|万户|万台|万个|万|亿|人|张|户|台|个|%)$")
+_UNIT_SUFFIX = re.compile(r"(万人次|万人|万张|万户|万台|万个|亿人|千人|百人|人次|万|亿|人|张|户|台|个|%)$")
 
 
 class UnitSuffixError(CellValueError):
@@ -72,6 +76,29 @@ def accepted_suffixes(unit: str | None) -> tuple[str, ...]:
     if unit == "万人":
         return (unit, "万")
     return _MEASURE_WORDS if unit in _MEASURE_WORDS else (unit,)
+
+
+# Units a header may name, in brackets (累计持卡人数（万人）) or after 单位： (单位：人). What is not among them (a note
+# such as （应用目录序号）) is not a unit and is left alone.
+UNIT_WORDS = frozenset({"万人", "万", "亿", "亿人", "千人", "百人", "人", "人次", "万人次", "%", "‰", "张", "万张", "户", "万户",
+                        "台", "万台", "个", "万个", "元", "万元"})
+_BRACKETED = re.compile(r"[(（]([^()（）]*)[)）]")
+_SHEET_UNIT = re.compile(r"(?<!填报)单位\s*[:：]\s*([^\s,，;；]+(?:\s*[、/]\s*[^\s,，;；、/]+)*)")
+
+
+def _unit_tokens(text: str) -> list[str]:
+    parts = (re.sub(r"^单位[:：]?", "", p.strip("()（）[]【】")) for p in re.split(r"[,，、;；/\s]+", text))
+    return [t for t in parts if t in UNIT_WORDS]
+
+
+def units_in_header(text: str) -> list[str]:
+    """The units a column header names in brackets: '累计持卡人数（人）' → ['人']; '（应用目录序号）' → []."""
+    return [u for inner in _BRACKETED.findall(normalise_text(text)) for u in _unit_tokens(inner)]
+
+
+def sheet_units(text: str) -> list[str]:
+    """The units a line above the table states for the whole sheet: '单位：万人' → ['万人'] (not 填报单位)."""
+    return [u for m in _SHEET_UNIT.finditer(normalise_text(text)) for u in _unit_tokens(m.group(1))]
 
 
 def _unit_message(text: str, suffix: str, unit: str | None) -> str:
@@ -104,7 +131,11 @@ def parse_number(value: object, unit: str | None = None) -> float | None:
     if isinstance(value, bool):
         raise CellValueError(f"“{value}” 不是数字")
     if isinstance(value, (int, float)):
-        return None if isinstance(value, float) and math.isnan(value) else float(value)
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        if isinstance(value, int) and abs(value) >= NUMBER_LIMIT:
+            value = math.inf if value > 0 else -math.inf  # an int too large for a float must not raise OverflowError
+        return _bounded(float(value), value)
     text = normalise_text(value).replace(" ", "")
     if text in ("", "-", "—", "/"):
         return None
@@ -119,7 +150,22 @@ def parse_number(value: object, unit: str | None = None) -> float | None:
         text = text.replace(",", "")
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
         raise CellValueError(f"“{normalise_text(value)}” 不是数字")
-    return float(text)
+    return _bounded(float(text), value)
+
+
+# No figure of any form comes near a trillion (万人 figures stop at China's population, 141,260万; counts of
+# terminals and cities, percentages are far smaller). Beyond it a number is a typing or export accident (1e308, an
+# ID typed as a number is caught before), and arithmetic on it overflows: refused at the cell, shown compactly.
+NUMBER_LIMIT = 1e12
+
+
+def _bounded(number: float, written: object) -> float:
+    if not math.isfinite(number) or abs(number) >= NUMBER_LIMIT:
+        # Compactly (1e+308, not the 309 digits of the float) and to three digits, so that an ID typed as a number
+        # (refused by sbk.privacy) is never echoed; text as typed, cut short.
+        shown = normalise_text(written)[:20] if isinstance(written, str) else f"{number:.3g}"
+        raise CellValueError(f"“{shown}” 不是可能的数值（绝对值超过一万亿 1e12）：请核对后重新填报")
+    return number + 0.0  # -0 is 0
 
 
 @dataclass(frozen=True)

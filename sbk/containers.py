@@ -50,7 +50,8 @@ class SheetShape:
     cols: int = 0
     declared_rows: int = 0
     declared_cols: int = 0
-    hidden_rows: set[int] = field(default_factory=set)  # 1-based row numbers
+    hidden_rows: set[int] = field(default_factory=set)  # 1-based row numbers: hidden, or too low to see (height 0)
+    hidden_cols: set[int] = field(default_factory=set)  # 1-based column numbers: hidden, or too narrow to see
     merged: list[tuple[tuple[int, int], tuple[int, int]]] | None = None  # 0-based, calamine's shape
 
 
@@ -175,15 +176,20 @@ def _probe_xlsx(members: dict[str, bytes]) -> Probe:
         data = members.get(member)
         if data is None:
             continue
-        row, col, content = 0, 0, False
+        row, col, content, rows_hidden_by_default = 0, 0, False, False
         for event, el in iterparse(io.BytesIO(data), events=("start", "end")):
             tag = _local(el.tag)
             if event == "start":
                 if tag == "row":
                     row = int(el.get("r") or row + 1)
                     col = 0
-                    if el.get("hidden") in ("1", "true"):
+                    if _xlsx_row_hidden(el, rows_hidden_by_default):
                         shape.hidden_rows.add(row)
+                elif tag == "col" and _xlsx_hidden(el, "width", _MIN_WIDTH):
+                    low, high = int(el.get("min") or 1), int(el.get("max") or el.get("min") or 1)
+                    shape.hidden_cols.update(range(low, min(high, _MAX_COLUMNS) + 1))
+                elif tag == "sheetFormatPr":
+                    rows_hidden_by_default = el.get("zeroHeight") in ("1", "true")
                 elif tag == "c":
                     ref = el.get("r")
                     if ref:
@@ -208,6 +214,30 @@ def _probe_xlsx(members: dict[str, bytes]) -> Probe:
     if "xl/sharedStrings.xml" in members:
         _check_string_table(*_xlsx_string_counts(members["xl/sharedStrings.xml"]), cells)
     return Probe("xlsx", shapes, formulas)
+
+
+# Below these a row (points) or a column (characters) shows nothing: what it holds is as unseen as a hidden one.
+_MIN_HEIGHT, _MIN_WIDTH, _MAX_COLUMNS = 1.0, 0.5, 16384
+
+
+def _size(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _xlsx_hidden(el, size_attr: str, minimum: float) -> bool:
+    size = _size(el.get(size_attr))
+    return el.get("hidden") in ("1", "true") or (size is not None and size < minimum)
+
+
+def _xlsx_row_hidden(el, hidden_by_default: bool) -> bool:
+    """A <row> hidden, of height below a point, or left at the default of a sheet whose rows are hidden by
+    default (<sheetFormatPr zeroHeight="1">: only a row given a height of its own shows)."""
+    if _xlsx_hidden(el, "ht", _MIN_HEIGHT):
+        return True
+    return hidden_by_default and not (el.get("customHeight") in ("1", "true") and (_size(el.get("ht")) or 0) > 0)
 
 
 def _check_string_table(declared: int, actual: int, cells: int) -> None:
@@ -294,6 +324,35 @@ def _probe_xlsb(members: dict[str, bytes]) -> Probe:
 
 _TABLE_NS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE_NS = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_STYLE_NS = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+_POINTS = {"pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4, "pc": 12.0, "px": 0.75}
+
+
+def _points(length: str | None) -> float | None:
+    """An ODF length ('0.178in', '0cm') in points; None when absent or unreadable."""
+    m = re.fullmatch(r"\s*([0-9.]+)\s*([a-z]+)\s*", length or "")
+    if not m or m.group(2) not in _POINTS:
+        return None
+    try:
+        return float(m.group(1)) * _POINTS[m.group(2)]
+    except ValueError:
+        return None
+
+
+def _invisible_styles(el) -> tuple[str, str] | None:
+    """(family, name) of an automatic row or column style that makes it too small to see (row height 0)."""
+    family, name = el.get(f"{_STYLE_NS}family"), el.get(f"{_STYLE_NS}name", "")
+    for child in el:
+        if family == "table-row" and child.tag == f"{_STYLE_NS}table-row-properties":
+            size, minimum = _points(child.get(f"{_STYLE_NS}row-height")), _MIN_HEIGHT
+        elif family == "table-column" and child.tag == f"{_STYLE_NS}table-column-properties":
+            # A column of half a character: about 3.5 points in the default font.
+            size, minimum = _points(child.get(f"{_STYLE_NS}column-width")), 3.5
+        else:
+            continue
+        if size is not None and size < minimum:
+            return family, name
+    return None
 
 
 def _probe_ods(members: dict[str, bytes]) -> Probe:
@@ -302,16 +361,27 @@ def _probe_ods(members: dict[str, bytes]) -> Probe:
 
     shapes: list[SheetShape] = []
     shape: SheetShape | None = None
-    row = col = 0
+    row = col = columns = 0
+    invisible: set[tuple[str, str]] = set()  # automatic styles of zero height or width (they come before the tables)
     for event, el in iterparse(io.BytesIO(members["content.xml"]), events=("start", "end")):
         tag = el.tag
+        if event == "end" and tag == f"{_STYLE_NS}style":
+            if (style := _invisible_styles(el)) is not None:
+                invisible.add(style)
+            continue
         if event == "start":
             if tag == f"{_TABLE_NS}table":
                 shape = SheetShape(el.get(f"{_TABLE_NS}name", ""), merged=[])
                 shapes.append(shape)
-                row = 0
+                row = columns = 0
             elif tag == f"{_TABLE_NS}table-row":
                 col = 0
+            elif tag == f"{_TABLE_NS}table-column" and shape is not None:
+                repeat = int(el.get(f"{_TABLE_NS}number-columns-repeated", "1"))
+                if el.get(f"{_TABLE_NS}visibility") in ("collapse", "filter") or (
+                        "table-column", el.get(f"{_TABLE_NS}style-name", "")) in invisible:
+                    shape.hidden_cols.update(range(columns + 1, min(columns + repeat, _MAX_COLUMNS) + 1))
+                columns += repeat
             continue
         if shape is None:
             continue
@@ -331,7 +401,8 @@ def _probe_ods(members: dict[str, bytes]) -> Probe:
             repeat = int(el.get(f"{_TABLE_NS}number-rows-repeated", "1"))
             if shape.rows == row + 1 and repeat > 1:
                 shape.rows = row + repeat  # a repeated row with a value repeats the value
-            if el.get(f"{_TABLE_NS}visibility") in ("collapse", "filter"):
+            if el.get(f"{_TABLE_NS}visibility") in ("collapse", "filter") or (
+                    "table-row", el.get(f"{_TABLE_NS}style-name", "")) in invisible:
                 # A long run of hidden empty rows (to the sheet's end) holds nothing to warn about.
                 shape.hidden_rows.update(range(row + 1, row + 1 + min(repeat, 10_000)))
             row += repeat
@@ -345,6 +416,7 @@ def _probe_ods(members: dict[str, bytes]) -> Probe:
 
 _BIFF_CELLS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x0205, 0x0006, 0x00D6}  # NUMBER RK LABELSST LABEL BOOLERR FORMULA RSTRING
 _BIFF_MULRK, _BIFF_ROW, _BIFF_DIM, _BIFF_EOF, _BIFF_FILEPASS, _BIFF_BOUNDSHEET = 0x00BD, 0x0208, 0x0200, 0x000A, 0x002F, 0x0085
+_BIFF_COLINFO = 0x007D
 
 
 def _biff(stream: bytes, at: int = 0):
@@ -403,9 +475,15 @@ def _probe_biff(stream: bytes) -> Probe:
                 r, c_last = struct.unpack_from("<H", data)[0], struct.unpack_from("<H", data, len(data) - 2)[0]
                 shape.rows, shape.cols = max(shape.rows, r + 1), max(shape.cols, c_last + 1)
             elif rtype == _BIFF_ROW and len(data) >= 16:
-                r, flags = struct.unpack_from("<H", data)[0], struct.unpack_from("<H", data, 12)[0]
-                if flags & 0x0020:  # fDyZero: the row is hidden
+                r, height = struct.unpack_from("<H", data)[0], struct.unpack_from("<H", data, 6)[0]
+                flags = struct.unpack_from("<H", data, 12)[0]
+                # fDyZero: hidden; miyRw: the height in twips (bit 15, in older writers, marks the default height)
+                if flags & 0x0020 or (not height & 0x8000 and height < _MIN_HEIGHT * 20):
                     shape.hidden_rows.add(r + 1)
+            elif rtype == _BIFF_COLINFO and len(data) >= 10:
+                first, last, width, _, options = struct.unpack_from("<HHHHH", data)
+                if options & 0x0001 or width < _MIN_WIDTH * 256:  # fHidden; coldx in 1/256 of a character
+                    shape.hidden_cols.update(range(first + 1, min(last + 1, _MAX_COLUMNS) + 1))
             elif rtype == _BIFF_DIM and len(data) >= 12:
                 _, last_row, _, last_col = struct.unpack_from("<IIHH", data)
                 shape.declared_rows, shape.declared_cols = last_row, last_col  # both one past the last

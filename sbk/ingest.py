@@ -46,7 +46,6 @@ from sbk.published import UNREADABLE_CSV, kind_of, read_published
 from sbk.storage import encode, field_type, to_arrow
 from sbk.validate import TidySheet, assemble, validate_reference
 from sbk.workbooks import (  # the reader's own cell steps (_…): a tidy CSV's cells are read as a workbook's are
-    _TOTAL,
     COLUMNS_MISSING,
     LIMITS,
     RESAVE_SUFFIXES,
@@ -63,6 +62,7 @@ from sbk.workbooks import (  # the reader's own cell steps (_…): a tidy CSV's 
     file_sha256,
     read_csv_form,
     read_workbook,
+    total_label,
 )
 
 __all__ = ["IngestResult", "ingest", "fingerprint", "SORT_KEYS"]
@@ -208,23 +208,6 @@ def _clean_tidy(value: str, kind: Kind) -> str:
     return text
 
 
-def _is_total(label: str, province: str, period: str) -> bool:
-    """A row labelled as a total (合计, 全省…, or the province's own name): never data in a tidy table.
-
-    Taken as a region it would count the province twice; 省本级 is a row only when it says so.
-    """
-    from sbk.regions import RegionError, lookup
-
-    label = label.replace(" ", "")
-    if label in _TOTAL:
-        return True
-    try:
-        prov = lookup(province, period, quiet=True)
-    except (RegionError, PeriodError, ValueError):
-        return False
-    return prov.is_province and label in (prov.name, prov.short_name)
-
-
 def _tidy_csv(df: pd.DataFrame, layout: Layout, shown: str) -> tuple[list[SheetData], list[Finding]]:
     """A tidy CSV's rows as filings, one per (period, province), read cell by cell as a workbook's rows are.
 
@@ -257,11 +240,18 @@ def _tidy_csv(df: pd.DataFrame, layout: Layout, shown: str) -> tuple[list[SheetD
                                              "填报单位（province_code）未填写；本行未读入"))
             continue
         label = next((f for f in ("region_name", "bank_name") if f in own), None)
-        if label and _is_total(normalise_text(row[label]), province, period):
+        code = _clean_tidy(normalise_text(row.get("region_code", "")), Kind.CODE)
+        # The reader's own test of a total row (合计, 全省（合计）, the province's name, its code without 省本级): a tidy
+        # table has no total, so such a row would count the province twice.
+        as_total = total_label(normalise_text(row[label]), code, period) if label else None
+        if label and as_total:
+            column = "region_code" if as_total.kind in ("province_code", "code_conflict") else label
+            what = (f"行政区划代码 {code} 是省级代码，但地区{'未填写' if not as_total.written else f'写作“{as_total.written}”'}："
+                    "是合计行还是省本级无法确定" if column == "region_code"
+                    else f"“{as_total.written}” 像是合计行")
             findings.append(TIDY_TOTAL_ROW.finding(
-                shown, "", f"{letters[label]}{excel_row}",
-                f"“{normalise_text(row[label])}” 像是合计行：整理格式的表只有各地区（银行）的行，合计由各行相加；"
-                "请删除该行（省本级的数据请写“省本级”）；本行未读入"))
+                shown, "", f"{letters[column]}{excel_row}",
+                f"{what}：整理格式的表只有各地区（银行）的行，合计由各行相加；请删除合计行，省本级的数据请写“省本级”；本行未读入"))
             continue
         cell = {name: f"{letters[name]}{excel_row}" for name in own}
         raw = {name: _clean_tidy(str(row[name]), layout.by_name[name].kind) for name in own}

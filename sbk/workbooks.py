@@ -32,11 +32,14 @@ from sbk.calendar import PeriodError, parse_period
 from sbk.cleaning import (
     CellValueError,
     UnitSuffixError,
+    accepted_suffixes,
     clean_text,
     normalise_text,
     parse_names,
     parse_number,
     parse_options,
+    sheet_units,
+    units_in_header,
 )
 from sbk.findings import ERROR, WARNING, Finding, rule
 from sbk.forms import LAYOUTS, Kind, Layout
@@ -104,6 +107,7 @@ SYMLINK_OUTSIDE = rule("read.symlink_outside", "链接指向目录外", ERROR, _
 HIDDEN_SHEET = rule("read.hidden_sheet", "隐藏的工作表", ERROR, "sheet")
 HIDDEN_SHEET_SKIPPED = rule("read.hidden_sheet_skipped", "隐藏的工作表", WARNING, "sheet")
 HIDDEN_ROW = rule("read.hidden_row", "隐藏的行", ERROR, "all forms")
+HIDDEN_COLUMN = rule("read.hidden_column", "隐藏的列", ERROR, "all forms")
 NO_FORM = rule("read.no_form_in_workbook", "无可识别的表", WARNING, _F)
 UNRECOGNISED_SHEET = rule("read.unrecognised_sheet", "无法识别的工作表", WARNING, "sheet")
 HEADER_NOT_FOUND = rule("read.header_not_found", "表头", ERROR, "all forms")
@@ -115,6 +119,8 @@ PROVINCE_MISMATCH = rule("read.province_mismatch", "填报单位", ERROR, "all f
 PROVINCE_UNKNOWN = rule("read.province_unknown", "填报单位", ERROR, "all forms")
 UNREADABLE_CELL = rule("read.cell_unreadable", "无法读取单元格", ERROR, "all forms", "选项间用“，”分隔。")
 ONE_OPTION = rule("read.one_option", "只能选一项", ERROR, "q3")
+HEADER_UNIT = rule("read.header_unit", "表头单位与本表不符", ERROR, "all forms",
+                   "累计持卡人数（万人）；应用目录开通率 (%)；可受理社保卡读写终端累计数量")
 UNIT_SUFFIX = rule("read.unit_suffix", "单位与本列不符", ERROR, "all forms",
                    "累计持卡人数（万人）；应用目录开通率 (%)；可受理社保卡读写终端累计数量")
 TOTAL_AMBIGUOUS = rule("read.total_row_ambiguous", "合计行", ERROR, "monthly, q1, q2, q4",
@@ -128,10 +134,16 @@ BANK_UNKNOWN = rule("q4.bank_unknown", "银行名称", WARNING, "q4", "银行名
 _FOOTER = re.compile(r"(填报人|填表人|联系电话|负责人签名|负责人|审核人|联系人)\s*[:：]")
 # The total row, by its label (the notice prints 合计 on the monthly form and 表四, 全省 on 表一–表三). An autonomous
 # region writes 全区 and a municipality 全市 (the notice is addressed to 各省、自治区、直辖市), so those count only
-# there. A row labelled with the province's own name (湖南省, 湖南) is the total too, never 省本级 data.
-_TOTAL = {"合计", "总计", "全省", "全省合计", "全省总计", "总合计"}
-_TOTAL_AUTONOMOUS = {"全区", "全区合计", "全区总计", "全自治区"}
-_TOTAL_MUNICIPALITY = {"全市", "全市合计", "全市总计"}
+# there. A row labelled with the province's own name (湖南省, 湖南) is the total too, never 省本级 data. Labels are
+# compared as people vary them (``total_label``): spaces, brackets of either width, trailing punctuation and a
+# 合计/总计/汇总 word before or after (全省（合计）, 合计（全省）, 全 省, 全省：, 省合计, 湖南省（合计）).
+_TOTAL_WORDS = ("总合计", "合计", "总计", "汇总", "共计")
+# A 小计 or 累计 row sums some rows: with a scope (全省小计) it is the total; alone, which rows it sums is unknown.
+_SUBTOTAL_WORDS = ("小计", "累计")
+_TOTAL_AFFIX = re.compile("^(" + "|".join(_TOTAL_WORDS + _SUBTOTAL_WORDS) + ")|("
+                          + "|".join(_TOTAL_WORDS + _SUBTOTAL_WORDS) + ")$")
+_WHOLE = {"全省": "", "全区": "自治区", "全自治区": "自治区", "全市": "市"}  # scope word → the kind of province it is for
+_LABEL_PUNCT = ":：,，.。、;；!！?？*＊-—_~～·"
 # 省本级 only when the row says so (its code may be blank: it takes the province's code).
 _PROVINCIAL_LEVEL = {"省本级", "省级", "省直", "省直属", "本级", "省本级单位", "省直单位", "区本级", "自治区本级", "市本级"}
 _REMARK = re.compile(r"^备注")
@@ -268,19 +280,18 @@ def parse_header(text: str, form: str) -> str | None:
 
 
 def province_in_text(text: str, period: str) -> str | None:
-    """The province named in the 填报单位 line (full or short name)."""
+    """The province the lines above the table name: after 填报单位 when that label is written, else anywhere in them
+    (报送时间 2015.4.10 湖南省人力资源和社会保障厅 2015年3月). Full names first, then short names. Lines naming two
+    provinces name none: the codes in the rows then decide, with a warning."""
     from sbk.regions import provinces
 
     t = _norm(text)
     if "填报单位" in t:
         t = t[t.index("填报单位"):]
     provs = provinces(period, quiet=True)
-    for p in provs:
-        if p.name in t:
-            return p.code
-    for p in provs:
-        if p.short_name in t:
-            return p.code
+    for named in ({p.code for p in provs if p.name in t}, {p.code for p in provs if p.short_name in t}):
+        if named:
+            return named.pop() if len(named) == 1 else None
     return None
 
 
@@ -369,6 +380,59 @@ def _locate_columns(
     return mapping, last_header + 1, missing
 
 
+_PEOPLE_UNITS = ("人", "人次", "千人", "百人", "亿人")
+
+
+def _unit_advice(unit: str, written: str, official: str) -> str:
+    if unit == "万人" and written in _PEOPLE_UNITS[:-1]:
+        return f"看起来按“{written}”填报：请按万人填写（人数除以 10000，保留两位小数），表头改回“{official}”后重新报送"
+    return f"请按本表单位“{unit}”填写数字，表头改回“{official}”后重新报送"
+
+
+def _header_units(cells: list[list[Any]], merged: list, layout: Layout, mapping: dict[str, int], title_row: int,
+                  header_row: int, first_data: int, path: str, sheet: str) -> list[Finding]:
+    """A unit written in a column's header (累计持卡人数（人）) or for the whole sheet (单位：人) that contradicts the
+    form's unit for that column: the figures under it are in doubt (filled in 人, or mislabelled), so refused.
+
+    The header cell is named where the text stands (the top-left cell of a merged two-level header).
+    """
+    out: list[Finding] = []
+    seen: set[str] = set()
+
+    def origin(r: int, c: int) -> tuple[int, int]:
+        for (r0, c0), (r1, c1) in merged:
+            if r0 <= r <= r1 and c0 <= c <= c1:
+                return r0, c0
+        return r, c
+
+    def text_at(r: int, c: int) -> str:
+        return normalise_text(cells[r][c]) if r < len(cells) and c < len(cells[r]) else ""
+
+    for name, ci in mapping.items():
+        f = layout.by_name[name]
+        if not f.unit:
+            continue
+        for r in range(header_row, first_data):
+            r0, c0 = origin(r, ci)
+            text, cell = text_at(r0, c0), f"{_letter(c0)}{r0 + 1}"
+            wrong = [u for u in units_in_header(text) if u not in accepted_suffixes(f.unit)]
+            if wrong and cell not in seen:
+                seen.add(cell)
+                official = (f.header or f.title).replace("/", "·")
+                out.append(HEADER_UNIT.finding(path, sheet, cell, f"表头“{text[:40]}”注明单位“{wrong[0]}”，本表{f.title}的单位是"
+                                                                  f"“{f.unit}”：{_unit_advice(f.unit, wrong[0], official)}"))
+    # 单位：… above the table applies to the whole sheet. Offices copy one such line onto every sheet, so only a
+    # unit that would change what the 万人 figures mean (人, 千人 …) is refused; 单位：万人 or 单位：台 passes.
+    if any(f.kind is Kind.FIGURE_10K for f in layout.fields):
+        for r in range(title_row, header_row):
+            for c in range(len(cells[r])):
+                wrong = [u for u in sheet_units(text_at(r, c)) if u in _PEOPLE_UNITS]
+                if wrong:
+                    out.append(HEADER_UNIT.finding(path, sheet, f"{_letter(c)}{r + 1}", f"表头上方写明单位“{wrong[0]}”，"
+                                                   f"本表人数的单位是“万人”：{_unit_advice('万人', wrong[0], '单位：万人')}"))
+    return out
+
+
 def _split_note(value: Any) -> tuple[Any, str]:
     """A figure with its note in one cell, as 表一 其他 is written: '5.00（离退休人员）' → the number and the group."""
     if isinstance(value, str):
@@ -434,7 +498,8 @@ class RawSheet:
     cells: list[list[Any]]
     merged: list
     hidden: bool = False
-    hidden_rows: set[int] = field(default_factory=set)
+    hidden_rows: set[int] = field(default_factory=set)  # 1-based; hidden or of height 0
+    hidden_cols: set[int] = field(default_factory=set)  # 1-based; hidden or of width 0
 
 
 _CONTAINER_MESSAGES = {
@@ -507,7 +572,7 @@ def _read_cells(path: Path) -> tuple[list[RawSheet], list[Finding]]:
             if merged is None and shape is not None:
                 merged = shape.merged  # .ods: calamine gives none; the probe read them from content.xml
             sheets.append(RawSheet(meta.name, cells, list(merged or []), meta.visible != SheetVisibleEnum.Visible,
-                                   set(shape.hidden_rows) if shape else set()))
+                                   set(shape.hidden_rows) if shape else set(), set(shape.hidden_cols) if shape else set()))
         wb.close()
     except PasswordError:
         code, message = _CONTAINER_MESSAGES["encrypted"]
@@ -590,7 +655,7 @@ def read_workbook(path: str | Path, display_path: str | None = None) -> tuple[li
 
 
 def read_sheet(shown: str, raw: RawSheet) -> tuple[SheetData | None, list[Finding]]:
-    """One sheet: hidden sheets are never read silently; hidden rows in a form are refused."""
+    """One sheet: hidden sheets are never read silently; hidden rows and columns in a form are refused."""
     if not any(v not in (None, "") for row in raw.cells for v in row):
         return None, []
     if raw.hidden:
@@ -603,11 +668,20 @@ def read_sheet(shown: str, raw: RawSheet) -> tuple[SheetData | None, list[Findin
         return None, [HIDDEN_SHEET_SKIPPED.finding(shown, raw.name, "A1", "隐藏的工作表，不是调度表，已跳过")]
     data, findings = _read_sheet(shown, raw.name, raw.cells, raw.merged)
     if data is not None or recognise_form(raw.cells)[0] is not None:
+        # What is hidden (or shrunk to nothing) is not seen when the form is checked or printed: whether it was
+        # meant to be filed cannot be known, so a form holding anything there is refused, naming the place.
         for r in sorted(raw.hidden_rows):
             if r - 1 < len(raw.cells) and any(v not in (None, "") for v in raw.cells[r - 1]):
                 findings.append(HIDDEN_ROW.finding(shown, raw.name, f"A{r}",
-                                                   f"第 {r} 行已隐藏但有内容，打印和查看时看不到，是否应报送无法确定：请取消隐藏"
+                                                   f"第 {r} 行已隐藏（或行高为 0）但有内容，打印和查看时看不到，是否应报送无法确定：请取消隐藏"
                                                    "并核对，不需要的行请删除后重新放入"))
+        for c in sorted(raw.hidden_cols):
+            first = next((r for r, row in enumerate(raw.cells) if c - 1 < len(row) and row[c - 1] not in (None, "")), None)
+            if first is not None:
+                letter = _letter(c - 1)
+                findings.append(HIDDEN_COLUMN.finding(shown, raw.name, f"{letter}{first + 1}",
+                                                      f"第 {letter} 列已隐藏（或列宽为 0）但有内容，打印和查看时看不到，是否应报送无法确定："
+                                                      "请取消隐藏并核对，不需要的列请删除后重新放入"))
     return data, findings
 
 
@@ -690,7 +764,7 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
         except PeriodError as exc:
             findings.append(PERIOD_INVALID.finding(path, sheet, head_cell, str(exc)))
             period = None
-    province = province_in_text(header_text, period or "2015-02") if "填报单位" in _norm(header_text) else None
+    province = province_in_text(header_text, period or "2015-02")
 
     mapping, first_data, missing = _locate_columns(grid, layout, header_row)
     if missing:
@@ -698,10 +772,11 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
                                 f"缺少列：{'、'.join(missing)}（表头须与{layout.title}一致）"))
         return None, findings
     letters = {name: _letter(ci) for name, ci in mapping.items()}
+    findings.extend(_header_units(cells, merged, layout, mapping, title_row, header_row, first_data, path, sheet))
     records: list[dict[str, Any]] = []
     total: dict[str, Any] | None = None
     total_row = None
-    total_candidates: list[tuple[int, str, dict[str, Any]]] = []  # (row, label as written, figures)
+    total_candidates: list[tuple[int, TotalLabel, dict[str, Any]]] = []  # (row, its label, figures)
     data_rows: list[int] = []  # every row read as data or total, in order: where a total may stand
     new_count, new_names, remark_cell = None, [], ""
     for ri in range(first_data, len(cells)):
@@ -730,12 +805,12 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
         label = normalise_text(raw.get("region_name") or raw.get("bank_name") or "")
         seq_text = normalise_text(raw.get("seq"))
         data_rows.append(excel_row)
-        total_label = _total_label(label, seq_text, period, normalise_text(raw.get("region_code")))
-        if total_label and layout.total_label is not None:  # 表三's only row is 全省: it is the data row.
+        as_total = total_label(label, normalise_text(raw.get("region_code")), period, seq_text)
+        if as_total and layout.total_label is not None:  # 表三's only row is 全省: it is the data row.
             cell = {name: f"{letters[name]}{excel_row}" for name in mapping}
             parsed, fs = _parse_row(layout, raw, cell, path, sheet)
             findings.extend(fs)
-            total_candidates.append((excel_row, total_label, parsed))
+            total_candidates.append((excel_row, as_total, parsed))
             continue
         cell = {name: f"{letters[name]}{excel_row}" for name in mapping}
         rec, fs = _parse_row(layout, raw, cell, path, sheet)
@@ -803,73 +878,134 @@ def _province_names(period: str | None) -> dict[str, str]:
     return {n: p.code for p in provs for n in (p.name, p.short_name)}
 
 
-def _total_label(label: str, seq_text: str, period: str | None, code: str = "") -> str:
-    """The label as written when a row is labelled as a total (合计, 全省, 全区/全市, a province's name), else ''.
+@dataclass(frozen=True)
+class TotalLabel:
+    """A row that says it is a total, or that carries the province's own code without saying 省本级.
+
+    ``kind``: ``generic`` (合计, 全省 …), ``autonomous`` / ``municipality`` (全区, 全市: only there),
+    ``province_name`` (湖南省, 湖南省（合计）), ``province_code`` (the province's code, the label blank or the
+    province's name), ``subtotal`` (小计 alone: which rows it sums is unknown), ``code_conflict`` (the province's
+    code with another region's name). ``province``: the province the label or the code names.
+    """
+
+    written: str
+    kind: str
+    province: str | None = None
+    code: str = ""
+    in_seq: bool = False  # written in the 序号 column (合计 under 序号, as 表四 prints it)
+
+    @property
+    def shown(self) -> str:
+        return f"“{self.written}”" if self.written else f"（地区空白，代码 {self.code}）"
+
+
+_NOTE = re.compile(r"[(（][^()（）]*[)）]\s*$")
+
+
+def _total_core(text: str) -> tuple[str, list[str]]:
+    """A label without spaces, brackets, punctuation at either end and 合计-like words before or after it:
+    全省（合计） → (全省, [合计]); 合计（全省） → (全省, [合计]); 全 省： → (全省, [])."""
+    word = re.sub(r"[\s()\[\]{}（）【】〔〕［］<>《》]", "", unicodedata.normalize("NFKC", text)).strip(_LABEL_PUNCT)
+    words: list[str] = []
+    while word and (m := _TOTAL_AFFIX.search(word)):
+        words.append(m.group(m.lastindex or 0))
+        word = (word[:m.start()] + word[m.end():]).strip(_LABEL_PUNCT)
+    return word, words
+
+
+def total_label(label: str, code: str, period: str | None, seq_text: str = "") -> TotalLabel | None:
+    """Whether a row is labelled as a total (合计, 全省, 全区/全市, the province's name, however spaced, bracketed
+    or suffixed), or carries a province's own code without saying 省本级; None for a data row.
 
     A province's name on a row whose code is a prefecture's is that prefecture's short name (吉林 for
-    吉林市 220200 in 吉林省), not the total.
+    吉林市 220200 in 吉林省), not the total. A province's code makes the row the province's: the total,
+    or 省本级 when the label says so (省本级, 省直, 湖南省本级 …) — never a city's row.
     """
-    digits = code.removesuffix(".0")
+    names = _province_names(period)
+    digits = normalise_text(code).replace(" ", "").removesuffix(".0")
+    own_code = digits if digits in names.values() else None
     city_code = bool(re.fullmatch(r"\d{6}", digits)) and not digits.endswith("0000")
-    for written in (label, seq_text):
-        word = written.replace(" ", "")
-        if word in _TOTAL or word in _TOTAL_AUTONOMOUS or word in _TOTAL_MUNICIPALITY:
-            return word
-        bare = re.sub(r"(合计|总计)$", "", word)
-        if bare and bare in _province_names(period) and not city_code:
-            return word
-    return ""
+    # 湖南省（含省本级） is the province's total as much as 湖南省 is: a trailing note in brackets is tried without.
+    for in_seq, written, text in ((i == 1, w, t) for i, w in enumerate((label, seq_text))
+                                  for t in dict.fromkeys((w, _NOTE.sub("", w)))):
+        core, words = _total_core(text)
+        if not core and words:
+            kind = "generic" if any(w in _TOTAL_WORDS for w in words) else "subtotal"
+            return TotalLabel(written, kind, own_code, digits, in_seq)
+        if core in _WHOLE or (core == "省" and words):
+            scope = _WHOLE.get(core, "")
+            kind = "autonomous" if scope == "自治区" else "municipality" if scope == "市" else "generic"
+            return TotalLabel(written, kind, own_code, digits, in_seq)
+        if core and core in names and not city_code:
+            return TotalLabel(written, "province_name", names[core], digits, in_seq)
+    if own_code is None:
+        return None
+    if _provincial_word(label, own_code, period or "2015-02") in _PROVINCIAL_LEVEL:
+        return None  # 省本级, as the row says
+    return TotalLabel(label, "province_code" if not label else "code_conflict", own_code, digits)
 
 
-def _choose_total(candidates: list[tuple[int, str, dict[str, Any]]], data_rows: list[int], layout: Layout,
+def _choose_total(candidates: list[tuple[int, TotalLabel, dict[str, Any]]], data_rows: list[int], layout: Layout,
                   province: str | None, period: str | None, path: str, sheet: str, letters: dict[str, str],
                   findings: list[Finding]) -> tuple[dict[str, Any] | None, int | None]:
     """The total row among the rows labelled as one: (its figures, its row), or (None, None).
 
-    A generic label (合计, 全省 …) is the total wherever it stands. The province's own name is the total
-    only as the first or the last row (elsewhere it could as well be 省本级 written with the province's name);
-    another province's name, 全区 outside an autonomous region or 全市 outside a municipality is refused.
-    Two totals whose figures differ: which one is the total is in doubt, and the form is refused.
+    A generic label (合计, 全省 …) is the total wherever it stands. The province's own name, or its code with a
+    blank label, is the total only as the first or the last row (elsewhere it could as well be 省本级 written
+    with the province's name); another province's name or code, 全区 outside an autonomous region, 全市 outside
+    a municipality, 小计 alone and the province's code with another region's name are refused. Two totals whose
+    figures differ: which one is the total is in doubt, and the form is refused.
     """
     names = _province_names(period)
     full = {code: name for name, code in names.items() if name.endswith(("省", "自治区", "市"))}
     label_letter = letters.get("region_name") or letters.get("bank_name") or letters.get("seq") or "A"
     where = f"{full.get(province or '', province or '')}（{province}）" if province else "本表"
-    accepted: list[tuple[int, str, dict[str, Any]]] = []
-    for row, word, figures in candidates:
-        cell = f"{label_letter}{row}"
-        if word in _TOTAL_AUTONOMOUS and province and not full.get(province, "").endswith("自治区"):
-            findings.append(TOTAL_AMBIGUOUS.finding(path, sheet, cell, f"“{word}”只用于自治区的全区合计，本表为{where}："
-                                                                       f"合计行请写“{layout.total_label}”"))
+    total = layout.total_label
+    regional = "region_code" in layout.by_name
+    write_as = f"{total}行请写“{total}”" + ("，省本级请写“省本级”" if regional else "")
+    accepted: list[tuple[int, TotalLabel, dict[str, Any]]] = []
+    for row, tl, figures in candidates:
+        cell = f"{letters.get('seq', label_letter) if tl.in_seq else label_letter}{row}"
+        if tl.kind == "subtotal":
+            findings.append(TOTAL_AMBIGUOUS.finding(path, sheet, cell, f"{tl.shown}行是小计，不是{total}：无法确定它合计了哪些行；"
+                                                                       f"{write_as}，小计行请删除"))
             continue
-        if word in _TOTAL_MUNICIPALITY and province and not full.get(province, "").endswith("市"):
-            findings.append(TOTAL_AMBIGUOUS.finding(path, sheet, cell, f"“{word}”只用于直辖市的全市合计，本表为{where}："
-                                                                       f"合计行请写“{layout.total_label}”"))
-            continue
-        named = names.get(re.sub(r"(合计|总计)$", "", word))
-        if named and province and named != province:
-            findings.append(PROVINCE_MISMATCH.finding(path, sheet, cell, f"第 {row} 行写作“{word}”，但本表为{where}"))
-            continue
-        if named and row not in (data_rows[0], data_rows[-1]):
+        if tl.kind == "code_conflict":
+            code_cell = f"{letters.get('region_code', 'B')}{row}"
             findings.append(TOTAL_AMBIGUOUS.finding(
-                path, sheet, cell, f"“{word}”行既不在表首也不在表尾：无法确定是{layout.total_label}行还是省本级："
-                                   f"{layout.total_label}行请写“{layout.total_label}”，省本级请写“省本级”"))
+                path, sheet, code_cell, f"行政区划代码 {tl.code} 是省级代码，但地区写作{tl.shown}：无法确定是{total}行、省本级还是"
+                                        f"该地区；{write_as}，地市请填写其本身的代码"))
             continue
-        accepted.append((row, word, figures))
+        if tl.kind == "autonomous" and province and not full.get(province, "").endswith("自治区"):
+            findings.append(TOTAL_AMBIGUOUS.finding(path, sheet, cell, f"{tl.shown}只用于自治区的全区合计，本表为{where}："
+                                                                       f"合计行请写“{total}”"))
+            continue
+        if tl.kind == "municipality" and province and not full.get(province, "").endswith("市"):
+            findings.append(TOTAL_AMBIGUOUS.finding(path, sheet, cell, f"{tl.shown}只用于直辖市的全市合计，本表为{where}："
+                                                                       f"合计行请写“{total}”"))
+            continue
+        if tl.province and province and tl.province != province:
+            findings.append(PROVINCE_MISMATCH.finding(path, sheet, cell, f"第 {row} 行写作{tl.shown}，但本表为{where}"))
+            continue
+        if tl.kind in ("province_name", "province_code") and row not in (data_rows[0], data_rows[-1]):
+            findings.append(TOTAL_AMBIGUOUS.finding(
+                path, sheet, cell, f"{tl.shown}行既不在表首也不在表尾：无法确定是{total}行还是省本级：{write_as}"))
+            continue
+        accepted.append((row, tl, figures))
     if not accepted:
         return None, None
-    # A generic label is preferred as the one kept; the province's name second.
-    accepted.sort(key=lambda c: (c[1] not in _TOTAL, c[0]))
-    row, word, figures = accepted[0]
-    for other_row, other_word, other in accepted[1:]:
-        differ = [f for f in layout.summed if not _same_figure(figures.get(f), other.get(f))]
+    # A generic label is preferred as the one kept; the province's name or code second.
+    accepted.sort(key=lambda c: (c[1].kind in ("province_name", "province_code"), c[0]))
+    row, tl, figures = accepted[0]
+    for other_row, other, other_figures in accepted[1:]:
+        differ = [f for f in layout.summed if not _same_figure(figures.get(f), other_figures.get(f))]
         if differ:
             f = layout.by_name[differ[0]]
             findings.append(TOTAL_AMBIGUOUS.finding(
                 path, sheet, f"{label_letter}{other_row}",
-                f"第 {row} 行“{word}”与第 {other_row} 行“{other_word}”都像{layout.total_label}行，但{f.title}不同"
-                f"（{_shown_figure(figures.get(differ[0]))} ≠ {_shown_figure(other.get(differ[0]))}）：无法确定哪一行是"
-                f"{layout.total_label}；只保留一个{layout.total_label}行，省本级请写“省本级”"))
+                f"第 {row} 行{tl.shown}与第 {other_row} 行{other.shown}都像{total}行，但{f.title}不同"
+                f"（{_shown_figure(figures.get(differ[0]))} ≠ {_shown_figure(other_figures.get(differ[0]))}）：无法确定哪一行是"
+                f"{total}；只保留一个{total}行，省本级请写“省本级”"))
     return figures, row
 
 
@@ -885,12 +1021,12 @@ def _shown_figure(v: Any) -> str:
 
 def _provincial_word(name: str, province: str, period: str) -> str:
     """A row label without spaces, a trailing note in brackets and the province's own name in front:
-    湖南省本级 → 本级, 湖南省省本级（含省直单位） → 省本级 (so 省本级 is recognised however it is written)."""
+    湖南省本级 → 本级, 湖南省省本级（含省直单位） → 省本级, 湖南省级 → 省级 (so 省本级 is recognised however it is
+    written)."""
     word = re.sub(r"[(（][^()（）]*[)）]$", "", name.replace(" ", ""))
-    for own in sorted((n for n, c in _province_names(period).items() if c == province), key=len, reverse=True):
-        if word.startswith(own) and len(word) > len(own):
-            return word[len(own):]
-    return word
+    rests = [word[len(own):] for own in sorted((n for n, c in _province_names(period).items() if c == province),
+                                               key=len, reverse=True) if word.startswith(own) and len(word) > len(own)]
+    return next((r for r in rests if r in _PROVINCIAL_LEVEL), rests[0] if rests else word)
 
 
 def _fill_codes(df: pd.DataFrame, province: str, period: str, path: str, sheet: str,

@@ -133,3 +133,26 @@ def test_a_fractional_number_is_never_read_as_a_month(raw):
     edit(raw / "m.xlsx", "Sheet1", B2=2016.1)
     _, findings = read_workbook(raw / "m.xlsx", "m.xlsx")
     assert [(f.code, f.cell) for f in findings] == [("read.period_missing", "A2")]
+
+
+@pytest.mark.parametrize("line", ["报送时间 2016.4.5 湖南省人力资源和社会保障厅 2016年3月", "湖南省人社厅 统计期：2016年3月"])
+def test_the_province_named_in_the_header_without_the_filing_unit_label_is_read(raw, line):
+    write_monthly(raw / "m.xlsx", "2016-03", VALUES, header=[line])
+    sheets, findings = read_workbook(raw / "m.xlsx")
+    assert not findings, [f.format() for f in findings]  # no read.province_from_codes
+    assert sheets[0].province_code == "430000" and sheets[0].period == "2016-03"
+
+
+def test_a_header_naming_two_provinces_leaves_the_province_to_the_codes_with_a_warning(raw):
+    write_monthly(raw / "m.xlsx", "2016-03", VALUES, header=["湖南省人社厅 报湖北省 统计期：2016年3月"])
+    sheets, findings = read_workbook(raw / "m.xlsx")
+    assert [(f.code, f.cell) for f in findings] == [("read.province_from_codes", "A2")]
+    assert sheets[0].province_code == "430000"
+
+
+def test_a_header_naming_another_province_than_the_codes_is_refused(raw, tmp_path, capsys):
+    write_monthly(raw / "m.xlsx", "2016-03", VALUES, header=["湖北省人社厅 统计期：2016年3月"])
+    out = tmp_path / "p"
+    code, text = _ingest(raw, out, capsys)
+    assert code == 1 and not out.exists()
+    assert "m.xlsx:Sheet1!A2: error read.province_mismatch" in text

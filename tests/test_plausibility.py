@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 
 import pandas as pd
 import pytest
@@ -129,3 +130,67 @@ def test_the_bound_is_chinas_largest_population_in_the_published_record():
 def test_the_embedded_data_raises_no_magnitude_finding(processed_dir):
     findings = pd.read_parquet(processed_dir / "findings.parquet")
     assert not [c for c in findings["code"] if c.startswith("plausibility.") or c == "read.unit_suffix"]
+
+
+@pytest.mark.parametrize("header, unit", [("累计持卡人数（人）", "人"), ("累计持卡人数(人)", "人"), ("累计持卡人数（单位：人）", "人"),
+                                          ("累计持卡人数（千人）", "千人"), ("累计持卡人数（%）", "%")])
+def test_a_header_unit_that_contradicts_the_column_is_refused_at_the_header_cell(raw, tmp_path, capsys, header, unit):
+    write_monthly(raw / "m.xlsx", "2016-03", VALUES)
+    edit(raw / "m.xlsx", "Sheet1", D3=header)
+    out = tmp_path / "p"
+    code, lines = _ingest(raw, out, capsys)
+    assert code == 1 and not out.exists()
+    hit = [line for line in lines if "m.xlsx:Sheet1!D3: error read.header_unit 表头单位与本表不符:" in line]
+    assert hit and f"注明单位“{unit}”，本表累计持卡人数的单位是“万人”" in hit[0], lines
+
+
+@pytest.mark.parametrize("header", ["累计持卡人数（万人）", "累计持卡人数（万）", "累计持卡人数", "累计持卡人数（截至月末）"])
+def test_a_header_unit_that_agrees_or_no_unit_is_read(raw, header):
+    write_monthly(raw / "m.xlsx", "2016-03", VALUES)
+    edit(raw / "m.xlsx", "Sheet1", D3=header)
+    sheets, findings = read_workbook(raw / "m.xlsx")
+    assert not findings and list(sheets[0].rows["cumulative_holders_10k"]) == [12.5, 300.12, 80.0]
+
+
+def test_a_sheet_unit_above_the_table_that_contradicts_the_form_is_refused(raw, tmp_path, capsys):
+    write_monthly(raw / "m.xlsx", "2016-03", VALUES)
+    edit(raw / "m.xlsx", "Sheet1", E2="单位：人")
+    out = tmp_path / "p"
+    code, lines = _ingest(raw, out, capsys)
+    assert code == 1 and not out.exists()
+    assert any("m.xlsx:Sheet1!E2: error read.header_unit 表头单位与本表不符: 表头上方写明单位“人”" in line for line in lines), lines
+    edit(raw / "m.xlsx", "Sheet1", E2="单位：万人")
+    assert not read_workbook(raw / "m.xlsx")[1]
+
+
+def test_a_header_unit_contradicting_a_two_level_header_names_the_merged_cell(raw, tmp_path, capsys):
+    _quarterly(_Model(), "2015Q1", raw / "q.xlsx")
+    from openpyxl import load_workbook
+
+    wb = load_workbook(raw / "q.xlsx")
+    sheet = next(n for n in wb.sheetnames if n.endswith("（一）"))
+    ws = wb[sheet]
+    cell = next(c.coordinate for r in ws.iter_rows(max_row=6) for c in r if c.value == "累计持卡人数（万人）")
+    ws[cell] = "累计持卡人数（人）"  # the top of 总数 / 城镇职工 / 城乡居民 / 其他
+    wb.save(raw / "q.xlsx")
+    code, lines = _ingest(raw, tmp_path / "p", capsys)
+    assert code == 1 and not (tmp_path / "p").exists()
+    hits = [line for line in lines if "error read.header_unit" in line]
+    assert len(hits) == 1 and f"q.xlsx:{sheet}!{cell}:" in hits[0], lines
+
+
+@pytest.mark.parametrize("value, shown", [(1e308, "1e+308"), (-1e308, "-1e+308"), (1.5e15, "1.5e+15"), ("1e308", "1e308")])
+def test_an_absurd_number_is_a_finding_shown_compactly_with_no_warning(raw, tmp_path, capsys, value, shown):
+    import warnings
+
+    write_monthly(raw / "m.xlsx", "2016-03", VALUES)
+    edit(raw / "m.xlsx", "Sheet1", D5=value)
+    out = tmp_path / "p"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's overflow RuntimeWarning (from numpy, not sbk) fails the test too
+        code = main(["ingest", str(raw), "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 1 and not out.exists() and "Warning" not in captured.err
+    hit = [line for line in captured.out.splitlines() if "m.xlsx:Sheet1!D5: error read.cell_unreadable" in line]
+    assert hit and f"“{shown}”" in hit[0], captured.out
+    assert not any(re.search(r"\d{20}", line) for line in captured.out.splitlines())

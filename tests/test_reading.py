@@ -278,6 +278,83 @@ def test_a_hidden_row_with_data_is_refused_naming_the_row(tmp_path, capsys, suff
     assert not out.exists()
 
 
+@pytest.mark.parametrize("suffix", ["xlsx", "xls", "ods"])
+def test_a_hidden_column_with_data_is_refused_naming_its_first_cell(tmp_path, capsys, suffix):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    _copy(f"hidden_column.{suffix}", raw)  # the 万人 column D hidden, as LibreOffice saves it
+    assert main(["ingest", str(raw), "--out", str(out)]) == 1
+    assert f"hidden_column.{suffix}:Sheet1!D3: error read.hidden_column 隐藏的列: 第 D 列已隐藏" in capsys.readouterr().out
+    assert not out.exists()
+
+
+def _edit_xml(path: Path, member: str, edit) -> None:
+    """Rewrite one part of a zip package (a sheet's XML, content.xml), keeping the others as they are."""
+    with zipfile.ZipFile(path) as zf:
+        parts = [(info, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w") as zf:
+        for info, data in parts:
+            zf.writestr(info, edit(data) if info.filename == member else data)
+
+
+@pytest.mark.parametrize("how", ["width 0", "note in a hidden column outside the form"])
+def test_a_column_of_width_zero_or_a_hidden_note_beside_the_form_is_refused(tmp_path, how):
+    raw = tmp_path / "raw"
+    path = write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE)
+    wb = load_workbook(path)
+    if how == "width 0":
+        wb.active.column_dimensions["D"].width = 0.1
+        cell = "D3"
+    else:
+        wb.active["F5"] = "长沙市实为 300"
+        wb.active.column_dimensions["F"].hidden = True
+        cell = "F5"
+    wb.save(path)
+    result = ingest(raw, tmp_path / "out")
+    assert not result.ok and not (tmp_path / "out").exists()
+    assert ("m.xlsx", "Sheet1", cell, "read.hidden_column") in _codes(result.findings)
+
+
+@pytest.mark.parametrize("how", ["ht 0", "ht 0.5", "rows hidden by default"])
+def test_a_row_of_height_zero_is_refused_like_a_hidden_row(tmp_path, how):
+    raw = tmp_path / "raw"
+    path = write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE)
+    if how == "rows hidden by default":
+        # <sheetFormatPr zeroHeight="1">: only rows given a height of their own show; the others are hidden.
+        def edit(xml: bytes) -> bytes:
+            xml = re.sub(rb"<sheetFormatPr ", b'<sheetFormatPr zeroHeight="1" ', xml)
+            return re.sub(rb'<row r="(?!6")(\d+)"', rb'<row r="\1" ht="15" customHeight="1"', xml)
+    else:
+        # openpyxl leaves out a height of 0, so the sheet XML is written as Excel writes it.
+        height = b"0" if how == "ht 0" else b"0.5"
+        def edit(xml: bytes) -> bytes:
+            return re.sub(rb'<row r="6"', b'<row r="6" ht="' + height + b'" customHeight="1"', xml)
+    _edit_xml(path, "xl/worksheets/sheet1.xml", edit)
+    result = ingest(raw, tmp_path / "out")
+    assert not result.ok and not (tmp_path / "out").exists()
+    assert [c for c in _codes(result.findings) if c[3] == "read.hidden_row"] == [("m.xlsx", "Sheet1", "A6", "read.hidden_row")]
+
+
+def test_an_ods_row_styled_to_height_zero_is_refused(tmp_path):
+    raw = tmp_path / "raw"
+    path = _copy("official.ods", raw)
+
+    def edit(xml: bytes) -> bytes:
+        # A row style of height 0 given to the sixth row (株洲市).
+        style = (b'<style:style style:name="sbk0" style:family="table-row"><style:table-row-properties '
+                 b'style:row-height="0cm"/></style:style>')
+        xml = xml.replace(b"</office:automatic-styles>", style + b"</office:automatic-styles>", 1)
+        rows = [m.start() for m in re.finditer(rb"<table:table-row ", xml)]
+        at = rows[5]
+        end = xml.index(b">", at)
+        row = re.sub(rb'table:style-name="[^"]*"', b'table:style-name="sbk0"', xml[at:end])
+        return xml[:at] + row + xml[end:]
+
+    _edit_xml(path, "content.xml", edit)
+    result = ingest(raw, tmp_path / "out")
+    assert not result.ok
+    assert [c for c in _codes(result.findings) if c[3] == "read.hidden_row"] == [("official.ods", "Sheet1", "A6", "read.hidden_row")]
+
+
 # --- bounded reading --------------------------------------------------------------------------------------
 
 

@@ -237,3 +237,13 @@ def test_a_total_row_in_a_tidy_csv_is_refused_not_counted_as_a_region(raw, tmp_p
     _csv(raw / "m.csv", MONTHLY_HEADER + SAMPLE_ROWS.format(p="2016-06") + f"2016-06,430000,430000,{label},392.62\n")
     result = ingest(raw, tmp_path / "p")
     assert _codes(result.findings, "read.tidy_total_row") == {("m.csv", "D5")} and not result.ok
+
+
+@pytest.mark.parametrize("label, cell", [("全省(合计)", "D5"), ("合计（全省）", "D5"), ("湖南省（合计）", "D5"), ("全 省", "D5"),
+                                         ("", "C5")])
+def test_a_total_written_loosely_or_the_provinces_code_unnamed_in_a_tidy_csv_is_refused(raw, tmp_path, capsys, label, cell):
+    # 430000 is 省本级 in a tidy table only when the row says so; otherwise it would count the province twice.
+    _csv(raw / "m.csv", MONTHLY_HEADER + SAMPLE_ROWS.format(p="2016-06") + f"2016-06,430000,430000,{label},392.62\n")
+    out = tmp_path / "p"
+    assert main(["ingest", str(raw), "--out", str(out)]) == 1 and not out.exists()
+    assert f"m.csv:{cell}: error read.tidy_total_row" in capsys.readouterr().out

@@ -103,7 +103,7 @@ def test_whole_region_is_the_total_of_an_autonomous_region(raw):
     assert list(sheets[0].rows["region_code"]) == ["450100", "450200"]
 
 
-@pytest.mark.parametrize("label", ["湖南省本级", "湖南省省本级", "省本级（含省直单位）"])
+@pytest.mark.parametrize("label", ["湖南省本级", "湖南省省本级", "省本级（含省直单位）", "湖南省级"])
 def test_provincial_level_written_with_the_provinces_name_or_a_note(raw, label):
     write_monthly(raw / "m.xlsx", "2016-03", {"": 12.5, **CITIES})
     edit(raw / "m.xlsx", "Sheet1", C4=label)
@@ -122,3 +122,66 @@ def test_a_city_with_the_provinces_short_name_and_its_own_code_is_data(raw):
     sheets, findings = read_workbook(raw / "jl.xlsx")
     assert not [f for f in findings if f.severity == "error"], [f.format() for f in findings]
     assert list(sheets[0].rows["region_code"]) == ["220100", "220200", "220300"]
+
+
+# Labels as people vary them: spaces, brackets of either width, punctuation, 合计/小计/累计 before or after.
+@pytest.mark.parametrize("label", ["全省（合计）", "全省(合计)", "合计（全省）", "湖南省（合计）", "全 省", "全省：", "省合计",
+                                   "全省累计", "全省小计", "湖南省（含省本级）"])
+def test_a_total_label_written_with_brackets_spaces_or_a_suffix_is_the_total_not_data(raw, tmp_path, capsys, label):
+    write_monthly(raw / "m.xlsx", "2016-03", CITIES)  # rows 4–5, the total on row 6
+    edit(raw / "m.xlsx", "Sheet1", A6=None, C6=label)
+    out = tmp_path / "p"
+    status, lines = _ingest(raw, out, capsys)
+    assert status == 0 and not [line for line in lines if "warning" in line or "error" in line], lines
+    df = pd.read_parquet(out / "monthly_issuance.parquet")
+    assert list(df["region_code"]) == ["430100", "430200"] and df["cumulative_holders_10k"].sum() == pytest.approx(380.12)
+
+
+@pytest.mark.parametrize("label", ["", "湖南省", "合计", "全省合计"])
+def test_a_row_with_the_provinces_own_code_is_the_total_unless_it_says_provincial_level(raw, tmp_path, capsys, label):
+    write_monthly(raw / "m.xlsx", "2016-03", CITIES)
+    edit(raw / "m.xlsx", "Sheet1", A6=None, B6="430000", C6=label or None)
+    out = tmp_path / "p"
+    status, lines = _ingest(raw, out, capsys)
+    assert status == 0, lines
+    df = pd.read_parquet(out / "monthly_issuance.parquet")
+    assert list(df["region_code"]) == ["430100", "430200"] and df["cumulative_holders_10k"].sum() == pytest.approx(380.12)
+
+
+def test_the_provinces_code_with_a_blank_label_in_the_middle_is_refused(raw, tmp_path, capsys):
+    # 430000 with no name between two cities: 省本级 or a total? Nobody can tell.
+    write_monthly(raw / "m.xlsx", "2016-03", {"430100": 300.12, "": 12.5, "430200": 80.0})
+    edit(raw / "m.xlsx", "Sheet1", B5="430000", C5=None)
+    out = tmp_path / "p"
+    status, lines = _ingest(raw, out, capsys)
+    assert status == 1 and not out.exists()
+    assert any("m.xlsx:Sheet1!C5: error read.total_row_ambiguous 合计行: （地区空白，代码 430000）行既不在表首也不在表尾" in line
+               for line in lines), lines
+
+
+def test_the_provinces_code_with_a_citys_name_is_refused_never_stored_as_either(raw, tmp_path, capsys):
+    write_monthly(raw / "m.xlsx", "2016-03", CITIES)
+    edit(raw / "m.xlsx", "Sheet1", B4="430000")  # 长沙市 with the province's code
+    out = tmp_path / "p"
+    status, lines = _ingest(raw, out, capsys)
+    assert status == 1 and not out.exists()
+    assert any("m.xlsx:Sheet1!B4: error read.total_row_ambiguous 合计行: 行政区划代码 430000 是省级代码，但地区写作“长沙市”"
+               in line for line in lines), lines
+
+
+def test_a_subtotal_alone_is_refused_not_taken_as_the_total(raw, tmp_path, capsys):
+    write_monthly(raw / "m.xlsx", "2016-03", CITIES)
+    edit(raw / "m.xlsx", "Sheet1", A6=None, C6="小计")
+    out = tmp_path / "p"
+    status, lines = _ingest(raw, out, capsys)
+    assert status == 1 and not out.exists()
+    assert any("m.xlsx:Sheet1!C6: error read.total_row_ambiguous 合计行: “小计”行是小计，不是合计" in line for line in lines), lines
+
+
+def test_another_provinces_code_on_the_total_row_is_refused(raw, tmp_path, capsys):
+    write_monthly(raw / "m.xlsx", "2016-03", CITIES)
+    edit(raw / "m.xlsx", "Sheet1", A6=None, B6="420000", C6=None)
+    out = tmp_path / "p"
+    status, lines = _ingest(raw, out, capsys)
+    assert status == 1 and not out.exists()
+    assert any("m.xlsx:Sheet1!C6: error read.province_mismatch" in line for line in lines), lines
