@@ -27,7 +27,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["CFB_MAGIC", "ContainerError", "Probe", "SheetShape", "column_number", "probe"]
+__all__ = ["CFB_MAGIC", "ContainerError", "Probe", "SheetShape", "column_number", "probe", "read_package"]
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2 / Compound File Binary: old .xls, or an encrypted OOXML
 _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -115,6 +115,19 @@ def probe(path: Path, limits: dict[str, int]) -> Probe:
     except Exception as exc:
         raise ContainerError("corrupt", _name(exc)) from exc
     raise ContainerError("not_workbook", "zip 中没有工作簿（xl/workbook.xml、xl/workbook.bin 或 content.xml）")
+
+
+def read_package(data: bytes, limits: dict[str, int]) -> dict[str, bytes]:
+    """Every member of a zip package (an .xlsx/.xlsm/.xlsb/.ods, or one embedded in it), within the same limits as
+    :func:`probe`; a damaged or oversized package raises ContainerError."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return _read_members(zf, limits)
+    except ContainerError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError,
+            KeyError, struct.error, UnicodeDecodeError, IndexError, OverflowError) as exc:
+        raise ContainerError("corrupt", _name(exc)) from exc
 
 
 def _read_members(zf: zipfile.ZipFile, limits: dict[str, int]) -> dict[str, bytes]:

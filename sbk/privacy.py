@@ -5,16 +5,23 @@ forms list names and ID numbers; a filer types a colleague's ID into 备注, nam
 a sheet after a person, or attaches a roster sheet). One detector serves every
 path in and out: ingest runs it over each workbook as a whole (every cell of
 every sheet, hidden ones too, text and numbers, the header, footer and 备注
-rows, sheet names, cell comments, the file's name and folders) and over every
-CSV before it is parsed; ``sbk scan`` runs it over any folder. A hit refuses the whole file. Findings name the place and never the
-number, and every finding's text goes through :func:`mask`
+rows, sheet names, the file's name and folders, and then every other part of
+the file: page headers and footers, document properties, defined names,
+hyperlinks, data validation, number formats, formulas, comments and their
+authors, shared strings no cell uses, embedded objects — see
+:func:`personal_findings_in_package`) and over every CSV before it is parsed;
+``sbk scan`` runs the same functions over any folder. A hit refuses the whole
+file. Findings name the place and never the number, and every finding's text
+goes through :func:`mask`
 (``sbk.findings.Rule.finding`` calls it), so a message that echoes what a
 filer wrote cannot print a personal number either.
 
 What counts as a personal number (``FORMS`` lists them): after NFKC (so
-full-width digits count), digit groups joined by single spaces or dashes are
-read as one number when they make up the whole run and are grouped as people
-write such numbers (430102 19900307 2318; 138 1234 5678), and the number is
+full-width digits count), digit groups joined by single spaces or dashes (or,
+three groups or more, by dots, slashes, middle dots or underscores:
+430102.19900307.2318) are read as one number when they make up the whole run
+and are grouped as people write such numbers (430102 19900307 2318; 138 1234
+5678), and the number is
 
 - an 18-digit ID with a valid check digit, birth date and birth place
   (``stdnum.cn.ric``, GB 11643-1999);
@@ -28,8 +35,9 @@ write such numbers (430102 19900307 2318; 138 1234 5678), and the number is
 
 Kept apart, so that the real data never trips it: division codes (6 digits),
 counts and dates (≤ 8 digits), figures with decimals (``1234.56``; a fraction's
-digits after the point are not a number on their own), and digits inside a hex
-digest (the sha256 values of build records).
+digits after the point are not a number on their own; two groups joined by a
+dot are a decimal, never an ID), and digits inside a hex digest (the sha256
+values of build records) or a GUID (which every Office package carries).
 
 The footer of every form asks for ``联系电话：_____``: a phone number in that slot
 is the filer's, allowed and never copied (the readers skip footer rows). The
@@ -41,12 +49,13 @@ slot), and a resident ID anywhere, refuses the file.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
 import re
+import struct
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -62,9 +71,9 @@ __all__ = [
     "UNSCANNABLE",
     "find_personal",
     "mask",
-    "personal_findings_in_comments",
     "personal_findings_in_csv",
     "personal_findings_in_name",
+    "personal_findings_in_package",
     "personal_findings_in_sheets",
     "personal_findings_in_workbook",
     "scan_paths",
@@ -85,6 +94,7 @@ FORMS = (
     "18-digit resident ID, check digit valid (X or x last)",
     "15-digit resident ID, birth place and date valid",
     "resident ID with spaces or dashes between digit groups",
+    "resident ID or mobile number with dots, slashes, middle dots or underscores between 3+ groups (430102.19900307.2317)",
     "resident ID in full-width digits",
     "18-digit resident ID typed as a number (digits lost by Excel)",
     "11-digit mobile number as text",
@@ -94,9 +104,6 @@ FORMS = (
     "mobile number in full-width digits",
 )
 
-# Bounds for reading parts of a workbook beyond its cells (comments): a part larger than this is not read
-# and the file is refused as unscannable, rather than trusted unread.
-COMMENT_PART_BYTES = 5 * 1024 * 1024
 CSV_BYTES = 50 * 1024 * 1024
 
 _TEXT_SUFFIXES = {".md", ".txt", ".html", ".json", ".yaml", ".yml", ".ipynb", ".cff", ".svg"}
@@ -109,7 +116,13 @@ _TOKEN = re.compile(rf"\+?[0-9]+(?:(?: ?[{_DASHES}] ?| {{1,2}})[0-9]+)*[Xx]?")
 _GROUP = re.compile(r"[0-9]+")
 # "(+86)" / "(0086)" before a number: the brackets are blanked (same length) so the prefix joins the number.
 _BRACKETED_PREFIX = re.compile(r"\(\s*(?:\+|00)?86\s*\)")
-_HEX_WORD = re.compile(r"[0-9A-Fa-f]{16,}")
+_HEX_WORD = re.compile(r"(?:0[xX])?[0-9A-Fa-f]{16,}")
+# A GUID ({4F1B2C3D-1234-…}, in every Office package) or a 0x… hex value: digits in it are not a number anyone wrote.
+_OPAQUE = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|\b0[xX][0-9A-Fa-f]{8,}")
+# Digit groups joined by a dot, slash, middle dot or underscore (430102.19900307.2317, 138/1234/5678): at least
+# three groups, so that a decimal figure (1234.5678) or a date (2016.06) is never one; still decided by the groups'
+# sizes and the check digit.
+_JOINED = re.compile(r"(?<![0-9])\+?[0-9]+(?:[./·・_][0-9]+){2,}[Xx]?(?![0-9])")
 _MOBILE = re.compile(r"(?:0086|86)?1[3-9][0-9]{9}")
 _TRAILING_ZEROS = re.compile(r"\.0+(?![0-9])")
 _SCIENTIFIC = re.compile(r"(?<![0-9.])[0-9]\.[0-9]+[eE]\+?(?:1[0-7])(?![0-9])")
@@ -180,11 +193,24 @@ def _grouped_like_a_number(groups: list[str], x_end: bool) -> bool:
     return not x_end and sizes in ([3, 4, 4], [3, 8], [7, 4], [11])
 
 
+def _in_hex_word(t: str, s: int, e: int) -> bool:
+    """Is ``t[s:e]`` part of a longer hex word (a digest, a hash)?"""
+    if not ((s and _ALNUM.match(t[s - 1])) or _ALNUM.match(t[e:e + 1])):
+        return False
+    a, b = s, e
+    while a and _ALNUM.match(t[a - 1]):
+        a -= 1
+    while b < len(t) and _ALNUM.match(t[b]):
+        b += 1
+    return bool(_HEX_WORD.fullmatch(t[a:b]))
+
+
 def _hits_in_normalised(t: str) -> list[tuple[int, int, str]]:
     """(start, end, kind) of every personal number in NFKC text ``t``."""
     if sum(c.isdigit() for c in t) < 11:
         return []
     t = _BRACKETED_PREFIX.sub(lambda m: " " + m.group(0)[1:-1] + " ", t)
+    t = _OPAQUE.sub(lambda m: "#" * len(m.group(0)), t)  # same length: the spans still point into the text
     hits: list[tuple[int, int, str]] = []
     for m in _SCIENTIFIC.finditer(t):
         # A number cell written out as text in scientific notation (4.30102199003072e+17, 1.3812345678E10).
@@ -193,6 +219,14 @@ def _hits_in_normalised(t: str) -> list[tuple[int, int, str]]:
             hits.append((*m.span(), ID_KIND))
         elif value.is_integer() and _MOBILE.fullmatch(str(int(value))):
             hits.append((*m.span(), MOBILE_KIND))
+    for m in _JOINED.finditer(t):
+        token = m.group(0)
+        x_end = token[-1:] in ("X", "x")
+        groups = _GROUP.findall(token)
+        if _grouped_like_a_number(groups, x_end) and not _in_hex_word(t, *m.span()):
+            kind = _kind("".join(groups), x_end)
+            if kind:
+                hits.append((*m.span(), kind))
     taken = [(a, b) for a, b, _ in hits]
     for m in _TOKEN.finditer(t):
         s, e = m.span()
@@ -208,14 +242,8 @@ def _hits_in_normalised(t: str) -> list[tuple[int, int, str]]:
                 continue  # 1234.56, 1,234: a figure, not a number someone is identified by
             e = z.end()  # 13812345678.0: a mobile number stored as a number and written out as text
             as_number = True
-        if (s and _ALNUM.match(t[s - 1])) or _ALNUM.match(t[e:e + 1]):
-            a, b = s, e
-            while a and _ALNUM.match(t[a - 1]):
-                a -= 1
-            while b < len(t) and _ALNUM.match(t[b]):
-                b += 1
-            if _HEX_WORD.fullmatch(t[a:b]):
-                continue  # digits inside a hex digest or hash are not a number anyone wrote down
+        if _in_hex_word(t, s, e):
+            continue  # digits inside a hex digest or hash are not a number anyone wrote down
         token = core
         x_end = token[-1:] in ("X", "x")
         groups = [g.group(0) for g in _GROUP.finditer(token)]
@@ -412,25 +440,6 @@ def personal_findings_in_sheets(shown: str, sheets: Sequence[tuple[str, Sequence
     return findings, labels
 
 
-# --- comments ----------------------------------------------------------------------------------------------------
-
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-
-
-def _xml(zf: zipfile.ZipFile, name: str) -> Any:
-    """A part of the package parsed safely (defusedxml: no entities, no external references), size bounded."""
-    from defusedxml import ElementTree  # type: ignore[import-not-found,import-untyped,unused-ignore]
-
-    info = zf.getinfo(name)
-    if info.file_size > COMMENT_PART_BYTES:
-        raise ValueError(f"{name}: {info.file_size} bytes")
-    with zf.open(info) as fh:
-        data = fh.read(COMMENT_PART_BYTES + 1)
-    if len(data) > COMMENT_PART_BYTES:
-        raise ValueError(f"{name}: over {COMMENT_PART_BYTES} bytes")
-    return ElementTree.fromstring(data)
-
-
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -448,109 +457,610 @@ def _resolve(base: str, target: str) -> str:
     return "/".join(parts)
 
 
-def _rels(zf: zipfile.ZipFile, part: str) -> list[tuple[str, str, str]]:
-    """(id, type, resolved target) of a part's relationships."""
-    p = PurePosixPath(part)
-    name = f"{p.parent}/_rels/{p.name}.rels"
-    if name not in zf.namelist():
-        return []
-    return [(r.get("Id", ""), r.get("Type", ""), _resolve(part, r.get("Target", "")))
-            for r in _xml(zf, name) if _local(r.tag) == "Relationship"]
+# --- the whole file: every part of the package, not only its cells ----------------------------------------------
+#
+# A workbook is more than its cells: page headers and footers, document properties, defined names, hyperlinks,
+# data-validation lists, number formats, formulas, comments and their authors, shared strings no cell uses,
+# text boxes, charts. Rather than enumerate the places a number can hide, every part of the file is read:
+# - a zip package (.xlsx, .xlsm, .xlsb, .ods): every XML part's text and attribute values (defusedxml; a part
+#   that is not well-formed is read as loose text), every binary part's text (the BIFF12 records of .xlsb
+#   record by record, anything else as runs of text), an embedded workbook or document one level down;
+# - a compound file (.xls): every stream's text, the BIFF8 records of the workbook record by record.
+# Decompression is bounded as the reader's (``sbk.containers.read_package`` with ``sbk.workbooks.LIMITS``).
+# The cells themselves were checked by ``personal_findings_in_sheets`` (which knows the 联系电话 slot): a number
+# found there, or in a sheet name, is not reported again where the package stores the same cell.
+
+_HEADER_FOOTER = "页眉页脚"
+_ADVICE = {
+    _HEADER_FOOTER: "请在“页面布局 → 页眉和页脚”中删除",
+    "文档属性": "请在“文件 → 信息 → 检查问题 → 检查文档”中删除文档属性和个人信息，或在“文件 → 信息 → 属性”中删除",
+    "自定义文档属性": "请在“文件 → 信息 → 属性 → 高级属性 → 自定义”中删除",
+    "保存路径": "请在“文件 → 信息 → 检查问题 → 检查文档”中删除文档属性和个人信息",
+    "批注作者": "请在“文件 → 信息 → 检查问题 → 检查文档”中删除文档属性和个人信息（含批注作者）",
+    "批注": "请删除批注",
+    "定义名称": "请在“公式 → 名称管理器”中删除",
+    "超链接": "请删除该超链接",
+    "数据验证": "请在“数据 → 数据验证”中删除该序列",
+    "条件格式": "请在“开始 → 条件格式 → 管理规则”中删除",
+    "数字格式": "请在“设置单元格格式 → 数字 → 自定义”中删除该格式",
+    "公式": "请删除公式中的号码",
+}
 
 
-def _comment_parts(zf: zipfile.ZipFile) -> dict[str, int]:
-    """Comment parts (legacy and threaded) by the 1-based position of the sheet they belong to (0: unknown)."""
-    names = set(zf.namelist())
-    owner: dict[str, int] = {}
-    if "xl/workbook.xml" in names:
-        targets = {rid: target for rid, _, target in _rels(zf, "xl/workbook.xml")}
-        sheets = [el for el in _xml(zf, "xl/workbook.xml").iter() if _local(el.tag) == "sheet"]
-        for i, el in enumerate(sheets, 1):
-            sheet_part = targets.get(el.get(f"{_REL_NS}id", ""), "")
-            if sheet_part in names:
-                for _, kind, target in _rels(zf, sheet_part):
-                    if kind.endswith(("/comments", "/threadedComment")):
-                        owner[target] = i
-    for n in names:
-        # Comments not reached through the relationships are still read (a damaged or hand-made package).
-        if re.fullmatch(r"xl/(?:comments[^/]*|threadedComments/[^/]*)\.xml", n, flags=re.IGNORECASE):
-            owner.setdefault(n, 0)
-    return owner
+def _advice(label: str) -> str:
+    for prefix, advice in _ADVICE.items():
+        if label.startswith(prefix):
+            return advice
+    return "请删除"
 
 
-def _comments(zf: zipfile.ZipFile, part: str) -> Iterator[tuple[str, str]]:
-    """(cell, text) of every comment in a comments part."""
-    for el in _xml(zf, part).iter():
-        if _local(el.tag) in ("comment", "threadedComment"):
-            yield el.get("ref", ""), "".join(el.itertext())
+def _key(span: str) -> str:
+    """One personal number's identity however it is written (a mobile: its 11 digits; an ID: its first 15 digits, all
+    that survive a number cell), so that the same number met in a cell and in the part storing it is one."""
+    span = span.strip()
+    if _SCIENTIFIC.fullmatch(span):
+        digits = str(int(float(span)))
+    else:
+        digits = re.sub(r"[^0-9Xx]", "", _TRAILING_ZEROS.sub("", span)).upper()
+    return digits[-11:] if _MOBILE.fullmatch(digits) else digits[:15]
 
 
-_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-ODS_CONTENT_BYTES = 200 * 1024 * 1024  # the whole sheet data of an .ods; streamed, so memory stays small
+def _judged(sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> set[str]:
+    """The personal numbers in the cells and sheet names, which the cell pass has already found or allowed."""
+    keys: set[str] = set()
+    for name, cells in sheets:
+        t, hits = _hits(name)
+        keys.update(_key(t[s:e]) for s, e, _ in hits)
+        for row in cells:
+            for value in row:
+                if _may_hold_a_number(value):
+                    t, hits = _hits(value)
+                    keys.update(_key(t[s:e]) for s, e, _ in hits)
+    return keys
 
 
-def _ods_comments(zf: zipfile.ZipFile) -> Iterator[tuple[int, str, str]]:
-    """(sheet position, cell, text) of every annotation in an OpenDocument spreadsheet (.ods), streamed."""
-    from defusedxml.ElementTree import iterparse  # type: ignore[import-not-found,import-untyped,unused-ignore]
+# Header and footer codes (&"宋体,加粗", &K00FF00, &P, &&); a font size (&14) may run into digits typed after it,
+# so each reading of it is tried.
+_HF_CODES = re.compile(r'&"[^"]*"|&K(?:[0-9A-Fa-f]{6}|[0-9]{2}[+-][0-9]{3})|&[A-Za-z]')
 
-    info = zf.getinfo("content.xml")
-    if info.file_size > ODS_CONTENT_BYTES:
-        raise ValueError(f"content.xml: {info.file_size} bytes")
-    table, row, col = 0, 0, 0
-    with zf.open(info) as fh:
-        for event, el in iterparse(fh, events=("start", "end")):
-            tag = _local(el.tag)
+
+def _header_footer_texts(text: str) -> list[str]:
+    base = _HF_CODES.sub(" ", text.replace("&&", "＆"))
+    return [base] + [re.sub(rf"&[0-9]{{{n}}}", " ", base) for n in (1, 2, 3)]
+
+
+class _Found:
+    """Personal numbers found in one file's package, by place (sheet, cell, what it is)."""
+
+    def __init__(self, judged: set[str], labels: dict[str, str], sheet_names: Iterable[str] = ()) -> None:
+        self.judged = judged
+        self.labels = labels
+        self.sheet_names = set(sheet_names)  # the sheets whose cells the cell pass has read
+        self.places: dict[tuple[str, str, str], set[str]] = {}
+        self.keys: set[str] = set()  # the numbers found
+
+    def text(self, sheet: str, cell: str, label: str, text: str | None) -> None:
+        if not text or len(text) < 11:
+            return
+        for t in _header_footer_texts(text) if label == _HEADER_FOOTER else [text]:
+            if sum(map(str.isdigit, t)) < 11:
+                continue
+            n, _ = _normalised(t)
+            for s, e, kind in _hits_in_normalised(n):
+                key = _key(n[s:e])
+                if key not in self.judged:
+                    self.places.setdefault((self.labels.get(sheet, sheet), cell, label), set()).add(kind)
+                    self.keys.add(key)
+
+    def binary(self, sheet: str, cell: str, label: str, data: bytes) -> None:
+        for piece in _binary_texts(data):
+            self.text(sheet, cell, label, piece)
+            # Bytes next to a string in a record can read as letters ("430102199003072317A"): the digits are then
+            # read on their own too, as the hex-digest rule would otherwise skip them.
+            if _GLUED.search(piece):
+                self.text(sheet, cell, label, _GLUED.sub(" ", piece))
+
+    def findings(self, shown: str) -> list[Finding]:
+        out = []
+        for (sheet, cell, label), kinds in self.places.items():
+            place = f"{label} " if label[-1:].isascii() else label  # 文档属性 creator 含…, 页眉页脚含…
+            what = _what(_kinds((0, 0, k) for k in kinds))
+            out.append(PERSONAL_DATA.finding(shown, sheet, cell, f"{place}含{what}（不显示号码）：调度表不应含个人信息，"
+                                                                 f"{_advice(label)}后重新放入，{_REFUSED}"))
+        return out
+
+
+_GLUED = re.compile(r"(?<=[0-9])(?=[A-Za-z])|(?<=[A-Za-z])(?=[0-9])")
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\ufffd\ud800-\udfff]+")
+
+
+def _binary_texts(data: bytes) -> Iterator[str]:
+    """Runs of text in binary data that could hold a number: read as 8-bit text and as UTF-16 at both alignments
+    (Excel's binary formats store strings either way)."""
+    if len(data) < 11:
+        return
+    for text in (data.decode("latin-1"), data[:len(data) // 2 * 2].decode("utf-16-le", "replace"),
+                 data[1:1 + (len(data) - 1) // 2 * 2].decode("utf-16-le", "replace")):
+        for piece in _CONTROLS.split(text):
+            if len(piece) >= 11 and sum(map(str.isdigit, piece)) >= 11:
+                yield piece
+
+
+# -- XML parts --
+
+# Elements whose text is read as one (rich text is split into runs: a number typed across two runs is one number).
+_PARAGRAPHS = {"si", "is", "text", "p", "h"}
+
+
+class _XmlWalk:
+    """Every text and attribute value of an XML part that could hold a number, streamed, with the path of elements
+    leading to it; for an .ods content.xml also the sheet and cell being read, for a sheet its hyperlinks."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[str, Any]] = []  # (local tag, the element's attributes as parsed)
+        self.table, self.row, self.col, self.cell = "", 0, 0, ""
+        self.links: dict[str, str] = {}  # a sheet's hyperlinks: relationship id → cell
+
+    def items(self, data: bytes, skip: frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:
+        """(attribute name, or '' for text; the value) for each value of 11 characters or more; the text of
+        elements ``skip`` is not read."""
+        from defusedxml.ElementTree import iterparse  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+        names: dict[str, str] = {}
+        stack = self.stack
+        inside = 0
+        for event, el in iterparse(io.BytesIO(data), events=("start", "end")):
+            tag = names.get(el.tag) or names.setdefault(el.tag, _local(el.tag))
             if event == "start":
-                if tag == "table":
-                    table, row = table + 1, 0
-                elif tag == "table-row":
-                    col = 0
-            elif tag == "annotation":
-                yield table, f"{_letter(col)}{row + 1}", "".join(el.itertext())
-            elif tag in ("table-cell", "covered-table-cell"):
-                col += int(el.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+                attrib = el.attrib
+                stack.append((tag, attrib))
+                if tag in _TRACKED:
+                    self._start(tag, attrib)
+                inside += tag in _PARAGRAPHS
+                for name, value in attrib.items():
+                    if len(value) >= 11:
+                        yield _local(name), value
+                continue
+            if tag in _PARAGRAPHS:
+                inside -= 1
+                if not inside and tag not in skip:
+                    yield "", "".join(el.itertext())
+            elif not inside and el.text and len(el.text) >= 11 and tag not in skip:
+                yield "", el.text
+            stack.pop()
+            if tag in _TRACKED:
+                self._end(tag, el.attrib)
+            if not inside:
+                if el.tail and len(el.tail) >= 11:
+                    yield "", el.tail  # the parent's text after this element
                 el.clear()
-            elif tag == "table-row":
-                row += int(el.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
-                el.clear()
+
+    def _start(self, tag: str, attrib: Any) -> None:
+        if tag == "table":
+            self.table, self.row = _attr(attrib, "name") or "", 0
+        elif tag == "table-row":
+            self.col = 0
+        elif tag in ("table-cell", "covered-table-cell"):
+            self.cell = f"{_letter(self.col)}{self.row + 1}"
+        elif tag == "hyperlink":
+            self.links[_attr(attrib, "id") or ""] = _attr(attrib, "ref") or ""
+
+    def _end(self, tag: str, attrib: Any) -> None:
+        if tag in ("table-cell", "covered-table-cell"):
+            self.col += _count(_attr(attrib, "number-columns-repeated"))
+            self.cell = ""
+        elif tag == "table-row":
+            self.row += _count(_attr(attrib, "number-rows-repeated"))
+
+    def has(self, tag: str) -> dict[str, str] | None:
+        """The attributes (by local name) of the nearest element ``tag`` on the path, or None."""
+        found = next((a for t, a in reversed(self.stack) if t == tag), None)
+        return None if found is None else {_local(k): v for k, v in found.items()}
 
 
-def personal_findings_in_comments(path: str | Path, shown: str, sheet_names: Sequence[str],
-                                  labels: dict[str, str] | None = None) -> list[Finding]:
-    """Personal numbers in cell comments: of an .xlsx/.xlsm package (legacy notes and threaded comments) or an
-    .ods (annotations).
+_TRACKED = {"table", "table-row", "table-cell", "covered-table-cell", "hyperlink"}
 
-    The finding names the cell the comment is attached to. A package whose comments cannot be read within
-    the bounds is refused as unscannable: unread text is never trusted to be clean.
-    """
-    labels = labels or {}
-    findings: list[Finding] = []
+
+def _attr(attrib: Any, name: str) -> str | None:
+    """An attribute by its local name, whatever its namespace."""
+    return next((v for k, v in attrib.items() if k == name or k.endswith("}" + name)), None)
+
+
+def _count(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 1
+
+
+# A value (text or attribute) with 11 digits (ASCII, full-width or a character reference) not split by markup.
+_CANDIDATE = re.compile(r"""(?:[0-9０-９]|&#)(?:[^<>"'0-9０-９]*(?:[0-9０-９]|&#)){10}""")
+_SHEET_VALUES = re.compile(r"<(?:\w+:)?v(?:\s[^>]*)?>[^<]*</(?:\w+:)?v>|<((?:\w+:)?is)(?:\s[^>]*)?>.*?</\1>", re.DOTALL)
+_MARKUP = re.compile(r"""[<>"'=]""")
+
+
+def _loose_texts(data: bytes) -> Iterator[str]:
+    """The text of a part that is not well-formed XML (or that defusedxml refuses: entity declarations), markup
+    characters read as spaces, so that text, attribute values and declared entity values are all read."""
+    import html
+
+    text = data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8", errors="replace")
+    yield html.unescape(_MARKUP.sub(" ", text))
+
+
+def _is_xml(data: bytes) -> bool:
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<") or head[:4] in (b"\xff\xfe<\x00", b"\xfe\xff\x00<")
+
+
+_OOXML_SHEET = re.compile(r"xl/(?:worksheets|macrosheets|dialogsheets|chartsheets)/[^/]+\.(?:xml|bin)", re.IGNORECASE)
+
+
+def _ooxml_place(part: str, walk: _XmlWalk, attr: str, sheet_of: dict[str, str],
+                 link_refs: dict[tuple[str, str], str]) -> tuple[str, str, str]:
+    """(sheet, cell, what) of a value in an OOXML part."""
+    p = part.lower()
+    tags = [t for t, _ in walk.stack]
+    sheet = sheet_of.get(part, "")
+    if p.startswith("docprops/core"):
+        return "", "", f"文档属性 {tags[-1]}" if len(tags) > 1 else "文档属性"
+    if p.startswith("docprops/app"):
+        return "", "", f"文档属性 {tags[1]}" if len(tags) > 1 else "文档属性"
+    if p.startswith("docprops/custom"):
+        prop = walk.has("property") or {}
+        return "", "", f"自定义文档属性 {prop.get('name', '')}".rstrip()
+    if _OOXML_SHEET.fullmatch(part):
+        if "headerFooter" in tags:
+            return sheet, "", _HEADER_FOOTER
+        cell = walk.has("c")
+        if cell is not None:
+            return sheet, cell.get("r", ""), "公式" if tags[-1] == "f" else "单元格"
+        for tag, label, ref in (("hyperlink", "超链接", "ref"), ("dataValidation", "数据验证", "sqref"),
+                                ("conditionalFormatting", "条件格式", "sqref")):
+            found = walk.has(tag)
+            if found is not None:
+                return sheet, (found.get(ref) or "").split(" ")[0], label
+        return sheet, "", "工作表设置"
+    if p.endswith(".rels"):
+        rel = walk.has("Relationship") or {}
+        if rel.get("Type", "").endswith("/hyperlink"):
+            source = _rels_source(part)
+            return sheet_of.get(source, ""), link_refs.get((source, rel.get("Id", "")), ""), "超链接"
+        return "", "", f"文件结构（{part}）"
+    if p == "xl/workbook.xml":
+        for tag, label in (("definedName", "定义名称"), ("sheet", "工作表名称"), ("absPath", "保存路径")):
+            if tag in tags:
+                return "", "", label
+        return "", "", "工作簿设置"
+    if p.startswith("xl/sharedstrings"):
+        return "", "", "共享字符串表"
+    if p.startswith("xl/styles"):
+        return "", "", "数字格式" if "numFmt" in tags else "样式"
+    if p.startswith("xl/persons/"):
+        return "", "", "批注作者"
+    if re.match(r"xl/(?:comments|threadedcomments/)", p):
+        if "author" in tags or attr in ("author", "personId", "userId"):
+            return sheet, "", "批注作者"
+        comment = walk.has("comment") or walk.has("threadedComment") or {}
+        return sheet, comment.get("ref", ""), "批注"
+    for prefix, label in (("xl/drawings/vml", "批注形状"), ("xl/drawings/", "图形或文本框"), ("xl/charts/", "图表"),
+                          ("xl/pivot", "数据透视表"), ("xl/externallinks/", "外部链接"), ("xl/connections", "数据连接"),
+                          ("xl/querytables/", "数据连接"), ("xl/tables/", "表格"), ("customxml/", "自定义 XML 数据")):
+        if p.startswith(prefix):
+            return sheet, "", label
+    return "", "", f"部件 {part}"
+
+
+_ODS_HEADER_FOOTER = {"header", "footer", "header-left", "footer-left", "header-first", "footer-first"}
+_ODS_NUMBER_STYLES = {"number-style", "currency-style", "percentage-style", "date-style", "time-style",
+                      "boolean-style", "text-style"}
+
+
+def _ods_place(part: str, walk: _XmlWalk, attr: str) -> tuple[str, str, str]:
+    """(sheet, cell, what) of a value in an OpenDocument part."""
+    tags = [t for t, _ in walk.stack]
+    if part == "meta.xml":
+        prop = walk.has("user-defined")
+        if prop is not None:
+            return "", "", f"自定义文档属性 {prop.get('name', '')}".rstrip()
+        return "", "", f"文档属性 {tags[-1]}" if len(tags) > 2 else "文档属性"
+    if _ODS_HEADER_FOOTER.intersection(tags):
+        return "", "", _HEADER_FOOTER
+    if _ODS_NUMBER_STYLES.intersection(tags):
+        return "", "", "数字格式"
+    if part != "content.xml":
+        return "", "", {"styles.xml": "样式", "settings.xml": "设置"}.get(part, f"部件 {part}")
+    if "annotation" in tags:
+        return walk.table, walk.cell, "批注作者" if "creator" in tags else "批注"
+    if walk.cell:
+        if attr == "formula":
+            return walk.table, walk.cell, "公式"
+        return walk.table, walk.cell, "超链接" if "a" in tags else "单元格"
+    for tag, label in (("named-range", "定义名称"), ("named-expression", "定义名称"), ("database-range", "定义名称"),
+                       ("content-validation", "数据验证"), ("table", "工作表名称")):
+        if tag in tags:
+            return walk.table if tag == "table" else "", "", label
+    return "", "", "内容"
+
+
+def _rels_source(rels: str) -> str:
+    """xl/worksheets/_rels/sheet1.xml.rels → xl/worksheets/sheet1.xml (the part the relationships belong to)."""
+    p = PurePosixPath(rels)
+    folder = p.parent.parent
+    name = p.name[: -len(".rels")]
+    return name if str(folder) in ("", ".") else f"{folder}/{name}"
+
+
+def _rel_targets(members: dict[str, bytes], part: str) -> dict[str, tuple[str, str]]:
+    """{id: (type, resolved target)} of a part's relationships (empty when it has none or they cannot be read)."""
+    from defusedxml.ElementTree import fromstring  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+    p = PurePosixPath(part)
+    data = members.get(f"{p.parent}/_rels/{p.name}.rels" if str(p.parent) != "." else f"_rels/{p.name}.rels")
+    if data is None:
+        return {}
     try:
-        if not zipfile.is_zipfile(path):
-            return []
-        with zipfile.ZipFile(path) as zf:
-            if "content.xml" in zf.namelist() and "xl/workbook.xml" not in zf.namelist():
-                found: Iterable[tuple[int, str, str]] = _ods_comments(zf)
+        root = fromstring(data)
+    except Exception:  # noqa: BLE001 - a damaged rels part only costs the place names; its text is still read
+        return {}
+    return {r.get("Id", ""): (r.get("Type", ""), _resolve(part, r.get("Target", "")))
+            for r in root if _local(r.tag) == "Relationship" and r.get("TargetMode") != "External"}
+
+
+def _wide_string(payload: bytes, at: int) -> tuple[str, int]:
+    """An XLWideString of BIFF12 (u32 count, UTF-16 characters) at ``at``: (text, the offset after it)."""
+    (count,) = struct.unpack_from("<I", payload, at)
+    if count == 0xFFFFFFFF:  # XLNullableWideString: null
+        return "", at + 4
+    return payload[at + 4:at + 4 + 2 * count].decode("utf-16-le", "replace"), at + 4 + 2 * count
+
+
+def _sheet_parts(members: dict[str, bytes]) -> dict[str, str]:
+    """{sheet part: sheet name} of an .xlsx/.xlsm (xl/workbook.xml) or an .xlsb (BrtBundleSh records of xl/workbook.bin)."""
+    from defusedxml.ElementTree import fromstring  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+    from sbk.containers import _records
+
+    out: dict[str, str] = {}
+    try:
+        if "xl/workbook.xml" in members:
+            targets = _rel_targets(members, "xl/workbook.xml")
+            for el in fromstring(members["xl/workbook.xml"]).iter():
+                if _local(el.tag) == "sheet":
+                    rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
+                    if rid in targets:
+                        out[targets[rid][1]] = el.get("name", "")
+        elif "xl/workbook.bin" in members:
+            targets = _rel_targets(members, "xl/workbook.bin")
+            for rtype, payload in _records(members["xl/workbook.bin"]):
+                if rtype == _BRT_BUNDLE_SH and len(payload) >= 12:
+                    rid, at = _wide_string(payload, 8)
+                    name, _ = _wide_string(payload, at)
+                    if rid in targets:
+                        out[targets[rid][1]] = name
+    except Exception:  # noqa: BLE001, S110 - a damaged workbook part only costs the sheet names in the findings
+        pass
+    return out
+
+
+# BIFF12 (.xlsb) records read by what they hold ([MS-XLSB] 2.3.2): cells start with their column.
+_BRT_ROW_HDR, _BRT_BUNDLE_SH, _BRT_HLINK, _BRT_BEGIN_COMMENT = 0, 156, 494, 635
+_BRT_CELL_TYPES = set(range(1, 19)) | {62}
+_BRT_FORMULAS = {8, 9, 10, 11}
+_BRT_LABELS = {479: _HEADER_FOOTER, 39: "定义名称", 44: "数字格式", 632: "批注作者", 637: "批注", 19: "共享字符串表",
+               156: "工作表名称", 2071: "保存路径", 494: "超链接"}
+
+
+def _xlsb_part(part: str, data: bytes, sheet: str, found: _Found, link_refs: dict[tuple[str, str], str]) -> None:
+    from sbk.containers import _records
+
+    row, comment_ref = 0, ""
+    generic = "工作表设置" if _OOXML_SHEET.fullmatch(part) else f"部件 {part}"
+    for rtype, payload in _records(data):
+        cell = ""
+        if rtype == _BRT_ROW_HDR and len(payload) >= 4:
+            row = struct.unpack_from("<I", payload)[0] + 1
+            continue
+        if rtype in _BRT_CELL_TYPES and len(payload) >= 4:
+            cell = f"{_letter(struct.unpack_from('<I', payload)[0])}{row}"
+            label = "公式" if rtype in _BRT_FORMULAS else "单元格"
+        elif rtype in (_BRT_HLINK, _BRT_BEGIN_COMMENT) and len(payload) >= 16 + 4 * (rtype == _BRT_BEGIN_COMMENT):
+            first_row, _, first_col, _ = struct.unpack_from("<IIII", payload, 4 * (rtype == _BRT_BEGIN_COMMENT))
+            cell = f"{_letter(first_col)}{first_row + 1}"
+            if rtype == _BRT_BEGIN_COMMENT:
+                comment_ref = cell
+                continue
+            rid, _ = _wide_string(payload, 16)
+            link_refs[(part, rid)] = cell
+            label = "超链接"
+        else:
+            label = _BRT_LABELS.get(rtype, generic)
+            if rtype == 637:
+                cell = comment_ref
+        found.binary(sheet if label not in ("共享字符串表", "定义名称", "工作表名称", "数字格式", "保存路径") else "",
+                     cell, label, payload)
+
+
+# -- zip packages and compound files --
+
+def _zip_package(data: bytes, found: _Found, limits: dict[str, int], embedded: str = "") -> None:
+    """Every part of a zip package. ``embedded``: the part of the outer workbook this package is embedded as (its
+    places are then named as that object, not as the workbook's own)."""
+    from sbk.containers import CFB_MAGIC, read_package
+
+    members = read_package(data, limits)
+    ods = members.get("mimetype", b"").startswith(b"application/vnd.oasis.opendocument") or (
+        "content.xml" in members and "xl/workbook.xml" not in members)
+    sheet_of = {} if ods or embedded else _sheet_parts(members)
+    for sheet_part, name in list(sheet_of.items()):
+        for _, target in _rel_targets(members, sheet_part).values():
+            sheet_of.setdefault(target, name)  # comments, drawings, tables… belong to their sheet
+    xlsb = "xl/workbook.bin" in members
+    link_refs: dict[tuple[str, str], str] = {}
+    # Relationships last: a hyperlink's target is named by the cell its sheet attaches it to.
+    for part in sorted(members, key=lambda n: n.endswith(".rels")):
+        body = members[part]
+        sheet = sheet_of.get(part, "")
+        whole = (sheet, "", _embedded_label(embedded) if embedded else f"部件 {part}")
+        if _is_xml(body):
+            # The values of a sheet the cell pass has read (most of a workbook's bytes) are not read again: only the
+            # rest of the part (formulas, header and footer, hyperlinks…), and only when it holds 11 digits.
+            values = (frozenset({"v", "is"}) if not ods and sheet in found.sheet_names and _OOXML_SHEET.fullmatch(part)
+                      else frozenset())
+            if values and b"<hyperlink" not in body and not _CANDIDATE.search(
+                    _SHEET_VALUES.sub("", body.decode("utf-8", "replace"))):
+                continue
+            walk = _XmlWalk()
+            try:
+                for attr, value in walk.items(body, values):
+                    found.text(*(whole if embedded else _ods_place(part, walk, attr) if ods else
+                                 _ooxml_place(part, walk, attr, sheet_of, link_refs)), value)
+                link_refs.update({(part, rid): ref for rid, ref in walk.links.items()})
+            except Exception:  # noqa: BLE001 - not well-formed, or refused by defusedxml: read as loose text instead
+                for text in _loose_texts(body):
+                    found.text(*whole, text)
+        elif not embedded and (body[:2] == b"PK" or body[:8] == CFB_MAGIC):
+            _embedded(part, body, found, limits)
+        elif xlsb and not embedded and re.fullmatch(r"xl/(?!printersettings/|embeddings/|activex/|media/|vbaproject)"
+                                                    r"[^.]*\.bin", part, flags=re.IGNORECASE):
+            _xlsb_part(part, body, sheet, found, link_refs)
+        else:
+            found.binary(*whole, body)
+
+
+def _embedded(part: str, body: bytes, found: _Found, limits: dict[str, int]) -> None:
+    """A workbook or document embedded as an object (xl/embeddings/…): read one level down, within the same limits."""
+    from sbk.containers import CFB_MAGIC, ContainerError
+
+    try:
+        if body[:8] == CFB_MAGIC:
+            _compound_file(body, found, embedded=part, limits=limits)
+        else:
+            _zip_package(body, found, limits, embedded=part)
+    except (ContainerError, OSError, ValueError):
+        found.binary("", "", _embedded_label(part), body)  # not a package after all: its text is still read
+
+
+# BIFF8 (.xls) records read by what they hold ([MS-XLS] 2.3): cells start with their row and column.
+_BIFF_BOF, _BIFF_CONTINUE, _BIFF_BOUNDSHEET_ID, _BIFF_STRING, _BIFF_HLINK = 0x0809, 0x003C, 0x0085, 0x0207, 0x01B8
+_BIFF_CELL_TYPES = {0x0006: "公式", 0x0204: "单元格", 0x00FD: "单元格", 0x00D6: "单元格", 0x001C: "批注作者"}
+_BIFF_LABELS = {0x0014: _HEADER_FOOTER, 0x0015: _HEADER_FOOTER, 0x089C: _HEADER_FOOTER, 0x0018: "定义名称",
+                0x00FC: "共享字符串表", 0x01BE: "数据验证", 0x041E: "数字格式", 0x01B6: "批注", 0x005C: "文档属性 上次保存者",
+                0x0085: "工作表名称", 0x01B8: "超链接", 0x0207: "公式"}
+_WORKBOOK_WIDE = {"共享字符串表", "定义名称", "数字格式", "文档属性 上次保存者", "工作表名称"}
+
+
+def _biff8_records(stream: bytes) -> Iterator[tuple[int, int, bytes]]:
+    """(offset, type, payload) with each CONTINUE joined to the record it continues (a long string spans them)."""
+    i, current = 0, None
+    while i + 4 <= len(stream):
+        rtype, size = struct.unpack_from("<HH", stream, i)
+        payload = stream[i + 4:i + 4 + size]
+        if rtype == _BIFF_CONTINUE and current is not None:
+            current = (current[0], current[1], current[2] + payload)
+        else:
+            if current is not None:
+                yield current
+            current = (i, rtype, payload)
+        i += 4 + size
+    if current is not None:
+        yield current
+
+
+def _biff8(stream: bytes, found: _Found) -> None:
+    sheets: dict[int, str] = {}
+    sheet, cell = "", ""
+    for offset, rtype, payload in _biff8_records(stream):
+        if rtype == _BIFF_BOUNDSHEET_ID and len(payload) >= 8:
+            cch, high = payload[6], payload[7] & 1
+            raw = payload[8:8 + cch * (2 if high else 1)]
+            sheets[struct.unpack_from("<I", payload)[0]] = raw.decode("utf-16-le" if high else "latin-1", "replace")
+        if rtype == _BIFF_BOF:
+            sheet = sheets.get(offset, "")
+            continue
+        label = _BIFF_CELL_TYPES.get(rtype) or _BIFF_LABELS.get(rtype, "工作表设置" if sheet else "工作簿设置")
+        if rtype in _BIFF_CELL_TYPES and len(payload) >= 4:
+            row, col = struct.unpack_from("<HH", payload)
+            cell = f"{_letter(col)}{row + 1}"
+        elif rtype == _BIFF_HLINK and len(payload) >= 8:
+            row, _, col, _ = struct.unpack_from("<HHHH", payload)
+            cell = f"{_letter(col)}{row + 1}"
+        elif rtype != _BIFF_STRING:  # STRING holds the result of the FORMULA before it: that formula's cell
+            cell = ""
+        found.binary("" if label in _WORKBOOK_WIDE else sheet, cell, label, payload)
+
+
+def _compound_file(data: bytes, found: _Found, embedded: str = "", limits: dict[str, int] | None = None) -> None:
+    """Every stream of an OLE2 compound file (an .xls, or an object embedded in a workbook)."""
+    import olefile  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+    from sbk.containers import ContainerError
+
+    with olefile.OleFileIO(data) as ole:
+        properties = _Found(found.judged, found.labels)
+        if not embedded:
+            # The document properties by name (author, last_saved_by, company…), as olefile reads them.
+            meta = ole.get_metadata()
+            for name in meta.SUMMARY_ATTRIBS + meta.DOCSUM_ATTRIBS:
+                value = getattr(meta, name, None)
+                if isinstance(value, bytes):
+                    value = _decode(value)
+                if isinstance(value, str):
+                    found.text("", "", f"文档属性 {name}", value)
+            properties.judged = found.judged | found.keys  # the raw streams next: only what olefile does not name
+        for entry in ole.listdir(streams=True, storages=False):
+            name = "/".join(entry)
+            body = ole.openstream(entry).read()
+            if embedded:
+                found.binary("", "", _embedded_label(embedded), body)
+                zipped = body.find(b"PK\x03\x04", 0, 4096)
+                if zipped >= 0 and limits is not None:
+                    # An OLE object wrapping a file (the Package or Ole10Native stream): a workbook or document
+                    # inside is read too, still as this object.
+                    with contextlib.suppress(ContainerError):
+                        _zip_package(body[zipped:], found, limits, embedded=embedded)
+            elif name in ("Workbook", "Book"):
+                _biff8(body, found)
+            elif name.endswith("SummaryInformation"):
+                properties.binary("", "", "文档属性", body)
             else:
-                found = ((position, ref, text) for part, position in sorted(_comment_parts(zf).items())
-                         if part in zf.namelist() for ref, text in _comments(zf, part))
-            for position, ref, text in found:
-                name = sheet_names[position - 1] if 0 < position <= len(sheet_names) else ""
-                sheet = labels.get(name, name)
-                kinds = find_personal(text)
-                if kinds:
-                    findings.append(PERSONAL_DATA.finding(shown, sheet, ref,
-                                                          f"单元格批注含{_what(kinds)}（不显示号码）：请删除批注后重新放入，"
-                                                          f"{_REFUSED}"))
-    except Exception as exc:  # noqa: BLE001 - any failure to read comments: refuse rather than trust them unread
-        findings.append(UNSCANNABLE.finding(shown, "", "", f"无法读取单元格批注以检查个人信息（{type(exc).__name__}）："
-                                                           "请删除批注或重新导出后再放入"))
-    return findings
+                found.binary("", "", f"部件 {name}", body)
+        for place, kinds in properties.places.items():
+            found.places.setdefault(place, set()).update(kinds)
+
+
+def _embedded_label(part: str) -> str:
+    return "宏代码（VBA 工程）" if "vbaproject" in part.lower() else f"嵌入对象 {part}"
+
+
+def personal_findings_in_package(path: str | Path, shown: str, sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]],
+                                 labels: dict[str, str] | None = None) -> list[Finding]:
+    """Personal numbers anywhere in a workbook file beyond its cells (see the section comment above): page headers
+    and footers, document properties, defined names, hyperlinks, data validation, number formats, formulas,
+    comments and their authors, shared strings no cell uses, drawings, charts, embedded objects.
+
+    ``sheets`` are the (name, cells) the cell pass read; a number in them is not reported again. A file whose parts
+    cannot be read within the limits is refused as unscannable: unread text is never trusted to be clean.
+    """
+    from sbk.containers import CFB_MAGIC, ContainerError
+    from sbk.workbooks import LIMITS
+
+    found = _Found(_judged(sheets), labels or {}, (name for name, _ in sheets))
+    try:
+        data = Path(path).read_bytes()
+        if data[:8] == CFB_MAGIC:
+            _compound_file(data, found)
+        elif data[:2] == b"PK":
+            _zip_package(data, found, LIMITS)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a part that cannot be read: refuse rather than trust it unread
+        detail = exc.kind if isinstance(exc, ContainerError) else type(exc).__name__
+        return [UNSCANNABLE.finding(shown, "", "", f"无法逐一读取文件的各个部分以检查个人信息（{detail}）："
+                                                   "请另存为 .xlsx 后重新放入")]
+    return found.findings(shown)
 
 
 def personal_findings_in_workbook(path: str | Path, shown: str, sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]]
                                   ) -> tuple[list[Finding], dict[str, str]]:
-    """The whole-workbook pass: file name, sheet names, every cell, comments.
+    """The whole-workbook pass: file name, sheet names, every cell, and every other part of the file.
 
     ``sheets`` are the (name, cells) the reader already read (every sheet, hidden ones too). Returns the
     findings and the labels to show instead of sheet names that hold personal data.
@@ -558,8 +1068,8 @@ def personal_findings_in_workbook(path: str | Path, shown: str, sheets: Sequence
     findings = personal_findings_in_name(shown)
     fs, labels = personal_findings_in_sheets(shown, sheets)
     findings += fs
-    if sheets:  # a workbook that could not be opened is already refused by the reader; its comments are not read
-        findings += personal_findings_in_comments(path, shown, [n for n, _ in sheets], labels)
+    if sheets:  # a workbook that could not be opened is already refused by the reader; its parts are not read
+        findings += personal_findings_in_package(path, shown, sheets, labels)
     return findings, labels
 
 

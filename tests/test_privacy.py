@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import unicodedata
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import REPO, VALUES_SAMPLE, edit, write_monthly
@@ -25,6 +27,7 @@ ID18 = "430102199003072317"
 ID15 = "430102900307231"
 MOBILE = "13812345678"
 CODE = "privacy.personal_data"
+OFFICE = Path(__file__).parent / "fixtures" / "office"  # files written by LibreOffice (make office-fixtures)
 
 # Every spelling the detector must catch: (test id, value written, the digits that must never be shown).
 ID_SPELLINGS = [
@@ -37,6 +40,7 @@ ID_SPELLINGS = [
     ("id18_full_width", "４３０１０２１９９００３０７２３１７", ID18),
     ("id15", ID15, ID15),
     ("id15_spaces", "430102 900307 231", ID15),
+    ("id18_dots", "430102.19900307.2317", ID18),
 ]
 MOBILE_SPELLINGS = [
     ("mobile", MOBILE, MOBILE),
@@ -57,29 +61,38 @@ def _digits(text: str) -> str:
     return re.sub(r"[^0-9]", "", unicodedata.normalize("NFKC", text))
 
 
-def _assert_refused(raw: Path, tmp_path: Path, capsysbinary, shown: str, place: tuple[str, str]) -> list[Finding]:
+def _assert_refused(raw: Path, tmp_path: Path, capsysbinary, shown: str | tuple[str, ...],
+                    place: tuple[str, str]) -> list[Finding]:
     """Ingest refuses, names ``place`` (sheet, cell), writes nothing; no output of ingest, validate or scan
-    carries the digits of ``shown``."""
+    carries the digits of ``shown`` (one number, or several)."""
+    numbers = (shown,) if isinstance(shown, str) else shown
+
+    def clean(text: str) -> bool:
+        return not any(n in _digits(text) for n in numbers)
+
     out = tmp_path / "processed"
     result = ingest(raw, out)
     hits = [f for f in result.findings if f.code == CODE]
     assert place in {(f.sheet, f.cell) for f in hits}, [f.format() for f in result.findings]
     assert not result.ok and not out.exists()
-    assert all(shown not in _digits(f.format()) for f in result.findings)
+    assert all(clean(f.format()) for f in result.findings)
     capsysbinary.readouterr()
     for fmt in ("text", "json", "csv"):
         assert main(["ingest", str(raw), "--out", str(out), "--format", fmt]) == 1
         printed = capsysbinary.readouterr()
         text = (printed.out + printed.err).decode("utf-8-sig")
-        assert CODE in text and shown not in _digits(text), fmt
+        assert CODE in text and clean(text), fmt
         assert not out.exists()
         assert main(["validate", str(raw), "--format", fmt]) == 1
         printed = capsysbinary.readouterr()
-        assert shown not in _digits((printed.out + printed.err).decode("utf-8-sig"))
+        assert clean((printed.out + printed.err).decode("utf-8-sig"))
     assert main(["scan", str(raw), "--format", "json"]) == 1
     scanned = json.loads(capsysbinary.readouterr().out.decode("utf-8"))
     assert place in {(f["sheet"], f["cell"]) for f in scanned if f["code"] == CODE}
-    assert shown not in _digits(json.dumps(scanned, ensure_ascii=False))
+    assert clean(json.dumps(scanned, ensure_ascii=False))
+    # One detector: scan finds exactly the places ingest refuses the file for.
+    assert {(f["sheet"], f["cell"], f["message"]) for f in scanned if f["code"] == CODE} == {
+        (f.sheet, f.cell, f.message) for f in hits}
     return hits
 
 
@@ -94,6 +107,21 @@ def test_every_spelling_of_an_id_or_mobile_is_detected_and_masked(name, value, s
     assert MASK in masked and shown not in _digits(masked)
 
 
+@pytest.mark.parametrize(("value", "shown"), [
+    *[(f"430102{sep}19900307{sep}2317", ID18) for sep in (".", "/", "·", "．", "_", "・", "／")],
+    ("430102.900307.231", ID15), ("4301.0219.9003.0723.17", ID18), ("138.1234.5678", MOBILE), ("138/1234/5678", MOBILE),
+    ("+86.138.1234.5678", MOBILE), ("138_1234_5678", MOBILE),
+], ids=["id_dots", "id_slashes", "id_middle_dots", "id_full_width_dots", "id_underscores", "id_katakana_dots",
+        "id_full_width_slashes", "id15_dots", "id_groups_of_four_dots", "mobile_dots", "mobile_slashes",
+        "mobile_plus86_dots", "mobile_underscores"])
+def test_an_id_or_mobile_with_dots_slashes_or_underscores_between_its_groups_is_detected_and_masked(value, shown):
+    kind = "手机号码 mobile number" if shown == MOBILE else "居民身份证号码 resident ID number"
+    assert find_personal(value) == [kind]
+    assert find_personal(f"经办人（{value}）") == [kind]
+    masked = mask(f"备注：{value}。")
+    assert masked == f"备注：{MASK}。" and shown not in _digits(masked)
+
+
 def test_an_id_typed_into_a_number_cell_is_detected_though_excel_lost_its_last_digits():
     as_number = float(ID18)  # Excel keeps 15 significant digits: 430102199003072320
     assert find_personal(as_number) == ["居民身份证号码 resident ID number"]
@@ -105,6 +133,8 @@ def test_an_id_typed_into_a_number_cell_is_detected_though_excel_lost_its_last_d
     "0.13812345678", 0.13812345678, "13812345678.5", "1,381,234,567", "2015-03-31 2016-03-31", "430100 300.12 80.0",
     "460fc706e1e17384690052fb98e102edee6cd6aba0bf164032485ebc729a885f", "138123456789", "1381234567",
     "110105194912310021", "110105194913310028", "M 1696 506 1408 L 480 1165", "0731-84201272", "（010）84202260",
+    "2016.06", "1234.5678", "2016.06.30", "2016/06/30", "192.168.100.200", "1.234.567.890", "16.0.4266.1001",
+    "430102.199003072317", "1381234.5678", "{4F1B2C3D-1234-5678-9ABC-A13912345678}", "0x0101009A13912345678B",
 ], ids=lambda v: f"{type(v).__name__}:{v}"[:40])
 def test_codes_counts_dates_figures_digests_and_landlines_are_not_personal(value):
     assert find_personal(value) == []
@@ -116,7 +146,7 @@ def test_resident_id_check_digit_birth_date_and_place_come_from_stdnum():
     assert not valid_resident_id("110105194912310021")  # wrong check digit
     assert not valid_resident_id("110105194913310028")  # month 13
     assert not valid_resident_id("430102901307231")  # 15 digits, month 13
-    assert len(FORMS) == 10  # SECURITY.md counts them
+    assert len(FORMS) == 11  # SECURITY.md counts them
 
 
 def test_digits_inside_a_hex_digest_are_not_a_phone_number():
@@ -326,3 +356,254 @@ def test_a_personal_number_in_an_ods_annotation_is_found_and_names_the_cell(tmp_
     assert [(f.code, f.sheet, f.cell) for f in hits] == [(CODE, "Sheet1", "B2")]
     assert MOBILE not in _digits(hits[0].format())
     assert scan_paths([_ods(tmp_path / "clean.ods", "请核实")]) == []
+
+
+# --- every other part of a workbook: header and footer, properties, names, links, formats, formulas… ----------------
+
+def _rewrite(path: Path, parts: dict[str, Any]) -> None:
+    """Rewrite parts of a saved package: a callable edits a part's text; bytes replace (or add) it."""
+    with zipfile.ZipFile(path) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    for name, change in parts.items():
+        members[name] = change(members[name].decode()).encode() if callable(change) else change
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+def _defined_name(wb, name: str, value: str) -> None:
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb.defined_names[name] = DefinedName(name, attr_text=value)
+
+
+def _validation(ws, cell: str, formula: str) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    dv = DataValidation(type="list", formula1=formula)
+    ws.add_data_validation(dv)
+    dv.add(cell)
+
+
+def _custom_property(wb, name: str, value: str) -> None:
+    from openpyxl.packaging.custom import StringProperty
+
+    wb.custom_doc_props.append(StringProperty(name=name, value=value))
+
+
+def _hyperlink(ws, cell: str, target: str) -> None:
+    ws[cell] = "点此"
+    ws[cell].hyperlink = target
+
+
+# (test id, change to the workbook with openpyxl, the number, (sheet, cell), what the finding calls the place)
+OPENPYXL_PLACES = [
+    ("odd_header", lambda wb, ws: setattr(ws.oddHeader.center, "text", f"经办人身份证 {ID18}"), ID18, ("Sheet1", ""),
+     "页眉页脚"),
+    ("odd_footer", lambda wb, ws: setattr(ws.oddFooter.left, "text", f"联系 {MOBILE}"), MOBILE, ("Sheet1", ""),
+     "页眉页脚"),
+    ("even_footer", lambda wb, ws: setattr(ws.evenFooter.right, "text", f"联系 {MOBILE}"), MOBILE, ("Sheet1", ""),
+     "页眉页脚"),
+    ("first_header", lambda wb, ws: setattr(ws.firstHeader.left, "text", ID15), ID15, ("Sheet1", ""), "页眉页脚"),
+    ("creator", lambda wb, ws: setattr(wb.properties, "creator", f"张三{ID18}"), ID18, ("", ""), "文档属性 creator"),
+    ("last_modified_by", lambda wb, ws: setattr(wb.properties, "lastModifiedBy", f"张三 {MOBILE}"), MOBILE, ("", ""),
+     "文档属性 lastModifiedBy"),
+    ("title", lambda wb, ws: setattr(wb.properties, "title", MOBILE), MOBILE, ("", ""), "文档属性 title"),
+    ("subject", lambda wb, ws: setattr(wb.properties, "subject", f"身份证{FAKE_ID}"), FAKE_ID[:-1], ("", ""),
+     "文档属性 subject"),
+    ("description", lambda wb, ws: setattr(wb.properties, "description", "联系 138-1234-5678"), MOBILE, ("", ""),
+     "文档属性 description"),
+    ("keywords", lambda wb, ws: setattr(wb.properties, "keywords", f"名单,{ID18}"), ID18, ("", ""), "文档属性 keywords"),
+    ("custom_property", lambda wb, ws: _custom_property(wb, "经办人", MOBILE), MOBILE, ("", ""), "自定义文档属性 经办人"),
+    ("defined_name_value", lambda wb, ws: _defined_name(wb, "联系人", f'"{MOBILE}"'), MOBILE, ("", ""), "定义名称"),
+    ("defined_name_name", lambda wb, ws: _defined_name(wb, f"张三{MOBILE}", "Sheet1!$A$1"), MOBILE, ("", ""),
+     "定义名称"),
+    ("hyperlink_tel", lambda wb, ws: _hyperlink(ws, "F5", f"tel:{MOBILE}"), MOBILE, ("Sheet1", "F5"), "超链接"),
+    ("hyperlink_mailto", lambda wb, ws: _hyperlink(ws, "F6", f"mailto:{MOBILE}@139.com"), MOBILE, ("Sheet1", "F6"),
+     "超链接"),
+    ("data_validation", lambda wb, ws: _validation(ws, "G5", f'"{MOBILE},无"'), MOBILE, ("Sheet1", "G5"), "数据验证"),
+    ("number_format", lambda wb, ws: setattr(ws["D5"], "number_format", f'"{MOBILE}"0.00'), MOBILE, ("", ""),
+     "数字格式"),
+    ("formula", lambda wb, ws: ws.__setitem__("H5", f'=LEN("{ID18}")'), ID18, ("Sheet1", "H5"), "公式"),
+    ("comment_author", lambda wb, ws: setattr(ws["D6"], "comment", Comment("核对", f"张三{MOBILE}")), MOBILE,
+     ("Sheet1", ""), "批注作者"),
+]
+
+
+def _label(finding: Finding) -> str:
+    return finding.message.split("含")[0].strip()
+
+
+@pytest.mark.parametrize(("name", "change", "shown", "place", "label"), OPENPYXL_PLACES, ids=[p[0] for p in OPENPYXL_PLACES])
+def test_a_personal_number_beyond_the_cells_refuses_the_workbook_and_names_the_place(raw, tmp_path, capsysbinary,
+                                                                                     name, change, shown, place, label):
+    write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE)
+    wb = load_workbook(raw / "m.xlsx")
+    change(wb, wb["Sheet1"])
+    wb.save(raw / "m.xlsx")
+    hits = _assert_refused(raw, tmp_path, capsysbinary, shown, place)
+    assert [_label(f) for f in hits] == [label], [f.format() for f in hits]
+
+
+def _sst_append(text: str) -> Any:
+    def edit(xml: str) -> str:
+        return xml.replace("</sst>", f"<si><t>{text}</t></si></sst>")
+    return edit
+
+
+# Places openpyxl does not write: the package is edited as another tool would write it.
+PACKAGE_PLACES = [
+    ("company", {"docProps/app.xml": lambda x: x.replace("</Properties>", f"<Company>某某 {MOBILE}</Company>"
+                                                              "</Properties>")}, MOBILE, ("", ""), "文档属性 Company"),
+    ("font_size_before_the_number", {"xl/worksheets/sheet1.xml": lambda x: x.replace(
+        "</worksheet>", f"<headerFooter><oddHeader>&amp;C&amp;14{ID18}</oddHeader></headerFooter></worksheet>")},
+     ID18, ("Sheet1", ""), "页眉页脚"),
+    ("character_references", {"docProps/core.xml": lambda x: x.replace(
+        "</cp:coreProperties>", "<dc:subject>" + "".join(f"&#{ord(c)};" for c in MOBILE) + "</dc:subject>"
+        "</cp:coreProperties>")}, MOBILE, ("", ""), "文档属性 subject"),
+    ("save_path", {"xl/workbook.xml": lambda x: x.replace(
+        "<bookViews>", f'<x15ac:absPath xmlns:x15ac="http://schemas.microsoft.com/office/spreadsheetml/2010/11/ac" '
+                       f'url="D:\\\\张三{MOBILE}\\\\"/><bookViews>')}, MOBILE, ("", ""), "保存路径"),
+    # A part that is not well-formed, or that declares entities (which defusedxml refuses), is read as loose text.
+    ("part_not_well_formed", {"docProps/core.xml": lambda x: x.replace("</cp:coreProperties>", f"<dc:title>{MOBILE}")},
+     MOBILE, ("", ""), "部件 docProps/core.xml"),
+    ("entity_declaration", {"docProps/core.xml": lambda x: f'<!DOCTYPE r [<!ENTITY who "{MOBILE}">]>'
+                            + x.split("?>", 1)[-1]}, MOBILE, ("", ""), "部件 docProps/core.xml"),
+]
+
+
+@pytest.mark.parametrize(("name", "parts", "shown", "place", "label"), PACKAGE_PLACES, ids=[p[0] for p in PACKAGE_PLACES])
+def test_a_personal_number_in_a_part_no_cell_shows_refuses_the_workbook(raw, tmp_path, capsysbinary,
+                                                                          name, parts, shown, place, label):
+    write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE)
+    load_workbook(raw / "m.xlsx").save(raw / "m.xlsx")  # as openpyxl writes it: a shared string table, docProps/app.xml
+    _rewrite(raw / "m.xlsx", parts)
+    hits = _assert_refused(raw, tmp_path, capsysbinary, shown, place)
+    assert [_label(f) for f in hits] == [label], [f.format() for f in hits]
+
+
+def test_a_personal_number_in_a_shared_string_no_cell_uses_refuses_the_workbook(raw, tmp_path, capsysbinary):
+    shutil.copy(OFFICE / "libreoffice.xlsx", raw / "m.xlsx")  # the office suite's own shared-string table
+    _rewrite(raw / "m.xlsx", {"xl/sharedStrings.xml": _sst_append(f"张三 {ID18}")})
+    hits = _assert_refused(raw, tmp_path, capsysbinary, ID18, ("", ""))
+    assert [_label(f) for f in hits] == ["共享字符串表"]
+
+
+def test_a_workbook_embedded_as_an_object_is_read_one_level_down(raw, tmp_path, capsysbinary):
+    roster = tmp_path / "roster.xlsx"
+    write_monthly(roster, "2015-03", VALUES_SAMPLE, remark=f"备注：{ID18}")
+    write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE)
+    _rewrite(raw / "m.xlsx", {"xl/embeddings/Microsoft_Excel_Worksheet1.xlsx": roster.read_bytes()})
+    hits = _assert_refused(raw, tmp_path, capsysbinary, ID18, ("", ""))
+    assert [_label(f) for f in hits] == ["嵌入对象 xl/embeddings/Microsoft_Excel_Worksheet1.xlsx"]
+
+
+def _ole_object(stream_name: str, data: bytes) -> bytes:
+    """A minimal OLE2 compound file holding one stream (no office suite here writes an OLE object): header, one FAT
+    sector, one directory sector, the stream in regular sectors ([MS-CFB] 2.2, version 3, 512-byte sectors)."""
+    import struct
+
+    end, free, fat_sector, no_stream = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+    data = data.ljust(max(len(data), 4096), b"\0")  # at the mini-stream cutoff or above: regular sectors
+    sectors = -(-len(data) // 512)
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+              + b"\0" * 6 + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
+              + struct.pack("<I", 0) + struct.pack("<I", free) * 108)
+    fat = [fat_sector, end] + [3 + i for i in range(sectors - 1)] + [end]
+    fat_bytes = struct.pack(f"<{len(fat)}I", *fat).ljust(512, b"\xff")
+
+    def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        encoded = (name + "\0").encode("utf-16-le") if name else b""
+        return (encoded.ljust(64, b"\0") + struct.pack("<HBB", len(encoded), kind, 1)
+                + struct.pack("<III", no_stream, no_stream, child) + b"\0" * 36 + struct.pack("<III", start, size, 0))
+
+    directory = (entry("Root Entry", 5, 1, end, 0) + entry(stream_name, 2, no_stream, 2, len(data))
+                 + entry("", 0, no_stream, 0, 0) * 2)
+    return header + fat_bytes + directory + data.ljust(sectors * 512, b"\0")
+
+
+def test_a_workbook_wrapped_in_an_ole_object_is_read_one_level_down(raw, tmp_path, capsysbinary):
+    roster = tmp_path / "roster.xlsx"
+    write_monthly(roster, "2015-03", VALUES_SAMPLE, remark=f"备注：{MOBILE}")
+    write_monthly(raw / "m.xlsx", "2015-03", VALUES_SAMPLE)
+    _rewrite(raw / "m.xlsx", {"xl/embeddings/oleObject1.bin": _ole_object("Package", roster.read_bytes())})
+    hits = _assert_refused(raw, tmp_path, capsysbinary, MOBILE, ("", ""))
+    assert [_label(f) for f in hits] == ["嵌入对象 xl/embeddings/oleObject1.bin"]
+
+
+# What LibreOffice keeps of personal_places.xlsx (tests/fixtures/office/make_sources.py) in each format it writes:
+# (sheet, cell, what the finding calls the place). Sheet-less places belong to the workbook (or, in .ods, to a page
+# style shared by sheets); .xls keeps no cell for a comment or a validation list, .ods none for a validation list.
+OFFICE_PLACES = {
+    "xlsx": {("", "", "定义名称"), ("", "", "数字格式"), ("", "", "文档属性 creator"), ("", "", "文档属性 title"),
+             ("Sheet1", "", "页眉页脚"), ("Sheet1", "D6", "批注"), ("Sheet1", "F5", "超链接"), ("Sheet1", "G5", "数据验证"),
+             ("Sheet1", "H5", "公式")},
+    "ods": {("", "", "定义名称"), ("", "", "数字格式"), ("", "", "文档属性 initial-creator"), ("", "", "文档属性 title"),
+            ("", "", "页眉页脚"), ("Sheet1", "D6", "批注"), ("Sheet1", "F5", "超链接"), ("", "", "数据验证"),
+            ("Sheet1", "H5", "公式")},
+    "xls": {("", "", "定义名称"), ("", "", "数字格式"), ("", "", "文档属性 author"), ("", "", "文档属性 title"),
+            ("Sheet1", "", "页眉页脚"), ("Sheet1", "", "批注"), ("Sheet1", "F5", "超链接"), ("Sheet1", "", "数据验证"),
+            ("Sheet1", "H5", "公式")},
+}
+
+
+@pytest.mark.parametrize("suffix", sorted(OFFICE_PLACES))
+def test_every_place_an_office_suite_keeps_is_found_in_each_format_it_writes(raw, tmp_path, capsysbinary, suffix):
+    shutil.copy(OFFICE / f"personal_places.{suffix}", raw / f"m.{suffix}")
+    hits = _assert_refused(raw, tmp_path, capsysbinary, (ID18, MOBILE), ("Sheet1", "H5"))
+    assert {(f.sheet, f.cell, _label(f)) for f in hits} == OFFICE_PLACES[suffix]
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "ods", "xls"])
+def test_the_filers_phone_in_the_footer_is_allowed_in_every_format_an_office_suite_writes(raw, tmp_path, suffix):
+    shutil.copy(OFFICE / f"footer_phone.{suffix}", raw / f"m.{suffix}")
+    result = ingest(raw, tmp_path / "p")
+    assert result.ok, [f.format() for f in result.findings]
+    assert scan_paths([raw]) == [] and scan_paths([tmp_path / "p"]) == []
+
+
+def test_office_suite_files_and_the_embedded_data_hold_no_false_positive():
+    names = ["official.xlsx", "official.ods", "official.xls", "libreoffice.xlsx", "hidden_sheet.xlsx", "hidden_sheet.ods",
+             "hidden_sheet.xls", "hidden_row.xlsx", "hidden_row.ods", "hidden_row.xls", "official.csv"]
+    assert [f.format() for f in scan_paths([OFFICE / n for n in names] + [REPO / "data" / "raw"])] == []
+
+
+def _xlsb(path: Path, header: str, cell_text: str) -> Path:
+    """A minimal .xlsb (no office suite at hand writes one): a sheet with a header (BrtBeginHeaderFooter) and a
+    text cell (BrtCellSt), records as [MS-XLSB] 2.1.4 frames them."""
+    import struct
+
+    def record(rtype: int, payload: bytes = b"") -> bytes:
+        head = bytes([rtype]) if rtype < 0x80 else bytes([(rtype & 0x7F) | 0x80, rtype >> 7])
+        size, n = b"", len(payload)
+        while True:
+            size += bytes([(n & 0x7F) | (0x80 if n >> 7 else 0)])
+            n >>= 7
+            if not n:
+                break
+        return head + size + payload
+
+    def wide(text: str) -> bytes:
+        return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+    rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/{}" Target="{}"/></Relationships>')
+    workbook = record(131) + record(143) + record(156, struct.pack("<II", 0, 1) + wide("rId1") + wide("Sheet1")) \
+        + record(144) + record(132)
+    sheet = (record(129) + record(148, struct.pack("<IIII", 0, 0, 0, 1)) + record(145)
+             + record(0, struct.pack("<I", 0) + b"\0" * 8) + record(6, struct.pack("<II", 0, 0) + wide(cell_text))
+             + record(146) + record(479, struct.pack("<H", 0) + wide(header) + b"\xff" * 20) + record(130))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("_rels/.rels", rels.format("officeDocument", "xl/workbook.bin"))
+        zf.writestr("xl/_rels/workbook.bin.rels", rels.format("worksheet", "worksheets/sheet1.bin"))
+        zf.writestr("xl/workbook.bin", workbook)
+        zf.writestr("xl/worksheets/sheet1.bin", sheet)
+    return path
+
+
+def test_a_personal_number_in_an_xlsb_header_refuses_the_workbook(raw, tmp_path, capsysbinary):
+    _xlsb(raw / "m.xlsb", f"&C经办人 {ID18}", "长沙市")
+    hits = _assert_refused(raw, tmp_path, capsysbinary, ID18, ("Sheet1", ""))
+    assert [_label(f) for f in hits] == ["页眉页脚"]
+    assert scan_paths([_xlsb(tmp_path / "clean.xlsb", "&C第 &P 页", "长沙市")]) == []
