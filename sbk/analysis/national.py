@@ -48,6 +48,9 @@ __all__ = [
     "quality_table",
     "rank",
     "roll_up",
+    "late_and_missing",
+    "synthetic_in",
+    "period_is_synthetic",
     "SCORE_FORMULA",
 ]
 
@@ -426,6 +429,20 @@ def synthetic_in(filings: pd.DataFrame, periods: list[str]) -> bool:
     return bool(filings.loc[filings["period"].isin(periods), "synthetic"].any())
 
 
+def _periods_read(filings: pd.DataFrame, period: str) -> list[str]:
+    """The month and the quarter (if any) whose forms the roll-up of ``period`` reads."""
+    quarter = _quarter(filings[filings["form"] != "monthly"] if not filings.empty else filings, period)
+    return [_month_of(period)] + ([quarter] if quarter else [])
+
+
+def period_is_synthetic(processed_dir: Any, period: str) -> bool:
+    """Whether the forms the roll-up of ``period`` reads include synthetic (demo) filings."""
+    from sbk.analysis.common import load
+
+    filings = load(processed_dir, "filings")
+    return synthetic_in(filings, _periods_read(filings, period))
+
+
 def roll_up(processed_dir: Any, period: str) -> dict[str, Any]:
     """Every table of the national roll-up for a period, from the processed data (what the notebook shows)."""
     from sbk.analysis.common import load
@@ -435,8 +452,8 @@ def roll_up(processed_dir: Any, period: str) -> dict[str, Any]:
         "filings", "province_population", "published_figures", "receipts", "findings")}
     filings = t["filings"]
     month = _month_of(period)
-    quarter = _quarter(filings[filings["form"] != "monthly"] if not filings.empty else filings, period)
-    periods = [month] + ([quarter] if quarter else [])
+    periods = _periods_read(filings, period)
+    quarter = periods[1] if len(periods) > 1 else None
     synthetic = synthetic_in(filings, periods)
     total = national_total(t["monthly_issuance"], filings, period)
     any_filed = (not filings.empty) and bool(filings["period"].isin(periods).any())
