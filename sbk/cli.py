@@ -395,7 +395,7 @@ def _cmd_bulletin(args: argparse.Namespace) -> int:
     return 0
 
 
-def _national_bulletin(args: argparse.Namespace, processed: Path, monthly: "pd.DataFrame", month: str, why: str) -> int:
+def _national_bulletin(args: argparse.Namespace, processed: Path, monthly: pd.DataFrame, month: str, why: str) -> int:
     """The ministry's bulletin across provinces, for a month in which provinces filed monthly forms."""
     from pathlib import Path
 

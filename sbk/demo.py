@@ -429,9 +429,10 @@ def _new_cities_remark(model: _ProvinceModel, period: str) -> str:
 
 
 def _national_monthly(model: _ProvinceModel, period: str) -> Any:
+    units = model.units(period)
     rows = [{"seq": i, "region_code": "" if c == model.code else c, "region_name": n,
-             "cumulative_holders_10k": model.holders(c, period)} for i, (c, n) in enumerate(model.units(period), 1)]
-    total = round(sum(r["cumulative_holders_10k"] for r in rows), 2)
+             "cumulative_holders_10k": model.holders(c, period)} for i, (c, n) in enumerate(units, 1)]
+    total = round(sum(model.holders(c, period) for c, _ in units), 2)
     wb = new_workbook()
     write_sheet(wb, "monthly", model.name, period, rows, total={"cumulative_holders_10k": total},
                 remark=_new_cities_remark(model, period), footer=_FOOTER,
@@ -469,13 +470,13 @@ def _national_quarterly(model: _ProvinceModel, period: str, leave_out: set[str])
     if "q2" not in leave_out:
         rows = []
         for i, (c, n) in enumerate(units):
-            k = min(102, max(1, model.items(q) - (i % 5)))
-            items = sorted(model.item_order[:k])
+            opened = min(102, max(1, model.items(q) - (i % 5)))
+            items = sorted(model.item_order[:opened])
             cross = sorted(items[: 2 * q]) if model.stage(q) >= 4 else []
             rows.append({"region_code": "" if c == model.code else c, "region_name": n,
-                         "catalog_open_rate_pct": round(k / 102 * 100, 2),
-                         "payment_coverage_pct": round(min(95.0, 10 + 0.6 * k + 3 * q), 2),
-                         "benefit_coverage_pct": round(min(92.0, 8 + 0.5 * k + 3 * q), 2),
+                         "catalog_open_rate_pct": round(opened / 102 * 100, 2),
+                         "payment_coverage_pct": round(min(95.0, 10 + 0.6 * opened + 3 * q), 2),
+                         "benefit_coverage_pct": round(min(92.0, 8 + 0.5 * opened + 3 * q), 2),
                          "local_items": items, "cross_region_scope": [1] if cross else [], "cross_region_items": cross})
         write_sheet(wb, "q2", model.name, period, rows, total={"region_name": "全省"}, footer=_FOOTER,
                     header_lines=[unit, period_line("q2", period)])

@@ -141,7 +141,7 @@ def matrix(frame: pd.DataFrame) -> pd.DataFrame:
 NOT_FILED_COLOUR = "#bdbdbd"  # 未报送: grey, outside the colour scale, so it never reads as a low value
 
 
-def tile_map(values: "pd.Series[float]", title: str, unit: str, source: str, synthetic: bool = False,
+def tile_map(values: pd.Series, title: str, unit: str, source: str, synthetic: bool = False,
              fmt: str = "{:.1f}", vmin: float | None = None, vmax: float | None = None,
              missing_label: str = "未报送", discrete: dict[int, str] | None = None) -> plt.Figure:
     """The 31 provinces as equal tiles (``sbk.regions.tile_layout``), coloured by ``values`` (indexed by province code).

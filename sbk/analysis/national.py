@@ -128,7 +128,8 @@ def _population(population: pd.DataFrame, month: str) -> tuple[dict[str, float],
     pop, years = {}, {}
     for code, g in population.dropna(subset=["population_10k"]).groupby("province_code"):
         before = g[g["year_end"] < year]
-        pick = before.loc[before["year_end"].idxmax()] if len(before) else g.loc[(g["year_end"] - year).abs().idxmin()]
+        pick = (before.sort_values("year_end").iloc[-1] if len(before)
+                else g.iloc[int((g["year_end"] - year).abs().to_numpy().argmin())])
         pop[str(code)], years[str(code)] = float(pick["population_10k"]), int(pick["year_end"])
     return pop, years
 
@@ -171,7 +172,7 @@ def national_total(monthly: pd.DataFrame, filings: pd.DataFrame, period: str) ->
     holders = province_holders(monthly, month)
     filed = status[status["status"] == FILED]
     return {"period": month, "holders_10k": round(float(holders.reindex(filed["province_code"]).fillna(0).sum()), 2),
-            "provinces_filed": int(len(filed)), "provinces_expected": int(len(status)),
+            "provinces_filed": len(filed), "provinces_expected": len(status),
             "not_filed": list(status.loc[status["status"] == NOT_FILED, "province_name"])}
 
 
@@ -194,13 +195,13 @@ def reconcile(total: dict[str, Any], published: pd.DataFrame, synthetic: bool) -
     p = parse_period(total["period"], check_regime=False)
     end = pd.Timestamp(p.year, p.end_month, 1) + pd.offsets.MonthEnd(0)
     dates = pd.to_datetime(series["date"])
-    i = (dates - end).abs().idxmin()
-    row = series.loc[i]
+    i = int((dates - end).abs().to_numpy().argmin())
+    row = series.iloc[i]
     diff = total["holders_10k"] - float(row["value_10k"])
     out.update({"published_date": str(row["date"]), "published_10k": float(row["value_10k"]), "source": row["source"],
                 "source_url": row["source_url"], "difference_10k": round(diff, 2),
                 "difference_pct": round_pct(diff / float(row["value_10k"]) * 100),
-                "days_apart": int(abs((dates[i] - end).days)),
+                "days_apart": int(abs((dates.iloc[i] - end).days)),
                 "lower_bound": bool(row.get("lower_bound", False))})
     note = ("各省数为合成示例数据，公开数为真实数据：差额只演示核对方法，不说明任何省份的实际情况。" if synthetic
             else "公开数含新疆生产建设兵团（无 GB/T 2260 代码，不在各省汇总之内）。")
@@ -240,7 +241,7 @@ def groups_table(q1: pd.DataFrame, filings: pd.DataFrame, period: str) -> pd.Dat
     cols = ["holders_total_10k", "holders_urban_employees_10k", "holders_residents_10k", "holders_other_10k"]
     sums = _of(q1, quarter).groupby("province_code")[cols].sum() if quarter else pd.DataFrame(columns=cols)
     for c in cols:
-        out[c] = out["province_code"].map(sums[c] if c in sums else {}).where(out["status"] == FILED)
+        out[c] = out["province_code"].map(sums.get(c, {})).where(out["status"] == FILED)
     for c, share in (("holders_urban_employees_10k", "urban_share_pct"), ("holders_residents_10k", "residents_share_pct"),
                      ("holders_other_10k", "other_share_pct")):
         out[share] = (out[c] / out["holders_total_10k"] * 100).where(out["holders_total_10k"] > 0).map(round_pct)
@@ -293,22 +294,22 @@ def applications_table(q2: pd.DataFrame, q1: pd.DataFrame, filings: pd.DataFrame
     out = _quarter_frame(filings, "q2", quarter, period)
     d = _of(q2, quarter)
     weights = _of(q1, quarter)[["province_code", "region_code", "holders_total_10k"]] if not q1.empty else None
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     for code, g in (d.groupby("province_code") if not d.empty else []):
         opened = len(_union(g["local_items"]))
-        w = g.merge(weights, on=["province_code", "region_code"], how="left")["holders_total_10k"] if weights is not None \
+        held = g.merge(weights, on=["province_code", "region_code"], how="left")["holders_total_10k"] if weights is not None \
             else pd.Series(float("nan"), index=range(len(g)))
-        w = w.fillna(0).to_numpy(dtype=float)
+        w = held.fillna(0).to_numpy(dtype=float)
         weighted = w.sum() > 0
 
-        def mean(col: str) -> float:
+        def mean(col: str, g: pd.DataFrame = g, w=w, weighted: bool = weighted) -> float:
             vals = g[col].to_numpy(dtype=float)
             ok = ~pd.isna(vals)
             if weighted and (w[ok] > 0).any():
                 return float((vals[ok] * w[ok]).sum() / w[ok].sum())
             return float(vals[ok].mean()) if ok.any() else float("nan")
 
-        rows[code] = {"items_opened": opened, "catalog_open_rate_pct": round_pct(opened / 102 * 100),
+        rows[str(code)] = {"items_opened": opened, "catalog_open_rate_pct": round_pct(opened / 102 * 100),
                       "unit_open_rate_pct": round_pct(mean("catalog_open_rate_pct")),
                       "payment_coverage_pct": round_pct(mean("payment_coverage_pct")),
                       "benefit_coverage_pct": round_pct(mean("benefit_coverage_pct")),
@@ -343,13 +344,13 @@ def bank_table(q4: pd.DataFrame, q1: pd.DataFrame, filings: pd.DataFrame, period
     out = _quarter_frame(filings, "q4", quarter, period)
     d = _of(q4, quarter)
     holders = _of(q1, quarter).groupby("province_code")["holders_total_10k"].sum() if not q1.empty else pd.Series(dtype=float)
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     for code, g in (d.groupby("province_code") if not d.empty else []):
         fin, act = float(g["fin_holders_10k"].sum()), float(g["fin_activated_10k"].sum())
         shares = g["fin_holders_10k"] / fin * 100 if fin > 0 else g["fin_holders_10k"] * 0
-        top = g.loc[g["fin_holders_10k"].idxmax()]
+        top = g.iloc[int(g["fin_holders_10k"].to_numpy().argmax())]
         h = holders.get(code)
-        rows[code] = {"fin_holders_10k": round(fin, 2), "fin_activated_10k": round(act, 2),
+        rows[str(code)] = {"fin_holders_10k": round(fin, 2), "fin_activated_10k": round(act, 2),
                       "activation_pct": round_pct(act / fin * 100) if fin > 0 else float("nan"),
                       "banks": int(len(g)), "largest_bank": str(top["bank_name"]),
                       "largest_share_pct": round_pct(float(shares.max())) if fin > 0 else float("nan"),
@@ -409,15 +410,15 @@ def late_and_missing(filings: pd.DataFrame, receipts: pd.DataFrame, period: str)
     from sbk.calendar import REGIME_START
 
     months = [m for m in (f"{p.year}-{i:02d}" for i in range(1, p.end_month + 1)) if m >= REGIME_START]
-    rows = []
+    rows: list[dict[str, Any]] = []
     provinces = provinces_frame(month)
     for code, name in provinces[["province_code", "province_name"]].itertuples(index=False):
         own = filings[filings["province_code"] == code] if not filings.empty else pd.DataFrame(columns=["form", "period"])
         t = timeliness(own, receipts if not receipts.empty else pd.DataFrame(columns=["province", "form", "period", "received_on"]),
                        code, months)
         t = t[t["status"] != "按时"]
-        for r in t.itertuples(index=False):
-            rows.append({"province_code": code, "province_name": name, **r._asdict()})
+        rows.extend({"province_code": code, "province_name": name, **{str(k): v for k, v in r.items()}}
+                    for r in t.to_dict("records"))
     cols = ["province_code", "province_name", "form", "period", "due", "received_on", "days_late", "status"]
     return pd.DataFrame(rows, columns=cols)
 
