@@ -49,6 +49,7 @@ __all__ = [
     "rank",
     "roll_up",
     "late_and_missing",
+    "timeliness_by_province",
     "synthetic_in",
     "period_is_synthetic",
     "SCORE_FORMULA",
@@ -367,34 +368,50 @@ def bank_table(q4: pd.DataFrame, q1: pd.DataFrame, filings: pd.DataFrame, period
     return out.sort_values(["rank", "province_code"], na_position="last", kind="stable").reset_index(drop=True)
 
 
-def quality_table(filings: pd.DataFrame, receipts: pd.DataFrame, findings: pd.DataFrame, period: str) -> pd.DataFrame:
+def _year_to_date(month: str) -> list[str]:
+    from sbk.calendar import REGIME_START
+
+    p = parse_period(month)
+    return [m for m in (f"{p.year}-{i:02d}" for i in range(1, p.end_month + 1)) if m >= REGIME_START]
+
+
+_NO_RECEIPTS = pd.DataFrame(columns=["province", "form", "period", "received_on"])
+
+
+def timeliness_by_province(filings: pd.DataFrame, receipts: pd.DataFrame, period: str) -> dict[str, pd.DataFrame]:
+    """Each province's expected filings of the year to ``period`` with deadline, receipt and status
+    (``sbk.analysis.bulletin.timeliness``), computed once for the quality table and the late-and-missing list."""
+    month = _month_of(period)
+    months = _year_to_date(month)
+    own = dict(tuple(filings.groupby("province_code"))) if not filings.empty else {}
+    rec = dict(tuple(receipts.groupby("province"))) if not receipts.empty else {}
+    empty = pd.DataFrame(columns=["form", "period", "source_file"])
+    return {code: timeliness(own.get(code, empty), rec.get(code, _NO_RECEIPTS), code, months)
+            for code in provinces_frame(month)["province_code"]}
+
+
+def quality_table(filings: pd.DataFrame, receipts: pd.DataFrame, findings: pd.DataFrame, period: str,
+                  timely: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Filing quality of every province for the year to ``period``, scored by SCORE_FORMULA and ranked.
 
     Timeliness against the holiday-adjusted deadline (``sbk.calendar.due_date``), completeness of the
     expected forms, accuracy as the warnings of the last ingest on the province's files, counted by rule
     code (``warning_codes``). A province that filed nothing at all is in the table with completeness 0.
     """
-    month = _month_of(period)
-    p = parse_period(month)
-    months = [f"{p.year}-{m:02d}" for m in range(1, p.end_month + 1)]
-    from sbk.calendar import REGIME_START
-
-    months = [m for m in months if m >= REGIME_START]
-    provinces = provinces_frame(month)
+    timely = timely if timely is not None else timeliness_by_province(filings, receipts, period)
+    files_of = filings.groupby("province_code")["source_file"].agg(set).to_dict() if not filings.empty else {}
+    warned = findings[findings["severity"] == "warning"] if not findings.empty else findings
     rows = []
-    for code, name, label in provinces[["province_code", "province_name", "label"]].itertuples(index=False):
-        own = filings[filings["province_code"] == code] if not filings.empty else pd.DataFrame(columns=["form", "period", "source_file"])
-        t = timeliness(own, receipts if not receipts.empty else pd.DataFrame(columns=["province", "form", "period", "received_on"]),
-                       code, months)
-        files = set(own["source_file"]) if "source_file" in own else set()
-        mine = findings[findings["path"].isin(files) & (findings["severity"] == "warning")] if not findings.empty else findings
+    for code, name, label in provinces_frame(_month_of(period))[["province_code", "province_name", "label"]].itertuples(index=False):
+        t = timely[code]
+        mine = warned[warned["path"].isin(files_of.get(code, set()))] if not warned.empty else warned
         s = quality_score(t, int(len(mine)))
         codes = mine["code"].value_counts().sort_index() if not mine.empty else pd.Series(dtype=int)
-        rows.append({"province_code": code, "province_name": name, "label": label, "expected": int(len(t)),
+        rows.append({"province_code": code, "province_name": name, "label": label, "expected": len(t),
                      "filed": int((t["status"] != NOT_FILED).sum()), "on_time": int((t["status"] == "按时").sum()),
                      "late": int((t["status"] == "迟报").sum()), "not_filed": int((t["status"] == NOT_FILED).sum()),
                      "unknown": int((t["status"] == "未知").sum()),
-                     "warnings": int(len(mine)), "warning_codes": "；".join(f"{k} ×{v}" for k, v in codes.items()),
+                     "warnings": len(mine), "warning_codes": "；".join(f"{k} ×{v}" for k, v in codes.items()),
                      "on_time_pct": round_pct(s["on_time_pct"]), "complete_pct": round_pct(s["complete_pct"]),
                      "accuracy_points": round_pct(s["accuracy_part"] * 20), "score": round_pct(s["score"]),
                      "_score": s["score"]})
@@ -403,19 +420,13 @@ def quality_table(filings: pd.DataFrame, receipts: pd.DataFrame, findings: pd.Da
     return out.drop(columns="_score").sort_values(["rank", "province_code"], kind="stable").reset_index(drop=True)
 
 
-def late_and_missing(filings: pd.DataFrame, receipts: pd.DataFrame, period: str) -> pd.DataFrame:
+def late_and_missing(filings: pd.DataFrame, receipts: pd.DataFrame, period: str,
+                     timely: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Every expected filing of the year to ``period`` that was late, not filed or has no receipt, by province."""
-    month = _month_of(period)
-    p = parse_period(month)
-    from sbk.calendar import REGIME_START
-
-    months = [m for m in (f"{p.year}-{i:02d}" for i in range(1, p.end_month + 1)) if m >= REGIME_START]
+    timely = timely if timely is not None else timeliness_by_province(filings, receipts, period)
     rows: list[dict[str, Any]] = []
-    provinces = provinces_frame(month)
-    for code, name in provinces[["province_code", "province_name"]].itertuples(index=False):
-        own = filings[filings["province_code"] == code] if not filings.empty else pd.DataFrame(columns=["form", "period"])
-        t = timeliness(own, receipts if not receipts.empty else pd.DataFrame(columns=["province", "form", "period", "received_on"]),
-                       code, months)
+    for code, name in provinces_frame(_month_of(period))[["province_code", "province_name"]].itertuples(index=False):
+        t = timely[code]
         t = t[t["status"] != "按时"]
         rows.extend({"province_code": code, "province_name": name, **{str(k): v for k, v in r.items()}}
                     for r in t.to_dict("records"))
@@ -457,6 +468,7 @@ def roll_up(processed_dir: Any, period: str) -> dict[str, Any]:
     quarter = periods[1] if len(periods) > 1 else None
     synthetic = synthetic_in(filings, periods)
     total = national_total(t["monthly_issuance"], filings, period)
+    timely = timeliness_by_province(filings, t["receipts"], period)
     any_filed = (not filings.empty) and bool(filings["period"].isin(periods).any())
     return {
         "period": period, "month": month, "quarter": quarter, "any_filed": any_filed, "synthetic": synthetic,
@@ -469,6 +481,6 @@ def roll_up(processed_dir: Any, period: str) -> dict[str, Any]:
         "applications": applications_table(t["quarterly_application"], t["quarterly_work"], filings, period),
         "cardholder_db": cardholder_db_table(t["quarterly_cardholder_db"], filings, period),
         "banks": bank_table(t["quarterly_bank"], t["quarterly_work"], filings, period),
-        "quality": quality_table(filings, t["receipts"], t["findings"], period),
-        "late_and_missing": late_and_missing(filings, t["receipts"], period),
+        "quality": quality_table(filings, t["receipts"], t["findings"], period, timely),
+        "late_and_missing": late_and_missing(filings, t["receipts"], period, timely),
     }
