@@ -136,8 +136,13 @@ def test_province_all_builds_every_province_and_the_national_reports(two_provinc
     assert all(j.analysis != "provinces" for j in jobs if j.province != "national")
 
 
-def test_national_only_and_province_only_analyses_are_refused_elsewhere():
+def test_national_only_and_province_only_analyses_are_refused_elsewhere(two_provinces, capsys):
     from sbk.build import ParameterError, validate_parameters
+    from sbk.cli import main
+
+    assert main(["run", "--processed", str(two_provinces), "--province", "430000", "--period", MONTH,
+                 "--analysis", "provinces", "--out", str(two_provinces.parent / "r")]) == 2
+    assert "built for national only" in capsys.readouterr().err
 
     with pytest.raises(ParameterError):
         validate_parameters(MONTH, "430000", "provinces")

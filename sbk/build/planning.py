@@ -188,6 +188,11 @@ def plan(processed: Path, period: str = "latest", province: str | None = None,
             raise ParameterError(f"unknown analysis “{a}”: one of {', '.join(ANALYSES)}")
     if province == ALL_PROVINCES:
         province = None
+    if province == NATIONAL and not any(a in NATIONAL_ANALYSES for a in wanted):
+        raise ParameterError(f"{', '.join(wanted)}: built per province, not for national (national: "
+                             f"{', '.join(NATIONAL_ANALYSES)})")
+    if province not in (None, NATIONAL) and not any(ANALYSES[a].provincial for a in wanted):
+        raise ParameterError(f"{', '.join(wanted)}: built for national only (--province national)")
     jobs: list[Job] = []
     avail = _available(processed)
     provinces = [province] if province and province != NATIONAL else sorted(avail)
