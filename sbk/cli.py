@@ -22,6 +22,8 @@ from sbk.findings import escape_controls
 if TYPE_CHECKING:
     from pathlib import Path
 
+    import pandas as pd
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2
@@ -367,6 +369,8 @@ def _cmd_bulletin(args: argparse.Namespace) -> int:
             month, why = asked.months()[-1], f"the bulletin is monthly: {args.period} is drafted as its last month"
     processed = Path(args.processed)
     monthly = load(processed, "monthly_issuance")
+    if args.province == "national":
+        return _national_bulletin(args, processed, monthly, month, why)
     provinces = [args.province] if args.province else sorted(monthly["province_code"].unique()) if not monthly.empty else []
     if not provinces:
         print("sbk bulletin: no monthly data: run `sbk ingest` first", file=sys.stderr)
@@ -388,6 +392,28 @@ def _cmd_bulletin(args: argparse.Namespace) -> int:
         target = Path(args.out) / period / province / "bulletin.md"
         write_atomic(target, text.encode("utf-8"))
         print(target)
+    return 0
+
+
+def _national_bulletin(args: argparse.Namespace, processed: Path, monthly: pd.DataFrame, month: str, why: str) -> int:
+    """The ministry's bulletin across provinces, for a month in which provinces filed monthly forms."""
+    from pathlib import Path
+
+    from sbk.analysis import bulletin
+    from sbk.analysis.common import periods_of, resolve_period
+    from sbk.atomic import write_atomic
+
+    period = resolve_period(month, periods_of(monthly))
+    if period is None:
+        asked_for = month if month == args.period else f"{month} (the last month of {args.period})"
+        print(f"sbk bulletin: no province filed a monthly form for {asked_for}", file=sys.stderr)
+        return 1
+    reason = "the latest month any province filed" if args.period == "latest" else why
+    print(f"sbk bulletin: drafting the national bulletin for {period} ({reason})", file=sys.stderr)
+    text = bulletin.national_draft_text(bulletin.compute_national(processed, period))
+    target = Path(args.out) / period / "national" / "bulletin.md"
+    write_atomic(target, text.encode("utf-8"))
+    print(target)
     return 0
 
 
@@ -497,7 +523,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="build the analysis reports (papermill + nbconvert)")
     run.add_argument("--period", default="latest", help="'YYYY-MM', 'YYYYQn', 'latest' or 'all'")
-    run.add_argument("--province", help="province code, or 'national' for the published national figures")
+    run.add_argument("--province", help="province code; 'national' for the published national series and the "
+                                        "provinces' roll-up; 'all' for every province and national (the default)")
     run.add_argument("--analysis", nargs="+", help="analyses to build (default: all that apply)")
     run.add_argument("-j", "--jobs", type=int, default=1, help="notebooks run in parallel processes")
     run.add_argument("--force", action="store_true", help="rebuild even when inputs are unchanged")
@@ -509,7 +536,8 @@ def build_parser() -> argparse.ArgumentParser:
     bul = sub.add_parser("bulletin", help="draft the progress and filing-quality bulletin (通报) as Markdown")
     bul.add_argument("--period", default="latest",
                      help="a month 'YYYY-MM', a quarter 'YYYYQn' (drafted as its last month) or 'latest'")
-    bul.add_argument("--province", help="province code (default: every province with data)")
+    bul.add_argument("--province", help="province code, or 'national' for the ministry's bulletin across provinces "
+                                        "(default: every province with data)")
     bul.add_argument("--processed", default="data/processed")
     bul.add_argument("--out", default="reports")
     bul.set_defaults(func=_cmd_bulletin)

@@ -39,8 +39,11 @@ _TO_10K = {"亿人": 10000.0, "万人": 1.0, "亿张": 10000.0, "万张": 1.0, "
 KINDS = {
     "published_figures": {"date", "measure", "value", "unit", "scope", "source_url", "quote", "reliability"},
     "plan_targets": {"target_year", "measure", "value", "unit", "document", "source_url", "quote"},
-    "population": {"year_end", "population_10k", "source_url", "quote", "reliability"},
     "region_population": {"province_code", "region_code", "region_name", "population_10k", "source"},
+    # Before "population": a province table may carry source_url, quote and reliability too; after
+    # "region_population", whose rows (with region_code) may also name their province.
+    "province_population": {"province_code", "province_name", "year_end", "population_10k", "source"},
+    "population": {"year_end", "population_10k", "source_url", "quote", "reliability"},
     "targets": {"region_code", "year", "target", "unit", "kind"},
     "receipts": {"form", "period", "province", "received_on", "channel"},
 }
@@ -128,6 +131,11 @@ def read_published(path: Path, shown: str, frame: pd.DataFrame | None = None
         df["source"] = df["source_url"].map(source_name)
         df = df.sort_values("year_end").reset_index(drop=True)
         df["year_end"] = df["year_end"].astype("Int64")
+    elif kind == "province_population":
+        df["population_10k"] = pd.to_numeric(df["population_10k"], errors="coerce")
+        df["year_end"] = pd.to_numeric(df["year_end"], errors="coerce").astype("Int64")
+        df["synthetic"] = df["source"].str.contains("synthetic", case=False) | df.get(
+            "note", pd.Series("", index=df.index)).fillna("").str.contains("synthetic", case=False)
     elif kind == "region_population":
         df["population_10k"] = pd.to_numeric(df["population_10k"], errors="coerce")
         df["synthetic"] = df["source"].str.contains("synthetic", case=False)

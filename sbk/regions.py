@@ -35,6 +35,8 @@ __all__ = [
     "regions_of",
     "short_name",
     "place_names",
+    "Tile",
+    "tile_layout",
 ]
 
 # Hong Kong, Macao and Taiwan are in GB/T 2260 but outside the card system.
@@ -286,3 +288,28 @@ def place_names() -> frozenset[str]:
             if len(county) >= 2:
                 out.add(county)
     return frozenset(n for n in out if len(n) >= 2)
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A province's square on the tile-grid map: its code, short Chinese label and grid position."""
+
+    province_code: str
+    label: str
+    row: int
+    col: int
+
+
+@lru_cache(maxsize=1)
+def tile_layout() -> tuple[Tile, ...]:
+    """The fixed 31-tile map of the provinces (``sbk/data/province_tiles.csv``), rows north to south.
+
+    A tile map instead of a geographic one: every province gets the same area, so 西藏 and 上海 weigh
+    alike, and no boundary file (with its disputed lines) is needed. Kept as data so the layout is
+    reviewed in diffs; ``tests/test_national.py`` checks that each province appears exactly once.
+    """
+    import csv
+    from importlib.resources import files
+
+    text = files("sbk").joinpath("data/province_tiles.csv").read_text(encoding="utf-8")
+    return tuple(Tile(r["province_code"], r["label"], int(r["row"]), int(r["col"])) for r in csv.DictReader(text.splitlines()))

@@ -410,6 +410,10 @@ REFERENCE_SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "region_code": pa.Column(str, pa.Check.str_matches(r"^\d{6}$"), nullable=False),
         "region_name": _TEXT, "population_10k": _number(pa.Check.gt(0)), "source": _TEXT,
     }, name="region_population"),
+    "province_population": pa.DataFrameSchema({
+        "province_code": pa.Column(str, pa.Check.str_matches(r"^\d{2}0000$"), nullable=False),
+        "year_end": _YEAR, "population_10k": _number(pa.Check.gt(0)), "source": _TEXT,
+    }, name="province_population"),
     "population": pa.DataFrameSchema({
         "year_end": _YEAR, "population_10k": _number(pa.Check.gt(0)), "source_url": _TEXT, "quote": _TEXT,
         "reliability": pa.Column(str, pa.Check.isin(["primary", "seed", "reprint", "secondary"]), nullable=False),

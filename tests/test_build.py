@@ -13,12 +13,14 @@ from conftest import NATIONAL_PERIOD, REPO, SAMPLE_JOBS
 from sbk.build import Job, ParameterError, build_job, plan, run_jobs, validate_parameters, verify, write_index
 
 
-def test_plan_latest_builds_the_newest_month_and_quarter_and_the_national_pair(processed_dir):
+def test_plan_latest_builds_the_newest_month_and_quarter_the_national_pair_and_the_latest_roll_up(processed_dir):
     jobs = plan(processed_dir, "latest")
     assert {(j.period, j.analysis) for j in jobs if j.province == "430000"} == {
         ("2016-12", "coverage"), ("2016-12", "issuance_trend"), ("2016-12", "bulletin"),
         *{("2016Q4", a) for a in ("coverage", "issuance_trend", "bank_cooperation", "applications", "cardholder_db")}}
-    assert {(j.period, j.province) for j in jobs if j.province == "national"} == {(NATIONAL_PERIOD, "national")}
+    assert {(j.period, j.analysis) for j in jobs if j.province == "national"} == {
+        (NATIONAL_PERIOD, "coverage"), (NATIONAL_PERIOD, "issuance_trend"),  # the published series
+        ("2016-12", "provinces"), ("2016-12", "bulletin"), ("2016Q4", "provinces")}  # the provinces' latest forms
 
 
 def test_plan_all_monthly_get_monthly_analyses_quarterly_get_all(processed_dir):
@@ -87,7 +89,8 @@ def test_changing_one_input_rebuilds_only_the_reports_that_read_it(processed_dir
     assert build_job(bank, processed, reports) == "built" and build_job(cdb, processed, reports) == "built"
     assert build_job(bank, processed, reports) == "current" and build_job(cdb, processed, reports) == "current"
     q4 = pd.read_parquet(processed / "quarterly_bank.parquet")
-    q4.loc[0, "fin_activated_10k"] = q4.loc[0, "fin_activated_10k"] - 1
+    first = q4.index[(q4["province_code"] == "430000") & (q4["period"] == "2016Q4")][0]
+    q4.loc[first, "fin_activated_10k"] = q4.loc[first, "fin_activated_10k"] - 1
     q4.to_parquet(processed / "quarterly_bank.parquet")
     assert build_job(bank, processed, reports) == "built"
     assert build_job(cdb, processed, reports) == "current"

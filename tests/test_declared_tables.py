@@ -28,7 +28,7 @@ import pandas as pd
 import pytest
 
 from conftest import REPO
-from sbk.build import ANALYSES, NATIONAL, NATIONAL_ANALYSES, national_period
+from sbk.build import ANALYSES, NATIONAL, NATIONAL_ANALYSES, ROLLUP_ANALYSES, national_period
 from sbk.build.registry import tables_read
 
 # Periods with later data in the embedded set, so that reading a later period's rows would show.
@@ -36,8 +36,12 @@ MONTH, QUARTER, PROVINCE = "2016-06", "2016Q2", "430000"
 
 
 def _jobs(processed: Path) -> list[tuple[str, str, str]]:
-    jobs = [(MONTH if kind == "monthly" else QUARTER, PROVINCE, a.name) for a in ANALYSES.values() for kind in a.kinds]
-    return jobs + [(national_period(processed), NATIONAL, name) for name in NATIONAL_ANALYSES]
+    jobs = [(MONTH if kind == "monthly" else QUARTER, PROVINCE, a.name) for a in ANALYSES.values() for kind in a.kinds
+            if a.provincial]
+    # The published series at the latest published month; the provinces' roll-up at the periods they filed.
+    jobs += [(national_period(processed), NATIONAL, name) for name in NATIONAL_ANALYSES if name not in ROLLUP_ANALYSES]
+    return jobs + [(MONTH if kind == "monthly" else QUARTER, NATIONAL, name) for name in ROLLUP_ANALYSES
+                   for kind in ANALYSES[name].kinds]
 
 
 def _slice(df: pd.DataFrame, province: str, period: str) -> pd.DataFrame:
@@ -106,6 +110,7 @@ def _run_notebook(monkeypatch, processed: Path, period: str, province: str, anal
     # Every module that took its own reference to ``load`` (``from sbk.analysis.common import load``).
     import sbk.analysis.applications, sbk.analysis.banks, sbk.analysis.bulletin  # noqa: F401, E401
     import sbk.analysis.cardholder_db, sbk.analysis.coverage, sbk.analysis.issuance  # noqa: F401, E401
+    import sbk.analysis.national  # noqa: F401
     for name, module in list(sys.modules.items()):
         if name.startswith("sbk") and getattr(module, "load", None) is original_load:
             monkeypatch.setattr(module, "load", load)
@@ -140,8 +145,10 @@ def jobs(processed_dir):
 
 def test_the_sample_covers_every_analysis_every_kind_of_period_and_the_national_reports(jobs):
     assert {j[2] for j in jobs} == set(ANALYSES)
-    assert sum(j[1] == NATIONAL for j in jobs) == len(NATIONAL_ANALYSES)
-    assert len(jobs) == sum(len(a.kinds) for a in ANALYSES.values()) + len(NATIONAL_ANALYSES)
+    national = [j for j in jobs if j[1] == NATIONAL]
+    assert {j[2] for j in national} == set(NATIONAL_ANALYSES)
+    assert len(jobs) == (sum(len(a.kinds) for a in ANALYSES.values() if a.provincial)
+                         + sum(len(ANALYSES[a].kinds) if a in ROLLUP_ANALYSES else 1 for a in NATIONAL_ANALYSES))
 
 
 def test_every_table_a_notebook_loads_is_declared_and_nothing_else_changes_the_report(monkeypatch, processed_dir, jobs):
@@ -156,7 +163,7 @@ def test_every_table_a_notebook_loads_is_declared_and_nothing_else_changes_the_r
             problems.append(f"{analysis} loads {sorted(loaded - declared)}, not declared in ANALYSES[{analysis!r}].tables")
         _, _, restricted = _run_notebook(monkeypatch, processed_dir, period, province, analysis, only_declared=True)
         if restricted != full:
-            which = "NATIONAL_TABLES" if province == NATIONAL else f"ANALYSES[{analysis!r}].tables"
+            which = f"ANALYSES[{analysis!r}].national_tables" if province == NATIONAL else f"ANALYSES[{analysis!r}].tables"
             problems.append(f"{analysis} {province} {period} shows something else when it can read only the rows "
                             f"{which} hashes (loads {sorted(loaded)})")
     assert not problems, "\n".join(problems)

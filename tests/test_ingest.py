@@ -377,7 +377,10 @@ def test_embedded_data_ingests_without_errors_and_is_labelled_synthetic(tmp_path
     holders = next(f for f in fields["monthly_issuance"]["schema"]["fields"] if f["name"] == "cumulative_holders_10k")
     assert holders == {"name": "cumulative_holders_10k", "type": "number", "title": "累计持卡人数", "unit": "万人"}
     f = pd.read_parquet(tmp_path / "p" / "filings.parquet")
-    assert f["synthetic"].all() and len(f) == 22 + 4 * 8  # 2016-11 is deliberately missing
+    hunan = f[f["province_code"] == "430000"]
+    assert f["synthetic"].all() and len(hunan) == 22 + 4 * 8  # 2016-11 is deliberately missing
+    # The other 30 provinces: 12 monthly and 16 quarterly forms each in 2016, less the three never filed.
+    assert len(f) - len(hunan) == 30 * (12 + 16) - 3 and f["province_code"].nunique() == 31
 
 
 def test_published_figures_keep_their_sources(tmp_path):

@@ -33,11 +33,11 @@ def test_an_ingest_over_an_earlier_different_set_leaves_exactly_the_new_set(tmp_
     with_demo, alone = _inputs(tmp_path)
     out, fresh = tmp_path / "out", tmp_path / "fresh"
     assert main(["ingest", with_demo.name, "--out", str(out)]) == 0
-    assert {"receipts.parquet", "targets.parquet", "region_population.parquet"} <= set(_tree(out))
+    assert {"receipts.parquet", "targets.parquet", "region_population.parquet", "province_population.parquet"} <= set(_tree(out))
     (out / "notes.txt").write_text("an analyst's own file", encoding="utf-8")
     capsys.readouterr()
     assert main(["ingest", alone.name, "--out", str(out)]) == 0
-    assert "3 of an earlier set removed" in capsys.readouterr().err
+    assert "4 of an earlier set removed" in capsys.readouterr().err
     assert main(["ingest", alone.name, "--out", str(fresh)]) == 0
     now = _tree(out)
     assert now.pop("notes.txt")  # not the pipeline's: kept
@@ -86,4 +86,5 @@ def test_a_marker_of_an_older_sbk_listing_changed_files_only_removes_nothing(tmp
     from sbk.ingest import _recover
 
     _recover(out)  # a changed-files list says nothing about what else belongs to the set: keep every table
-    assert set(_tree(out)) == set(_tree(fresh)) | {"receipts.parquet", "targets.parquet", "region_population.parquet"}
+    assert set(_tree(out)) == set(_tree(fresh)) | {"receipts.parquet", "targets.parquet", "region_population.parquet",
+                                                   "province_population.parquet"}

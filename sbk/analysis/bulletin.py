@@ -279,3 +279,100 @@ def quality_ranking(processed_dir, period: str) -> pd.DataFrame:
     for col in ("on_time_pct", "complete_pct", "score"):
         d[col] = d[col].map(round_pct)
     return d
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The ministry's bulletin across provinces (``--province national``).
+
+ADDRESSEES = "各省、自治区、直辖市及新疆生产建设兵团人力资源社会保障厅（局）："
+ISSUER = "人力资源和社会保障部信息化领导小组办公室"
+
+
+def _names(frame: pd.DataFrame, value: str, unit: str = "%", n: int | None = None) -> str:
+    rows = frame.head(n) if n else frame
+    return "、".join(f"{r.province_name}（{_fmt(getattr(r, value)) if unit == '%' else _wan(getattr(r, value))}{unit}）"
+                    for r in rows.itertuples())
+
+
+def compute_national(processed_dir, period: str) -> dict:
+    """Every table of the ministry's bulletin for a month: the national roll-up (``sbk.analysis.national``)."""
+    from sbk.analysis.national import roll_up
+
+    return roll_up(processed_dir, period)
+
+
+def national_draft_text(result: dict, ahead_behind: int = 5) -> str:
+    """A draft of the ministry's 通报 across provinces, in its register, every figure filled from the roll-up.
+
+    Progress: coverage ranked (the provinces ahead and behind: the first and last ``ahead_behind``, and how many
+    are above and below the coverage of all filing provinces together), the largest monthly increases, and the
+    latest quarter's 开通率 and 持卡库 stages. Filing quality: SCORE_FORMULA ranked, late, missing and unlogged
+    filings named. A province that did not file is named as 未报送, never counted as 0.
+    """
+    from sbk.analysis.national import FILED, NOT_FILED, SCORE_FORMULA as FORMULA
+
+    p = parse_period(result["month"])
+    total = result["total"]
+    cov = result["coverage"]
+    filed = cov[cov["status"] == FILED].dropna(subset=["coverage_pct"])
+    lines = [f"# 关于{p.year}年{p.end_month}月全国社会保障卡工作进展和调度表报送情况的通报", ""]
+    if result["synthetic"]:
+        lines += ["> **合成示例数据，非官方统计。本稿各省数字为演示用，不得引用或印发。**", ""]
+    lines += [ADDRESSEES, "",
+              f"　　根据《关于调整社会保障卡工作情况调度制度的通知》要求，现将截至{p.year}年{p.end_month}月底各地社会保障卡"
+              "工作进展和调度表报送情况通报如下：", "", "## 一、工作进展", ""]
+    if not total["provinces_filed"]:
+        lines += [f"　　{p.year}年{p.end_month}月无省份报送月调度表，本期不作进展通报。", ""]
+    else:
+        pop = filed["population_10k"].sum()
+        overall = filed["holders_10k"].sum() / pop * 100 if pop else float("nan")
+        head = (f"　　（一）持卡情况。截至{p.end_month}月底，{total['provinces_filed']}个省份报送了月调度表，"
+                f"累计持卡人数合计{_wan(total['holders_10k'])}万人")
+        if overall == overall:
+            head += f"，报送省份持卡人口覆盖率{_fmt(overall)}%"
+        rec = result["reconciliation"]
+        if rec.get("published_10k"):
+            head += (f"（公开的全国累计持卡人数为{_wan(rec['published_10k'])}万人，截至{rec['published_date']}，"
+                     f"来源：{rec['source']}；差额{_wan(rec['difference_10k'])}万人）")
+        lines += [head + "。" + (f"{'、'.join(total['not_filed'])}未报送本月月调度表。" if total["not_filed"] else ""), ""]
+        if len(filed):
+            above = filed[filed["coverage_pct"] >= round_pct(overall)]
+            lines += [f"　　持卡人口覆盖率居前的省份：{_names(filed, 'coverage_pct', n=ahead_behind)}。", "",
+                      f"　　覆盖率较低的省份：{_names(filed.iloc[::-1], 'coverage_pct', n=ahead_behind)}。"
+                      f"{len(above)}个省份达到或高于报送省份总体水平，{len(filed) - len(above)}个省份低于总体水平。", ""]
+        growth = result["growth"].dropna(subset=["increase_10k"])
+        if len(growth):
+            lines += [f"　　（二）月度新增。本月新增持卡人数较多的省份：{_names(growth, 'increase_10k', '万人', 5)}。", ""]
+        apps = result["applications"].dropna(subset=["unit_open_rate_pct"])
+        db = result["cardholder_db"]
+        if result["quarter"] and len(apps):
+            live = db[db["stage"].astype(float) >= 8]
+            lines += [f"　　（三）应用和持卡库建设（{result['quarter']}）。应用目录开通率（按持卡人加权）较高的省份："
+                      f"{_names(apps, 'unit_open_rate_pct', n=ahead_behind)}；较低的省份："
+                      f"{_names(apps.iloc[::-1], 'unit_open_rate_pct', n=ahead_behind)}。"
+                      + (f"持卡库已正式上线运行的省份：{'、'.join(live['province_name'])}。" if len(live)
+                         else "尚无省份的持卡库正式上线运行。"), ""]
+    q = result["quality"]
+    lm = result["late_and_missing"]
+    lines += ["## 二、调度表报送情况", "",
+              f"　　按报送及时性、完整性和准确性对{p.year}年1月至{p.end_month}月各省报送情况评分（{FORMULA.rstrip('。')}）。"
+              f"得分较高的省份：{_names(q, 'score', '分', ahead_behind)}；得分较低的省份：{_names(q.iloc[::-1], 'score', '分', ahead_behind)}。", ""]
+    for status, word in (("迟报", "迟报"), (NOT_FILED, "未报送"), ("未知", "无收文记录")):
+        part = lm[lm["status"] == status] if len(lm) else lm
+        if not len(part):
+            continue
+        if status == "迟报":
+            items = [f"{r.province_name}{r.period}{_form_zh(r.form)}（截止{r.due}，{r.received_on}报送，迟{int(r.days_late)}天）"
+                     for r in part.itertuples()]
+        else:
+            items = [f"{r.province_name}{r.period}{_form_zh(r.form)}（截止{r.due}）" for r in part.itertuples()]
+        lines += [f"　　{word}：" + "；".join(items) + "。", ""]
+    if not len(lm):
+        lines += ["　　各省调度表均按时报送。", ""]
+    warned = q[q["warnings"] > 0]
+    if len(warned):
+        lines += ["　　校验提示较多的省份：" + "；".join(f"{r.province_name}（{r.warning_codes}）" for r in warned.itertuples()) + "。", ""]
+    lines += ["## 三、有关要求", "",
+              "　　请各地对照通报情况，切实保证调度情况真实、完整、及时、准确。未按时报送或未报送的省份，请认真查找原因，"
+              "按时报送；如遇节假日，报送时间向后顺延。", "", f"{ISSUER}", ""]
+    return "\n".join(lines)

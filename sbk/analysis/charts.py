@@ -14,6 +14,7 @@ from sbk.analysis.common import house_style, source_line
 
 __all__ = [
     "GRADE_MARKERS",
+    "NOT_FILED_COLOUR",
     "QUALIFIER_FILL",
     "bar",
     "heatmap",
@@ -21,6 +22,7 @@ __all__ = [
     "matrix",
     "published_points",
     "stacked_bar",
+    "tile_map",
     "time_axis",
 ]
 
@@ -256,3 +258,70 @@ def _date_num(when: pd.Timestamp) -> float:
     import matplotlib.dates as mdates
 
     return float(mdates.date2num(when.to_pydatetime()))
+
+
+NOT_FILED_COLOUR = "#bdbdbd"  # 未报送: grey, outside the colour scale, so it never reads as a low value
+
+
+def tile_map(values: pd.Series, title: str, unit: str, source: str, synthetic: bool = False,
+             fmt: str = "{:.1f}", vmin: float | None = None, vmax: float | None = None,
+             missing_label: str = "未报送", discrete: dict[int, str] | None = None) -> plt.Figure:
+    """The 31 provinces as equal tiles (``sbk.regions.tile_layout``), coloured by ``values`` (indexed by province code).
+
+    The scale is cividis, readable with the common colour-vision deficiencies and in greyscale; a province
+    with no value (not in ``values``, or NaN) is grey, hatched and labelled ``missing_label``, and is listed in
+    the legend apart from the scale: it is never drawn as the scale's low end. ``discrete`` maps whole
+    values to labels (the 持卡库 stages) for a stepped legend instead of a colour bar.
+    """
+    from matplotlib import colormaps
+    from matplotlib.colors import BoundaryNorm, Normalize
+    from matplotlib.patches import Patch, Rectangle
+
+    from sbk.regions import tile_layout
+
+    house_style()
+    tiles = tile_layout()
+    nrows = max(t.row for t in tiles) + 1
+    ncols = max(t.col for t in tiles) + 1
+    vals = {code: float(v) for code, v in values.items() if v is not None and not pd.isna(v)}
+    cmap = colormaps["cividis"]
+    if discrete:
+        keys = sorted(discrete)
+        norm = BoundaryNorm([k - 0.5 for k in keys] + [keys[-1] + 0.5], cmap.N)
+    else:
+        lo = vmin if vmin is not None else (min(vals.values()) if vals else 0.0)
+        hi = vmax if vmax is not None else (max(vals.values()) if vals else 1.0)
+        norm = Normalize(lo, hi if hi > lo else lo + 1)
+    fig, ax = plt.subplots(figsize=(9, 7.2))
+    for t in tiles:
+        x, y = t.col, nrows - 1 - t.row
+        v = vals.get(t.province_code)
+        if v is None:
+            face, text, label = NOT_FILED_COLOUR, "black", missing_label
+            ax.add_patch(Rectangle((x + 0.04, y + 0.04), 0.92, 0.92, facecolor=face, edgecolor="white", hatch="//"))
+        else:
+            face = cmap(norm(v))
+            r, g, b, _ = face
+            text = "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
+            label = fmt.format(v)
+            ax.add_patch(Rectangle((x + 0.04, y + 0.04), 0.92, 0.92, facecolor=face, edgecolor="white"))
+        ax.text(x + 0.5, y + 0.62, t.label, ha="center", va="center", fontsize=9, color=text, fontweight="bold")
+        ax.text(x + 0.5, y + 0.32, label, ha="center", va="center", fontsize=8, color=text)
+    ax.set_xlim(0, ncols)
+    ax.set_ylim(0, nrows)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title)
+    from matplotlib.cm import ScalarMappable
+
+    mappable = ScalarMappable(norm=norm, cmap=cmap)
+    if discrete:
+        keys = sorted(discrete)
+        bar = fig.colorbar(mappable, ax=ax, shrink=0.7, ticks=keys)
+        bar.ax.set_yticklabels([discrete[k] for k in keys], fontsize=8)
+    else:
+        bar = fig.colorbar(mappable, ax=ax, shrink=0.7)
+    bar.set_label(unit)
+    ax.legend(handles=[Patch(facecolor=NOT_FILED_COLOUR, hatch="//", edgecolor="white", label=missing_label)],
+              loc="lower left", fontsize=8, frameon=False)
+    return _finish(fig, source, synthetic)

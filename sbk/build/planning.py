@@ -8,9 +8,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from sbk.build.registry import ANALYSES, NATIONAL, NATIONAL_ANALYSES
+from sbk.build.registry import ANALYSES, NATIONAL, NATIONAL_ANALYSES, ROLLUP_ANALYSES
 
-__all__ = ["Job", "ParameterError", "validate_parameters", "plan", "national_period", "has_data"]
+__all__ = ["Job", "ParameterError", "validate_parameters", "plan", "national_period", "has_data", "ALL_PROVINCES"]
+
+ALL_PROVINCES = "all"  # --province all: every province's reports, and the national ones
 
 
 class ParameterError(ValueError):
@@ -41,6 +43,11 @@ def validate_parameters(period: str, province: str, analysis: str) -> None:
 
     if analysis not in ANALYSES:
         raise ParameterError(f"unknown analysis “{analysis}”: one of {', '.join(ANALYSES)}")
+    if province == NATIONAL and analysis not in NATIONAL_ANALYSES:
+        raise ParameterError(f"analysis “{analysis}” is built per province, not for national: one of "
+                             f"{', '.join(NATIONAL_ANALYSES)}")
+    if province != NATIONAL and not ANALYSES[analysis].provincial:
+        raise ParameterError(f"analysis “{analysis}” is built for national only (--province national)")
     try:
         parse_period(period, check_regime=(province != NATIONAL))
     except PeriodError as exc:
@@ -105,32 +112,87 @@ def national_period(processed: Path) -> str | None:
     return months[-1] if months else None
 
 
+def _filing_periods(processed: Path) -> dict[str, list[str]]:
+    """Periods in which any province filed: {'monthly': [...], 'quarterly': [...]}."""
+    out: dict[str, set[str]] = {"monthly": set(), "quarterly": set()}
+    for kinds in _available(processed).values():
+        for kind, periods in kinds.items():
+            out[kind].update(periods)
+    return {k: sorted(v) for k, v in out.items()}
+
+
 def has_data(processed: Path, job: Job) -> bool:
     """The processed data still holds what ``job``'s report is about: a filing of that form kind for the province
-    and period, or (national reports) a published national holders figure of that month.
+    and period; for the national reports, a published national holders figure of that month (the published
+    series), any published figure (the roll-up page, which shows the series even for a period nobody filed) or a
+    monthly filing of that month (the ministry's bulletin).
 
     A report whose data has been removed from ``data/raw`` (and so from ``data/processed``) is left out of the index.
     """
     from sbk.calendar import PeriodError, parse_period
 
-    if job.province == NATIONAL:
-        return job.period in _national_months(processed)
     try:
         kind = parse_period(job.period, check_regime=False).kind
     except PeriodError:
         return False
+    if job.province == NATIONAL:
+        if job.analysis == "bulletin":
+            return job.period in _filing_periods(processed)["monthly"]
+        if job.analysis in ROLLUP_ANALYSES:
+            return bool(_national_months(processed)) or job.period in _filing_periods(processed)[kind]
+        return job.period in _national_months(processed)
     return job.period in _available(processed).get(job.province, {}).get(kind, [])
+
+
+def _national_jobs(processed: Path, period: str, explicit: bool, wanted: list[str]) -> list[Job]:
+    """The national reports: the published series for the latest published month, and the roll-up of the
+    provinces' forms (各省比较, and the ministry's bulletin for months) for the periods provinces filed.
+
+    ``explicit`` (``--province national``): a named period nobody filed still gets its roll-up page, which says
+    so and shows the published series.
+    """
+    from sbk.calendar import parse_period
+
+    jobs: list[Job] = []
+    nat = national_period(processed)
+    if nat and (period in ("all", "latest") or period == nat):
+        jobs.extend(Job(nat, NATIONAL, a) for a in wanted if a in NATIONAL_ANALYSES and a not in ROLLUP_ANALYSES)
+    filed = _filing_periods(processed)
+    if period == "all":
+        periods = filed["monthly"] + filed["quarterly"]
+    elif period == "latest":
+        periods = filed["monthly"][-1:] + filed["quarterly"][-1:]
+    else:
+        kind = parse_period(period, check_regime=False).kind
+        periods = [period] if period in filed[kind] or (explicit and (nat or period in filed[kind])) else []
+    for p in periods:
+        kind = parse_period(p, check_regime=False).kind
+        for a in wanted:
+            if a not in ROLLUP_ANALYSES or kind not in ANALYSES[a].kinds:
+                continue
+            if a == "bulletin" and p not in filed["monthly"]:
+                continue  # the ministry's bulletin drafts a month provinces filed
+            jobs.append(Job(p, NATIONAL, a))
+    return jobs
 
 
 def plan(processed: Path, period: str = "latest", province: str | None = None,
          analyses: Iterable[str] | None = None) -> list[Job]:
-    """The jobs for a period ('YYYY-MM', 'YYYYQn', 'latest' or 'all')."""
+    """The jobs for a period ('YYYY-MM', 'YYYYQn', 'latest' or 'all') and a province (a code, 'national', or
+    'all' / None for every province and the national reports)."""
     from sbk.calendar import parse_period
 
     wanted = list(analyses or ANALYSES)
     for a in wanted:
         if a not in ANALYSES:
             raise ParameterError(f"unknown analysis “{a}”: one of {', '.join(ANALYSES)}")
+    if province == ALL_PROVINCES:
+        province = None
+    if province == NATIONAL and not any(a in NATIONAL_ANALYSES for a in wanted):
+        raise ParameterError(f"{', '.join(wanted)}: built per province, not for national (national: "
+                             f"{', '.join(NATIONAL_ANALYSES)})")
+    if province not in (None, NATIONAL) and not any(ANALYSES[a].provincial for a in wanted):
+        raise ParameterError(f"{', '.join(wanted)}: built for national only (--province national)")
     jobs: list[Job] = []
     avail = _available(processed)
     provinces = [province] if province and province != NATIONAL else sorted(avail)
@@ -148,11 +210,11 @@ def plan(processed: Path, period: str = "latest", province: str | None = None,
                 periods = [period] if period in kinds[kind] else []
             for p in periods:
                 kind = parse_period(p).kind
-                jobs.extend(Job(p, prov, a) for a in wanted if kind in ANALYSES[a].kinds)
+                jobs.extend(Job(p, prov, a) for a in wanted if kind in ANALYSES[a].kinds and ANALYSES[a].provincial)
     if province in (None, NATIONAL):
-        nat = national_period(processed)
-        if nat and (period in ("all", "latest") or period == nat):
-            jobs.extend(Job(nat, NATIONAL, a) for a in wanted if a in NATIONAL_ANALYSES)
+        if period not in ("all", "latest"):
+            parse_period(period, check_regime=False)
+        jobs.extend(_national_jobs(processed, period, province == NATIONAL, wanted))
     for j in jobs:
         validate_parameters(j.period, j.province, j.analysis)
     return sorted(set(jobs))

@@ -193,7 +193,10 @@ def provenance_html(job: Job, record: BuildRecord, synthetic: bool, built_on: st
     if synthetic:
         banner = ('<div class="sbk-synthetic" style="background:#fde8e8;border:2px solid #b22222;padding:8px 12px;'
                   'margin:0 0 12px 0;font-weight:bold;color:#b22222">合成示例数据 · SYNTHETIC DEMO DATA — '
-                  '本报告所用数字为合成示例，非官方统计，请勿引用。 Not official statistics; do not cite the figures.</div>')
+                  + ('本报告“各省报送汇总”部分的各省数字为合成示例，非官方统计，请勿引用；“全国公开数据”部分为真实公开数据。 '
+                     'The provinces\' figures are synthetic, not official statistics: do not cite them; the published '
+                     'national series is real.</div>' if job.province == NATIONAL else
+                     '本报告所用数字为合成示例，非官方统计，请勿引用。 Not official statistics; do not cite the figures.</div>'))
     built = f"<li>日期 Date: {e(built_on)}</li>" if built_on else ""
     return (
         f"{banner}<details class=\"sbk-provenance\"><summary>来源与版本 · Provenance and citation</summary><ul>"

@@ -13,11 +13,17 @@ from pathlib import Path
 
 from sbk.resources import resource_dir
 
-__all__ = ["Analysis", "ANALYSES", "NATIONAL", "NATIONAL_ANALYSES", "NATIONAL_TABLES", "REPO", "NOTEBOOKS", "tables_read"]
+__all__ = ["Analysis", "ANALYSES", "NATIONAL", "NATIONAL_ANALYSES", "NATIONAL_TABLES", "ROLLUP_ANALYSES", "REPO", "NOTEBOOKS",
+           "tables_read"]
 
 REPO = Path(__file__).resolve().parents[2]  # the checkout, when sbk runs from one (see sbk.resources)
 NOTEBOOKS = resource_dir("notebooks")
-NATIONAL = "national"  # the province of the reports built from published (national) figures
+NATIONAL = "national"  # the province of the national reports: the published figures, and the provinces' roll-up
+# Built for "national" from the published figures only (real, with sources).
+NATIONAL_TABLES = ("published_figures", "population", "plan_targets")
+# What the national roll-up reads: every province's forms of the period, their receipts and findings.
+ROLLUP_TABLES = ("monthly_issuance", "quarterly_work", "quarterly_application", "quarterly_cardholder_db",
+                 "quarterly_bank", "filings", "province_population", "published_figures", "receipts", "findings")
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,8 @@ class Analysis:
     title: str
     kinds: tuple[str, ...]  # the periods it is built for: "monthly", "quarterly"
     tables: tuple[str, ...]  # the processed tables it reads for a province; they drive incremental rebuilds
+    national_tables: tuple[str, ...] | None = None  # what it reads for "national"; None: not built for "national"
+    provincial: bool = True  # built for each province (False: a national-only report)
 
     @property
     def notebook(self) -> Path:
@@ -41,9 +49,10 @@ def _registry(*analyses: Analysis) -> dict[str, Analysis]:
 ANALYSES: dict[str, Analysis] = _registry(
     Analysis("coverage", "覆盖情况 · Coverage", ("monthly", "quarterly"),
              ("monthly_issuance", "quarterly_work", "quarterly_application", "region_population",
-              "published_figures", "population", "filings")),
+              "published_figures", "population", "filings"), national_tables=NATIONAL_TABLES),
     Analysis("issuance_trend", "发行趋势 · Issuance trend", ("monthly", "quarterly"),
-             ("monthly_issuance", "filings", "region_population", "published_figures", "plan_targets", "population")),
+             ("monthly_issuance", "filings", "region_population", "published_figures", "plan_targets", "population"),
+             national_tables=NATIONAL_TABLES),
     Analysis("bank_cooperation", "银行合作 · Bank cooperation", ("quarterly",),
              ("quarterly_bank", "quarterly_work", "filings")),
     Analysis("applications", "应用推进 · Application rollout", ("quarterly",),
@@ -51,13 +60,19 @@ ANALYSES: dict[str, Analysis] = _registry(
     Analysis("cardholder_db", "持卡库建设 · Cardholder database", ("quarterly",),
              ("quarterly_cardholder_db", "filings")),
     Analysis("bulletin", "进展与报送质量通报 · Bulletin", ("monthly",),
-             ("monthly_issuance", "targets", "receipts", "filings", "findings")),
+             ("monthly_issuance", "targets", "receipts", "filings", "findings"),
+             national_tables=ROLLUP_TABLES),
+    Analysis("provinces", "各省比较 · Provinces compared", ("monthly", "quarterly"), (),
+             national_tables=ROLLUP_TABLES, provincial=False),
 )
-# Built for "national" too, from the published figures only (real, with sources).
-NATIONAL_ANALYSES = ("coverage", "issuance_trend")
-NATIONAL_TABLES = ("published_figures", "population", "plan_targets")
+# The analyses built for "national": the published series (coverage, issuance_trend) and the roll-up of the
+# provinces' forms (provinces, and the ministry's bulletin), which exist for the periods provinces filed.
+NATIONAL_ANALYSES = tuple(a.name for a in ANALYSES.values() if a.national_tables is not None)
+ROLLUP_ANALYSES = tuple(a for a in NATIONAL_ANALYSES if ANALYSES[a].national_tables != NATIONAL_TABLES)
 
 
 def tables_read(analysis: str, province: str) -> tuple[str, ...]:
     """The tables a report of ``analysis`` for ``province`` reads, in the order its build record lists them."""
-    return NATIONAL_TABLES if province == NATIONAL else ANALYSES[analysis].tables
+    if province == NATIONAL:
+        return ANALYSES[analysis].national_tables or ()
+    return ANALYSES[analysis].tables

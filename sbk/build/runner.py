@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable
 from sbk.atomic import remove_stale_temporaries, write_atomic
 from sbk.build.planning import Job, validate_parameters
 from sbk.build.record import ReportRecord, built_hash, citation, input_record, is_current, provenance_html, shown_date
-from sbk.build.registry import ANALYSES, NATIONAL, NOTEBOOKS, REPO
+from sbk.build.registry import ANALYSES, NATIONAL, NOTEBOOKS, REPO, ROLLUP_ANALYSES
 from sbk.build.render import clean_notebook, render_html
 from sbk.code_version import source_hash
 from sbk.errors import ignore_sigint
@@ -38,7 +38,13 @@ def build_job(job: Job, processed: Path, reports: Path, force: bool = False, ker
     record = input_record(job, processed)
     if not force and built_hash(job, reports) == record.input_hash:
         return "current"
-    synthetic = job.province != NATIONAL and is_synthetic(processed, job.province)
+    if job.province == NATIONAL:
+        # The published series are real; the roll-up is as synthetic as the provinces' forms of its period.
+        from sbk.analysis.national import period_is_synthetic
+
+        synthetic = job.analysis in ROLLUP_ANALYSES and period_is_synthetic(processed, job.period)
+    else:
+        synthetic = is_synthetic(processed, job.province)
     params = dict(record.parameters)
     # The notebook runs in notebooks/ with the processed folder given relative to it; when
     # the build reads another folder (a temporary one for verify), pass that instead.
@@ -75,7 +81,7 @@ def build_job(job: Job, processed: Path, reports: Path, force: bool = False, ker
 
 
 # Relative cost of one report of each analysis (measured by benchmarks/report_bench.py).
-_RELATIVE_COST = {"coverage": 5.0, "issuance_trend": 2.6, "bulletin": 2.0, "bank_cooperation": 1.9,
+_RELATIVE_COST = {"provinces": 6.0, "coverage": 5.0, "issuance_trend": 2.6, "bulletin": 2.0, "bank_cooperation": 1.9,
                   "applications": 1.4, "cardholder_db": 1.0}
 
 _worker_kernel: "WarmKernel | None" = None
