@@ -48,7 +48,8 @@ system-deps:
 reports: setup
 	$(BIN)/sbk catalog check
 	$(BIN)/sbk ingest data/raw --out data/processed
-	$(BIN)/sbk run --period all -j 2
+	$(BIN)/sbk run --province national --period latest -j 2
+	$(BIN)/sbk run --province 430000 --period latest -j 2
 	$(BIN)/sbk reports
 
 # The page checkers the tests run: axe-core (injected into Chromium) and the Nu HTML checker (vnu.jar, on Java),
