@@ -62,8 +62,7 @@ NATIONAL_PERIOD = _national_period()
 # One report of each analysis for the synthetic demo, one monthly, and the national (published) pair.
 SAMPLE_JOBS = [("2016Q4", "430000", a) for a in ("coverage", "issuance_trend", "bank_cooperation", "applications", "cardholder_db")] + [
     ("2016-12", "430000", "issuance_trend"), ("2016-12", "430000", "bulletin"),
-    (NATIONAL_PERIOD, "national", "coverage"), (NATIONAL_PERIOD, "national", "issuance_trend"),
-    ("2016-12", "national", "provinces"), ("2016-12", "national", "bulletin")]
+    (NATIONAL_PERIOD, "national", "coverage"), (NATIONAL_PERIOD, "national", "issuance_trend")]
 
 
 @pytest.fixture(scope="session")

@@ -45,42 +45,22 @@ def time_axis(values: Sequence[object]) -> pd.Index:
     return idx
 
 
-def _finish(fig: plt.Figure, source: str, synthetic: bool, alt: str) -> plt.Figure:
+def _finish(fig: plt.Figure, source: str, synthetic: bool) -> plt.Figure:
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     source_line(fig, source, synthetic)
-    _show(fig, alt + ("（合成示例数据）" if synthetic else ""))
+    _show(fig)
     return fig
 
 
-def _num(v: float) -> str:
-    return f"{v:,.2f}".rstrip("0").rstrip(".")
-
-
-def extremes(pairs: Sequence[tuple[object, float]]) -> str:
-    """'最高 长沙市 12.5，最低 湘西州 1.2' from (label, value) pairs; empty when none has a value."""
-    vals = [(str(k), float(v)) for k, v in pairs if v is not None and not pd.isna(v)]
-    if not vals:
-        return "无数值"
-    hi, lo = max(vals, key=lambda kv: kv[1]), min(vals, key=lambda kv: kv[1])
-    if hi == lo or len(vals) == 1:
-        return f"{hi[0]} {_num(hi[1])}"
-    return f"最高 {hi[0]} {_num(hi[1])}，最低 {lo[0]} {_num(lo[1])}"
-
-
-def _show(fig: plt.Figure, alt: str) -> None:
-    """In a notebook, show the chart where it is made (before the tables that follow), once, with its alt text.
-
-    The alt text says what the chart shows (kind, title, unit, span and extreme values); nbconvert writes it as
-    the image's ``alt`` from the output's ``image/png`` metadata. It is also kept on the figure (``sbk_alt``).
-    """
-    fig.sbk_alt = alt  # type: ignore[attr-defined]
+def _show(fig: plt.Figure) -> None:
+    """In a notebook, show the chart where it is made (before the tables that follow), once."""
     try:
         from IPython import get_ipython
         from IPython.display import display
     except ImportError:  # pragma: no cover - IPython ships with the project
         return
     if get_ipython() is not None and getattr(get_ipython(), "kernel", None) is not None:
-        display(fig, metadata={"image/png": {"alt": alt}})
+        display(fig)
         plt.close(fig)
 
 
@@ -102,8 +82,7 @@ def bar(labels: Sequence[str], values: Sequence[float], title: str, unit: str, s
         ax.set_ylabel(unit)
         ax.tick_params(axis="x", rotation=45)
     ax.set_title(title)
-    alt = f"条形图：{title}（{unit}），{len(vals)} 项；{extremes(zip(labels, vals))}。"
-    return _finish(fig, source, synthetic, alt)
+    return _finish(fig, source, synthetic)
 
 
 def stacked_bar(frame: pd.DataFrame, title: str, unit: str, source: str, synthetic: bool = False) -> plt.Figure:
@@ -119,10 +98,7 @@ def stacked_bar(frame: pd.DataFrame, title: str, unit: str, source: str, synthet
     ax.set_xlabel(unit)
     ax.set_title(title)
     ax.legend(loc="lower right", fontsize=8)
-    totals = frame.fillna(0).sum(axis=1)
-    alt = (f"堆积条形图：{title}（{unit}），{len(frame)} 项，分 {'、'.join(map(str, frame.columns))}；"
-           f"合计{extremes(totals.items())}。")
-    return _finish(fig, source, synthetic, alt)
+    return _finish(fig, source, synthetic)
 
 
 def lines(frame: pd.DataFrame, title: str, unit: str, source: str, synthetic: bool = False,
@@ -148,11 +124,7 @@ def lines(frame: pd.DataFrame, title: str, unit: str, source: str, synthetic: bo
         ax.legend(fontsize=8, ncol=2 if len(frame.columns) > 6 else 1)
     if not isinstance(x, pd.DatetimeIndex):
         ax.tick_params(axis="x", rotation=45)
-    span = f"{frame.index[0]} 至 {frame.index[-1]}" if len(frame) else "无数据"
-    each = "；".join(f"{col}：{extremes(frame[col].items())}" for col in list(frame.columns)[:4])
-    more = f"；另有 {len(frame.columns) - 4} 条线" if len(frame.columns) > 4 else ""
-    alt = f"折线图：{title}（{unit}），{span}。{each}{more}。"
-    return _finish(fig, source, synthetic, alt)
+    return _finish(fig, source, synthetic)
 
 
 def heatmap(frame: pd.DataFrame, title: str, unit: str, source: str, synthetic: bool = False,
@@ -171,9 +143,7 @@ def heatmap(frame: pd.DataFrame, title: str, unit: str, source: str, synthetic: 
                     color="white" if v > (im.norm.vmax or 1) * 0.6 else "black")
     fig.colorbar(im, ax=ax, label=unit, shrink=0.8)
     ax.set_title(title)
-    cells = [(f"{r} {c}", frame.at[r, c]) for r in frame.index for c in frame.columns]
-    alt = f"热力图：{title}（{unit}），{len(frame)} 行 × {len(frame.columns)} 列；{extremes(cells)}。"
-    return _finish(fig, source, synthetic, alt)
+    return _finish(fig, source, synthetic)
 
 
 def matrix(frame: pd.DataFrame) -> pd.DataFrame:
@@ -279,15 +249,7 @@ def published_points(points: pd.DataFrame, title: str, unit: str, source: str,
                   title="形状：来源可靠性　填充：数的性质", title_fontsize=8, alignment="left")
     fig.tight_layout(rect=(0, 0.04, 0.76, 1))  # the right quarter holds the legends
     source_line(fig, source, False)
-    if points.empty:
-        alt = f"散点图：{title}（{unit}），无公开数字。"
-    else:
-        dates = pd.to_datetime(points["date"])
-        last = points.loc[dates.idxmax()]
-        alt = (f"散点图：{title}（{unit}），{len(points)} 个公开数字，{dates.min():%Y-%m-%d} 至 {dates.max():%Y-%m-%d}；"
-               f"{extremes(zip(points['label'] + ' ' + dates.dt.strftime('%Y-%m-%d'), points['amount']))}；"
-               f"最新 {last['label']} {_num(float(last['amount']))}（{dates.max():%Y-%m-%d}）。形状表示来源可靠性。")
-    _show(fig, alt)
+    _show(fig)
     return fig
 
 
@@ -362,11 +324,4 @@ def tile_map(values: pd.Series, title: str, unit: str, source: str, synthetic: b
     bar.set_label(unit)
     ax.legend(handles=[Patch(facecolor=NOT_FILED_COLOUR, hatch="//", edgecolor="white", label=missing_label)],
               loc="lower left", fontsize=8, frameon=False)
-    names = {t.province_code: t.label for t in tiles}
-    absent = [names[t.province_code] for t in tiles if t.province_code not in vals]
-    shown = ([(names.get(c, c), discrete.get(int(v), v)) for c, v in vals.items()] if discrete else
-             [(names.get(c, c), v) for c, v in vals.items()])
-    summary = (f"{len(vals)} 省有值" + ("" if discrete else f"，{extremes(shown)}")
-               + (f"；{missing_label}（灰色）：{'、'.join(absent)}" if absent else "；各省均有值"))
-    alt = f"省级瓦片地图：{title}（{unit}），{summary}。"
-    return _finish(fig, source, synthetic, alt)
+    return _finish(fig, source, synthetic)

@@ -41,26 +41,7 @@ def render_html(nb: "NotebookNode", title: str) -> str:
     body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     for pattern in _STRIP_SCRIPTS:
         body = pattern.sub("", body)
-    body = _with_alt_text(nb, body)
     return with_policy(body.replace('<html>', '<html lang="zh-CN">', 1))
-
-
-_PLACEHOLDER_ALT = 'alt="No description has been provided for this image"'
-
-
-def _with_alt_text(nb: "NotebookNode", body: str) -> str:
-    """Each chart's alt text (``image/png`` output metadata, set by ``sbk.analysis.charts``) on its ``<img>``.
-
-    nbconvert's lab template drops that metadata and its exporter then writes a placeholder on every image; the
-    images are written in output order, so the placeholders are replaced in that order. When the counts differ
-    (an image not from an output), nothing is replaced and the test on alt texts fails rather than mislabel.
-    """
-    alts = [str((o.get("metadata") or {}).get("image/png", {}).get("alt") or "")
-            for cell in nb.cells for o in cell.get("outputs", []) if "image/png" in (o.get("data") or {})]
-    if body.count(_PLACEHOLDER_ALT) != len(alts) or not all(alts):
-        return body
-    parts = body.split(_PLACEHOLDER_ALT)
-    return parts[0] + "".join(f'alt="{html.escape(alt, quote=True)}"' + rest for alt, rest in zip(alts, parts[1:]))
 
 
 def clean_notebook(nb: "NotebookNode") -> None:
