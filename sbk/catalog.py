@@ -19,7 +19,7 @@ from typing import Any, Iterable
 import pandas as pd
 import yaml
 
-from sbk.findings import ERROR, WARNING, Finding, rule
+from sbk.findings import ERROR, WARNING, Finding, Severity, rule
 from sbk.resources import resource_dir
 
 __all__ = [
@@ -141,7 +141,10 @@ def _key(ref: str) -> str:
 # Loading, with line numbers
 
 
-class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser when built with it: ~5x faster
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when built: ~5x faster
+
+
+class _LineLoader(_BaseLoader):  # type: ignore[valid-type,misc]  # a base chosen at import time
     """A safe loader that records the line of every mapping (``__line__``) and of its keys."""
 
 
@@ -299,7 +302,7 @@ _RULES = {
 }
 
 
-def _finding(path: str, severity: str, label: str, message: str, line: int = 0) -> Finding:
+def _finding(path: str, severity: Severity, label: str, message: str, line: int = 0) -> Finding:
     return _RULES[(label, severity)].finding(path, "", "", message, line)
 
 
@@ -319,7 +322,7 @@ def check(root: str | Path | None = None) -> list[Finding]:
         return [_finding(str(root or CATALOG_DIR), ERROR, "目录", text)]
     out: list[Finding] = []
 
-    def add(rec: dict, field: str | None, severity: str, rule: str, message: str, path: str | None = None) -> None:
+    def add(rec: dict, field: str | None, severity: Severity, rule: str, message: str, path: str | None = None) -> None:
         line = rec.get("__lines__", {}).get(field, rec.get("__line__", 0)) if field else rec.get("__line__", 0)
         out.append(_finding(cat.rel(path or rec.get("__file__", "")), severity, rule, message, line))
 
@@ -763,7 +766,7 @@ def show(doc_no: str, root: str | Path | None = None, targets_path: str | Path |
 def _best_date(rec: dict) -> tuple[dt.date | None, str | None, Any]:
     """The most precise date known for a document: issued_on, or published_on when that is more precise."""
     order = {"day": 3, "month": 2, "year": 1, None: 0}
-    best = (None, None, None)
+    best: tuple[dt.date | None, str | None, Any] = (None, None, None)
     for field in ("issued_on", "published_on"):
         value = rec.get(field)
         prec = _precision(value)
@@ -800,6 +803,8 @@ def in_force_on(date: str | dt.date, root: str | Path | None = None) -> pd.DataF
     January 1 of that year (a month-only one from the first of the month).
     """
     day = _as_date(date) if not isinstance(date, dt.date) else date
+    if day is None:
+        raise ValueError(f"not a date: {date!r}")
     df = policies(root)
 
     def keep(row: pd.Series) -> bool:
@@ -810,7 +815,8 @@ def in_force_on(date: str | dt.date, root: str | Path | None = None) -> pd.DataF
         if row["status"] == "draft":
             return False
         if row["status"] in ("superseded", "abolished"):
-            return _as_date(row["status_since"]) > day
+            since = _as_date(row["status_since"])
+            return since is not None and since > day  # the catalog check requires status_since for these
         return True
 
     return df[df.apply(keep, axis=1)].reset_index(drop=True)
@@ -1047,7 +1053,7 @@ def milestones(root: str | Path | None = None, categories: Iterable[str] | None 
         day, prec, value = _best_date(rec)
         if day is None or (categories and rec.get("category") not in set(categories)):
             continue
-        placed = {"day": day, "month": day.replace(day=15), "year": dt.date(day.year, 7, 1)}[prec]
+        placed = {"day": day, "month": day.replace(day=15), "year": dt.date(day.year, 7, 1)}[prec or "day"]
         rows.append({
             "date": placed, "precision": prec, "year_only": prec == "year", "id": rec["id"],
             "label": rec.get("doc_no") or rec.get("title"), "title": rec.get("title"), "category": rec.get("category"),

@@ -142,7 +142,7 @@ def _monthly(model: _Model, period: str, path: Path) -> None:
     codes = _regions(model, period)
     rows = [{"seq": i, "region_code": "" if c == PROVINCE else c, "region_name": _NAMES[c],
              "cumulative_holders_10k": model.holders(c, period)} for i, c in enumerate(codes, 1)]
-    total = round(sum(r["cumulative_holders_10k"] for r in rows), 2)
+    total = round(sum(model.holders(c, period) for c in codes), 2)
     new = [c for c, start in _LATE_START.items() if start == period]
     remark = f"备注：新增发卡城市{len(new)}个，即{'、'.join(_NAMES[c].replace('土家族苗族自治州', '州') for c in new)}" if new else "备注："
     wb = new_workbook()

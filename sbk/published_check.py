@@ -250,8 +250,8 @@ def check_published(path: Path | None = None, shown: str | None = None, today: d
         out.append(RULES_BY_NAME[rule].finding(shown, "", "", message, line))
 
     header, records, problem = _rows(path)
-    if problem:
-        add(1, ERROR, "schema", problem)
+    if problem or header is None:
+        add(1, ERROR, "schema", problem or "empty file")
         return out
     if header != COLUMNS:
         missing = [c for c in COLUMNS if c not in header]
@@ -265,7 +265,7 @@ def check_published(path: Path | None = None, shown: str | None = None, today: d
     index = {c: header.index(c) for c in COLUMNS}
 
     seen: dict[tuple[str, ...], int] = {}
-    groups: dict[tuple[str, str, str], list[tuple[int, dict[str, str], float | None, bool]]] = {}
+    groups: dict[tuple[str, str, str], list[tuple[int, dict[str, str], float, bool]]] = {}
     for line, fields in records:
         if len(fields) != len(header):
             add(line, ERROR, "schema", f"{len(fields)} fields, the header has {len(header)}")

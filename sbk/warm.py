@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from jupyter_client.asynchronous import AsyncKernelClient
 
 __all__ = ["WarmKernel", "warm_up", "restore", "remove_orphan_socket_folders", "ENGINE"]
 
@@ -100,8 +103,10 @@ def restore(shell: Any) -> None:
         warnings.simplefilter("ignore")  # some default rcParams are deprecated aliases
         matplotlib.rcParams.update(_snapshot["rc"])
         pd.reset_option("all")
-    warnings.filters[:] = _snapshot["warnings"]
-    warnings._filters_mutated()  # forget which warnings were already shown, as a new process would
+    # resetwarnings() is the public way to mark every module's record of warnings already shown as stale (so they
+    # show again, as in a new process); then the filters the kernel started with go back.
+    warnings.resetwarnings()
+    cast(list, warnings.filters)[:] = _snapshot["warnings"]  # exactly as recorded (typeshed types it read-only)
     os.chdir(_snapshot["cwd"])
     shell.execution_count = 1
 
@@ -168,7 +173,9 @@ class WarmKernel:
                 run_sync(self.km.shutdown_kernel)(now=True)
             shutil.rmtree(self._sockets, ignore_errors=True)
             raise
-        self.kc = boot.kc
+        if boot.kc is None:  # setup_kernel always starts a client; None would be a change in nbclient
+            raise RuntimeError("the warm kernel started without a client")
+        self.kc = cast("AsyncKernelClient", boot.kc)  # NotebookClient's client is the asynchronous one
         self.reports = 0
         self._pending: str | None = None  # msg_id of a reset sent but not yet waited for
 

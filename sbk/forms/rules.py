@@ -448,7 +448,11 @@ def _schema(table: str) -> pa.DataFrameSchema:
     for f in _PROVENANCE_FIELDS:
         columns.setdefault(f.name, pa.Column(_dtype(f), nullable=True, required=False,
                                              metadata={"label": f.title, "unit": f.unit}))
-    checks = [pa.Check(r.check, name=r.code) for r in t.rules]
+    checks = []
+    for r in t.rules:
+        if r.check is None:  # a table rule is its check; one without is a programming error
+            raise ValueError(f"table rule {r.code} has no check")
+        checks.append(pa.Check(r.check, name=r.code))
     return pa.DataFrameSchema(columns, checks=checks, coerce=True, strict=False, name=table)
 
 
