@@ -92,6 +92,8 @@ def _axe(browser, url: str) -> dict:
     try:
         page = context.new_page()
         page.goto(url)
+        # Folded parts (the provenance box, long tables) are read too: axe skips what is hidden.
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
         page.add_script_tag(path=str(AXE))
         return page.evaluate(_AXE_RUN)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections import Counter
@@ -96,20 +97,23 @@ def test_the_nu_run_sees_the_mistakes_the_pages_used_to_make(nu_messages):
 def test_a_report_page_is_in_chinese_with_its_styles_in_the_head_and_no_unnamed_header_cell():
     """render_html on a notebook with a pandas table: the page nbconvert gives, made valid (no kernel needed)."""
     import nbformat
+    import pandas as pd
 
     from sbk.build.render import render_html
 
     table = ('<div><style scoped>\n.dataframe tbody tr th {vertical-align: top;}\n</style>'
              '<table border="1" class="dataframe"><thead><tr style="text-align: right;"><th></th><th>地区</th></tr>'
              '</thead><tbody><tr><th>0</th><td>长沙市 &lt;style&gt;</td></tr></tbody></table></div>')
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# 覆盖情况"),
-        nbformat.v4.new_code_cell("t", outputs=[nbformat.v4.new_output("display_data", data={"text/html": table})] * 2),
-    ])
+    frame = pd.DataFrame({"地区": ["长沙市"]}, index=pd.Index([1], name="序号"))
+    styled = frame.style.set_table_styles([{"selector": "td", "props": "text-align: right"}]).to_html()
+    outputs = [nbformat.v4.new_output("display_data", data={"text/html": html}) for html in (table, table, styled)]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 覆盖情况"),
+                                         nbformat.v4.new_code_cell("t", outputs=outputs)])
     page = render_html(nb, "覆盖情况")
     head, body = page.split("</head>", 1)
     assert page.startswith("<!DOCTYPE html>") and '<html lang="zh-CN">' in head and "<main>" in body
     assert "<style" not in body and "scoped" not in page
     assert head.count(".dataframe tbody tr th {vertical-align: top;}") == 1  # one copy for both tables
-    assert "<th></th>" not in body and "<td></td><th>地区</th>" in body
+    assert "text-align: right" in head  # the Styler's rules, by table id
+    assert not re.search(r"<th[^>]*>(\s|&nbsp;)*</th>", body) and "<td></td><th>地区</th>" in body
     assert "长沙市 &lt;style&gt;" in body  # text that looks like markup stays text

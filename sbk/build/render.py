@@ -47,10 +47,10 @@ def render_html(nb: "NotebookNode", title: str) -> str:
 # What the Nu HTML checker and axe-core ask of a report page and nbconvert's lab template does not give:
 # the page's language (the template declares "en"), styles in the <head> (pandas and sbk outputs put <style>
 # in the body, where Nu rejects ``scoped`` and selectors reaching outside the element's parent), and no
-# header cell without a name (pandas writes an empty <th> above its index: axe's empty-table-header).
+# header cell without a name (pandas writes a blank <th> above its index: axe's empty-table-header).
 _HTML_OPEN = re.compile(r"<html(?:\s[^>]*)?>")
 _STYLE = re.compile(r"<style\b[^>]*>(.*?)</style>\s*", re.DOTALL)
-_EMPTY_TH = re.compile(r"<th((?:\s[^>]*)?)>(\s*)</th>")
+_EMPTY_TH = re.compile(r"<th((?:\s[^>]*)?)>((?:\s|&nbsp;|&#160;)*)</th>")  # pandas' Styler writes &nbsp;
 
 
 def _valid_markup(page: str) -> str:
