@@ -22,6 +22,7 @@ from sbk.analysis.common import use_cjk_font
 
 __all__ = ["timeline_svg", "catalog_html", "write_catalog_page"]
 
+_TIMELINE_TITLE = "社会保障卡政策文件发文时间线：各类别文件按发文日期排列，标出已废止、被替代的文件与草案"
 _STATUS_ZH = {"in_force": "现行有效", "superseded": "已被替代", "abolished": "已废止", "unknown": "未知", "draft": "草案"}
 
 
@@ -53,10 +54,15 @@ def timeline_svg(root: str | Path | None = None) -> str:
              fontsize=7, color="#555555")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    # No metadata at all: matplotlib writes it as RDF, which the Nu HTML checker rejects inside inline SVG.
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     plt.close(fig)
     svg = buf.getvalue()
-    return svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg"):]
+    # With role="img" and a <title> first, the chart has a name a screen reader announces.
+    start = svg.index(">") + 1
+    return (svg[:4] + ' role="img"' + svg[4:start] + f"\n <title>{html.escape(_TIMELINE_TITLE)}</title>"
+            + svg[start:])
 
 
 def _e(value: object) -> str:
@@ -73,7 +79,7 @@ def catalog_html(root: str | Path | None = None) -> str:
         "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
         "table{border-collapse:collapse;margin:1em 0;font-size:14px}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}"
         "th{background:#f3f3f3}.abolished,.superseded{color:#b22222}.note{color:#555;font-size:13px}</style>",
-        "</head><body>",
+        "</head><body><main>",
         "<h1>社会保障卡政策文件目录 <small>Policy catalog</small></h1>",
         f"<p class=\"note\">sbk {__version__}；共 {len(pol)} 件文件。状态依据所列来源；“未知”表示这些来源未说明其效力。"
         "数据见仓库 <code>policy_catalog/</code>，由 <code>sbk catalog check</code> 校验。</p>",
@@ -120,7 +126,7 @@ def catalog_html(root: str | Path | None = None) -> str:
         cells = "".join(f"<td>{'✓' if r[f] else ''}</td>" for f in funcs)
         parts.append(f"<tr><td>{_e(r['domain'])}</td><td>{r['count']}</td><td>{r['first_item']}–{r['last_item']}</td>{cells}</tr>")
     parts.append(f"<tr><th>合计</th><th>{int(dom['count'].sum())}</th><td colspan=\"{len(funcs) + 1}\"></td></tr></table>")
-    parts.append("</body></html>\n")
+    parts.append("</main></body></html>\n")
     return with_policy("\n".join(parts))
 
 

@@ -62,7 +62,17 @@ NATIONAL_PERIOD = _national_period()
 # One report of each analysis for the synthetic demo, one monthly, and the national (published) pair.
 SAMPLE_JOBS = [("2016Q4", "430000", a) for a in ("coverage", "issuance_trend", "bank_cooperation", "applications", "cardholder_db")] + [
     ("2016-12", "430000", "issuance_trend"), ("2016-12", "430000", "bulletin"),
-    (NATIONAL_PERIOD, "national", "coverage"), (NATIONAL_PERIOD, "national", "issuance_trend")]
+    (NATIONAL_PERIOD, "national", "coverage"), (NATIONAL_PERIOD, "national", "issuance_trend"),
+    ("2016-12", "national", "provinces"), ("2016-12", "national", "bulletin")]
+
+
+WEB_TOOLS = REPO / "tools" / "web" / "node_modules"  # axe-core and vnu-jar, installed by `make web-tools`
+
+
+def sample_pages(reports: Path) -> list[Path]:
+    """The pages the page checkers read: the index, the catalog page, every period's page and each sample report."""
+    return ([reports / "index.html", reports / "catalog.html"] + sorted((reports / "archive").glob("*.html"))
+            + [reports / period / province / f"{analysis}.html" for period, province, analysis in SAMPLE_JOBS])
 
 
 @pytest.fixture(scope="session")
