@@ -40,6 +40,16 @@ def edit(path: Path, sheet: str, **cells: Any) -> None:
     wb.save(path)
 
 
+@pytest.fixture(autouse=True)
+def _no_figure_left_open():
+    """A chart function called outside a kernel returns its figure open: close it after the test that made it."""
+    yield
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
 @pytest.fixture
 def raw(tmp_path: Path) -> Path:
     d = tmp_path / "raw"
@@ -62,7 +72,8 @@ NATIONAL_PERIOD = _national_period()
 # One report of each analysis for the synthetic demo, one monthly, and the national (published) pair.
 SAMPLE_JOBS = [("2016Q4", "430000", a) for a in ("coverage", "issuance_trend", "bank_cooperation", "applications", "cardholder_db")] + [
     ("2016-12", "430000", "issuance_trend"), ("2016-12", "430000", "bulletin"),
-    (NATIONAL_PERIOD, "national", "coverage"), (NATIONAL_PERIOD, "national", "issuance_trend")]
+    (NATIONAL_PERIOD, "national", "coverage"), (NATIONAL_PERIOD, "national", "issuance_trend"),
+    ("2016-12", "national", "provinces"), ("2016-12", "national", "bulletin")]
 
 
 @pytest.fixture(scope="session")

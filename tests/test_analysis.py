@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import math
 import warnings
 
@@ -242,3 +243,38 @@ def test_national_coverage_ignores_provincial_coverage_on_the_same_date():
     })
     population = pd.DataFrame({"year_end": [2015], "population_10k": [137462.0]})
     assert coverage.national_coverage(published, population).loc[0, "stated_coverage_pct"] == 65.7
+
+
+# --- alt text: every chart says what it shows -------------------------------------------------------------------
+
+
+def test_a_bar_charts_alt_text_names_its_title_unit_and_extreme_values():
+    from sbk.analysis import charts
+
+    fig = charts.bar(["长沙市", "株洲市", "湘西州"], [12.5, 3.0, 1.25], "各地区持卡人数", "万人", "来源")
+    assert fig.sbk_alt == "条形图：各地区持卡人数（万人），3 项；最高 长沙市 12.5，最低 湘西州 1.25。"
+
+
+def test_a_line_charts_alt_text_gives_its_span_and_says_synthetic():
+    from sbk.analysis import charts
+
+    frame = pd.DataFrame({"湖南省": [1.0, 2.0, 3.5]}, index=["2016-01", "2016-02", "2016-03"])
+    fig = charts.lines(frame, "累计持卡人数", "万人", "来源", synthetic=True)
+    assert "折线图：累计持卡人数（万人），2016-01 至 2016-03" in fig.sbk_alt
+    assert "最高 2016-03 3.5" in fig.sbk_alt and fig.sbk_alt.endswith("（合成示例数据）")
+
+
+def test_a_tile_maps_alt_text_names_the_provinces_that_did_not_file():
+    from sbk.analysis import charts
+
+    fig = charts.tile_map(pd.Series({"430000": 90.0, "110000": 95.5}), "持卡人口覆盖率", "%", "来源")
+    assert "2 省有值，最高 北京 95.5，最低 湖南 90" in fig.sbk_alt
+    assert "未报送（灰色）：" in fig.sbk_alt and "广东" in fig.sbk_alt and "湖南、" not in fig.sbk_alt
+
+
+def test_reports_carry_the_charts_alt_text_not_nbconverts_placeholder(built_reports):
+    for page in built_reports.glob("*/*/*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "No description has been provided" not in text, page
+        alts = re.findall(r'<img[^>]* alt="([^"]*)"', text)
+        assert all(len(a) > 10 and "：" in a for a in alts), (page, alts)

@@ -54,10 +54,12 @@ def test_index_links_to_every_report_and_each_opens_with_charts_and_chinese_head
         archive.close()
         page, errors = _open(browser, (built_reports / href).as_uri())
         sizes = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight])")
+        alts = page.eval_on_selector_all("img", "els => els.map(e => e.getAttribute('alt') || '')")
         h1 = page.inner_text("h1")
         page.screenshot(path=str(ARTIFACTS / f"{period}_{province}_{analysis}.png"), full_page=False)
         page.close()
-        assert sizes, f"{href}: no chart"
+        assert sizes or analysis == "bulletin", f"{href}: no chart"
+        assert all("：" in a and "No description" not in a for a in alts), f"{href}: alt text {alts}"
         assert all(done and w > 0 and h > 0 for done, w, h in sizes), f"{href}: an image did not load: {sizes}"
         assert re.search(r"[\u4e00-\u9fff]", h1), f"{href}: heading {h1!r}"
         assert not errors, f"{href}: console errors {errors}"
