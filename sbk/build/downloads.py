@@ -47,8 +47,10 @@ def _table_csv(table: str, rows: pd.DataFrame) -> bytes:
     from sbk.export import csv_bytes
     from sbk.privacy import find_personal
 
+    import pandas as pd
+
     for col in rows.columns:
-        if rows[col].dtype == object:
+        if not pd.api.types.is_numeric_dtype(rows[col]) and not pd.api.types.is_bool_dtype(rows[col]):
             for i, v in enumerate(rows[col]):
                 if isinstance(v, str) and find_personal(v):
                     # Ingest refuses such files, so this cannot happen with data sbk wrote; never publish it if it does.
