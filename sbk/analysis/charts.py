@@ -72,7 +72,7 @@ def _num(v: float) -> str:
     return f"{v:,.2f}".rstrip("0").rstrip(".")
 
 
-def extremes(pairs: Iterable[tuple[object, float]]) -> str:
+def extremes(pairs: Iterable[tuple[Any, Any]]) -> str:
     """'最高 长沙市 12.5，最低 湘西州 1.2' from (label, value) pairs; '无数值' when none has a value."""
     vals = [(str(k), float(v)) for k, v in pairs if v is not None and not pd.isna(v)]
     if not vals:
@@ -487,8 +487,8 @@ def tile_map(values: pd.Series, title: str, unit: str, source: str, synthetic: b
               loc="lower left", fontsize=8, frameon=False)
     names = {t.province_code: t.label for t in tiles}
     absent = [names[t.province_code] for t in tiles if t.province_code not in vals]
-    shown = ([(names.get(c, c), discrete.get(int(v), v)) for c, v in vals.items()] if discrete else
-             [(names.get(c, c), v) for c, v in vals.items()])
+    shown = ([(names.get(str(c), str(c)), discrete.get(int(v), v)) for c, v in vals.items()] if discrete else
+             [(names.get(str(c), str(c)), v) for c, v in vals.items()])
     summary = (f"{len(vals)} 省有值" + ("" if discrete else f"，{extremes(shown)}")
                + (f"；{missing_label}（灰色）：{'、'.join(absent)}" if absent else "；各省均有值"))
     alt = f"省级瓦片地图：{title}（{unit}），{summary}。"
