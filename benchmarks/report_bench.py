@@ -241,6 +241,21 @@ def timed(cmd: list[str]) -> dict[str, float]:
     return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 1)}
 
 
+def report_sizes(reports: Path) -> dict:
+    """Median and largest report page (HTML, charts and their data inside) and input-rows file, in KB."""
+    import statistics
+
+    pages = sorted(p.stat().st_size for p in reports.glob("*/*/*.html"))
+    inputs = sorted(p.stat().st_size for p in reports.glob("*/*/*.inputs.zip"))
+
+    def kb(v: float) -> float:
+        return round(v / 1000, 1)
+
+    return {"reports": len(pages), "median_kb": kb(statistics.median(pages)) if pages else None,
+            "largest_kb": kb(pages[-1]) if pages else None, "total_mb": round(sum(pages) / 1e6, 1),
+            "inputs_zip_median_kb": kb(statistics.median(inputs)) if inputs else None, "target_median_kb": 300}
+
+
 def main() -> int:
     processed = REPO / "data" / "processed"
     sbk = [sys.executable, "-m", "sbk.cli"]
@@ -260,6 +275,7 @@ def main() -> int:
     noop = timed(sbk + ["run", "--period", "all", "-j", "2", "--out", str(out)])["wall_s"]
     n = len(list(out.glob("*/*/*.html")))
     result = {
+        "report_size": report_sizes(out),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "machine_parallel_ceiling": ceiling,
         "per_report_2016Q4_430000_fresh_kernel": per_report,

@@ -40,6 +40,16 @@ def edit(path: Path, sheet: str, **cells: Any) -> None:
     wb.save(path)
 
 
+@pytest.fixture(autouse=True)
+def _no_figure_left_open():
+    """A chart function called outside a kernel returns its figure open: close it after the test that made it."""
+    yield
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
 @pytest.fixture
 def raw(tmp_path: Path) -> Path:
     d = tmp_path / "raw"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import math
 import warnings
 
@@ -242,3 +243,111 @@ def test_national_coverage_ignores_provincial_coverage_on_the_same_date():
     })
     population = pd.DataFrame({"year_end": [2015], "population_10k": [137462.0]})
     assert coverage.national_coverage(published, population).loc[0, "stated_coverage_pct"] == 65.7
+
+
+# --- alt text: every chart says what it shows -------------------------------------------------------------------
+
+
+def test_a_bar_charts_alt_text_names_its_title_unit_and_extreme_values():
+    from sbk.analysis import charts
+
+    fig = charts.bar(["长沙市", "株洲市", "湘西州"], [12.5, 3.0, 1.25], "各地区持卡人数", "万人", "来源")
+    assert fig.sbk_alt == "条形图：各地区持卡人数（万人），3 项；最高 长沙市 12.5，最低 湘西州 1.25。"
+
+
+def test_a_line_charts_alt_text_gives_its_span_and_says_synthetic():
+    from sbk.analysis import charts
+
+    frame = pd.DataFrame({"湖南省": [1.0, 2.0, 3.5]}, index=["2016-01", "2016-02", "2016-03"])
+    fig = charts.lines(frame, "累计持卡人数", "万人", "来源", synthetic=True)
+    assert "折线图：累计持卡人数（万人），2016-01 至 2016-03" in fig.sbk_alt
+    assert "最高 2016-03 3.5" in fig.sbk_alt and fig.sbk_alt.endswith("（合成示例数据）")
+
+
+def test_a_tile_maps_alt_text_names_the_provinces_that_did_not_file():
+    from sbk.analysis import charts
+
+    fig = charts.tile_map(pd.Series({"430000": 90.0, "110000": 95.5}), "持卡人口覆盖率", "%", "来源")
+    assert "2 省有值，最高 北京 95.5，最低 湖南 90" in fig.sbk_alt
+    assert "未报送（灰色）：" in fig.sbk_alt and "广东" in fig.sbk_alt and "湖南、" not in fig.sbk_alt
+
+
+def test_reports_carry_the_charts_alt_text_not_nbconverts_placeholder(built_reports):
+    for page in built_reports.glob("*/*/*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "No description has been provided" not in text, page
+        alts = re.findall(r'<img[^>]* alt="([^"]*)"', text)
+        assert all(len(a) > 10 and "：" in a for a in alts), (page, alts)
+
+
+# --- charts for readers: the data drawn, colours, image size -----------------------------------------------------
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    import csv
+    import io
+
+    assert data.startswith(b"\xef\xbb\xbf"), "UTF-8 with a BOM, so that Excel reads the Chinese headers"
+    return list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline="")))
+
+
+def test_a_charts_download_is_the_data_drawn_with_official_chinese_headers_and_no_formula():
+    from sbk.analysis import charts
+
+    regions = pd.Series(["长沙市", "=HYPERLINK(\"http://x\")"], name="region_name")
+    fig = charts.bar(regions, [91.75, 70.5], "430000 各地区持卡人口覆盖率（2016-12）", "%", "来源")
+    rows = _csv_rows(charts.chart_csv(fig.sbk_data))
+    assert rows == [["地区", "各地区持卡人口覆盖率（%）"], ["长沙市", "91.75"], ["'=HYPERLINK(\"http://x\")", "70.5"]]
+
+
+def test_a_tile_maps_download_names_a_province_that_did_not_file_and_leaves_it_blank_never_0():
+    from sbk.analysis import charts
+
+    fig = charts.tile_map(pd.Series({"430000": 90.0, "110000": 0.0}), "持卡人口覆盖率", "%", "来源")
+    rows = {r[0]: r for r in _csv_rows(charts.chart_csv(fig.sbk_data))[1:]}
+    assert len(rows) == 31
+    assert rows["110000"][2:] == ["0", ""] and rows["430000"][2:] == ["90", ""]
+    assert rows["440000"][2:] == ["", "未报送"]
+
+
+def test_a_stacked_bars_download_keeps_a_missing_segment_blank():
+    from sbk.analysis import charts
+
+    frame = pd.DataFrame({"城镇职工": [1.5, None], "城乡居民": [2.0, 3.0]}, index=pd.Index(["长沙市", "株洲市"], name="region_name"))
+    fig = charts.stacked_bar(frame, "分人群累计持卡人数", "万人", "来源")
+    assert _csv_rows(charts.chart_csv(fig.sbk_data)) == [
+        ["地区", "城镇职工（万人）", "城乡居民（万人）"], ["长沙市", "1.5", "2"], ["株洲市", "", "3"]]
+
+
+def test_categorical_charts_draw_with_the_colour_blind_safe_palette():
+    from matplotlib.colors import to_hex
+
+    from sbk.analysis import charts
+
+    palette = [c.lower() for c in charts.PALETTE]
+    frame = pd.DataFrame({"城镇职工": [1.0], "城乡居民": [2.0], "其他": [0.5]}, index=["长沙市"])
+    bars = charts.stacked_bar(frame, "t", "万人", "s").axes[0].patches
+    assert [to_hex(p.get_facecolor()) for p in bars] == palette[:3]
+    lines = charts.lines(pd.DataFrame({"a": [1.0, 2.0], "b": [2.0, 1.0]}, index=["2016-01", "2016-02"]), "t", "万人", "s")
+    assert [to_hex(ln.get_color()) for ln in lines.axes[0].get_lines()] == palette[:2]
+    single = charts.bar(["长沙市"], [1.0], "t", "%", "s").axes[0].patches
+    assert to_hex(single[0].get_facecolor()) == palette[0]
+
+
+def test_a_chart_is_embedded_as_a_palette_png_with_its_alt_text_caption_and_download():
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    from sbk.analysis import charts
+
+    fig = charts.bar(["长沙市", "株洲市"], [12.5, 3.0], "各地区持卡人数", "万人", "来源")
+    page = charts.figure_html(fig, fig.sbk_alt, "各地区持卡人数", fig.sbk_data)
+    png = base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', page).group(1))
+    with Image.open(io.BytesIO(png)) as im:
+        assert im.mode == "P" and len(png) < 25_000, (im.mode, len(png))
+    assert f'alt="{fig.sbk_alt}"' in page and charts.FIGURE_LABEL in page and charts.FIGURE_FILE in page
+    csv_b64 = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', page).group(1)
+    assert base64.b64decode(csv_b64) == charts.chart_csv(fig.sbk_data)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_JOBS, WEB_TOOLS, sample_pages
+from conftest import NATIONAL_PERIOD, SAMPLE_JOBS, WEB_TOOLS, sample_pages
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -54,13 +54,53 @@ def test_index_links_to_every_report_and_each_opens_with_charts_and_chinese_head
         archive.close()
         page, errors = _open(browser, (built_reports / href).as_uri())
         sizes = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight])")
+        alts = page.eval_on_selector_all("img", "els => els.map(e => e.getAttribute('alt') || '')")
         h1 = page.inner_text("h1")
         page.screenshot(path=str(ARTIFACTS / f"{period}_{province}_{analysis}.png"), full_page=False)
         page.close()
         assert sizes or analysis == "bulletin", f"{href}: no chart"
+        assert all("：" in a and "No description" not in a for a in alts), f"{href}: alt text {alts}"
         assert all(done and w > 0 and h > 0 for done, w, h in sizes), f"{href}: an image did not load: {sizes}"
         assert re.search(r"[\u4e00-\u9fff]", h1), f"{href}: heading {h1!r}"
         assert not errors, f"{href}: console errors {errors}"
+
+
+# The national coverage series, the roll-up with its tile maps, the ministry's bulletin and a province's report.
+CHART_PAGES = [f"{NATIONAL_PERIOD}/national/coverage.html", "2016-12/national/provinces.html",
+               "2016-12/national/bulletin.html", "2016Q4/430000/coverage.html"]
+
+
+@pytest.mark.parametrize("href", CHART_PAGES)
+def test_each_chart_loads_with_its_alt_text_and_its_download_gives_the_csv_drawn(browser, built_reports, href):
+    import base64
+    import csv
+    import io
+
+    page, errors = _open(browser, (built_reports / href).as_uri())
+    figures = page.eval_on_selector_all("figure.sbk-chart", """els => els.map(f => {
+        const img = f.querySelector('img'), a = f.querySelector('a[download]');
+        return [img.complete && img.naturalWidth > 0, img.getAttribute('alt'), f.querySelector('figcaption').innerText,
+                a && a.getAttribute('download'), a && a.getAttribute('href')];
+    })""")
+    assert page.eval_on_selector_all("img", "els => els.length") == len(figures), f"{href}: an image outside a figure"
+    for n, (loaded, alt, caption, name, data_uri) in enumerate(figures, 1):
+        assert loaded, f"{href}: figure {n} did not load"
+        assert re.match(r"^\S+图：.+（.+），", alt) and len(alt) > 20 and "No description" not in alt, alt
+        assert caption.startswith(f"图 {n}") and "下载本图数据（CSV" in caption, caption
+        assert name == f"图{n}_数据.csv"
+        with page.expect_download() as info:
+            page.locator("figure.sbk-chart").nth(n - 1).locator("a[download]").click()
+        got = Path(info.value.path()).read_bytes()
+        assert got == base64.b64decode(data_uri.split(",", 1)[1]) and info.value.suggested_filename == name
+        rows = list(csv.reader(io.StringIO(got.decode("utf-8-sig"), newline="")))
+        assert len(rows) > 1 and re.search(r"[\u4e00-\u9fff]", rows[0][-1]), rows[:2]
+    inputs = page.eval_on_selector("p.sbk-inputs a", "a => a.getAttribute('href')")
+    assert (built_reports / href).parent.joinpath(inputs).is_file()
+    if href == "2016Q4/430000/coverage.html":  # the README's picture of a chart with its download link
+        page.locator("figure.sbk-chart").nth(1).screenshot(path=str(ARTIFACTS / "report_chart.png"))
+    page.close()
+    assert href.endswith("bulletin.html") or figures, f"{href}: no chart"
+    assert not errors, f"{href}: console errors {errors}"
 
 
 def test_catalog_page_opens_with_its_timeline(browser, built_reports):

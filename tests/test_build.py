@@ -180,3 +180,73 @@ def test_a_build_record_reads_back_into_its_dataclass_and_writes_the_same_bytes(
         record = read_record(path)
         assert isinstance(record, ReportRecord) and record.job.province == "national"
         assert record.to_json().encode("utf-8") == path.read_bytes()
+
+
+# --- charts and data for readers ------------------------------------------------------------------------------------
+
+
+def test_figures_are_numbered_in_page_order_and_each_csv_is_named_after_its_figure(built_reports):
+    page = (built_reports / "2016Q4" / "430000" / "coverage.html").read_text(encoding="utf-8")
+    numbers = re.findall(r'<strong class="sbk-fig-no">图 (\d+)</strong>', page)
+    files = re.findall(r'download="图(\d+)_数据\.csv"', page)
+    assert numbers == files == [str(n) for n in range(1, 7)]
+    assert "图 #" not in page and 'alt="No description' not in page
+
+
+def test_each_report_offers_exactly_the_input_rows_its_build_record_hashes(built_reports):
+    import csv
+    import io
+    import zipfile
+
+    for period, province, analysis in SAMPLE_JOBS:
+        base = built_reports / period / province / analysis
+        record = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+        page = base.with_suffix(".html").read_text(encoding="utf-8")
+        assert f'href="{analysis}.inputs.zip"' in page
+        with zipfile.ZipFile(base.parent / f"{analysis}.inputs.zip") as zf:
+            got = {}
+            for name in zf.namelist():
+                data = zf.read(name)
+                assert data.startswith(b"\xef\xbb\xbf")
+                got[f"data/processed/{name.removesuffix('.csv')}.parquet"] = len(
+                    list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline="")))) - 1
+        assert got == {i["path"]: i["rows"] for i in record["inputs"]}, base
+
+
+def test_a_processed_table_holding_a_personal_number_is_never_offered_for_download(processed_dir, tmp_path):
+    from sbk.build.downloads import PersonalDataInInputs, input_rows_zip
+
+    processed = tmp_path / "p"
+    shutil.copytree(processed_dir, processed)
+    table = pd.read_parquet(processed / "monthly_issuance.parquet")
+    table.loc[0, "region_name"] = "联系人 13812345678"
+    table.to_parquet(processed / "monthly_issuance.parquet")
+    with pytest.raises(PersonalDataInInputs) as err:
+        input_rows_zip(Job("2016-12", table.loc[0, "province_code"], "issuance_trend"), processed)
+    assert "13812345678" not in str(err.value)
+
+
+def test_the_median_report_is_under_300_kb(built_reports):
+    sizes = sorted((built_reports / p / v / f"{a}.html").stat().st_size for p, v, a in SAMPLE_JOBS)
+    assert sizes[len(sizes) // 2] < 300_000, sizes
+
+
+def test_compact_styles_keeps_the_rules_and_variables_the_page_uses_and_drops_the_rest():
+    from sbk.build.render import compact_styles
+
+    page = ('<html><head><style>:root{--used: red; --via: var(--used); --unused: blue}'
+            '.a{color: var(--via)} .b{color: blue} .a .b, .a:hover{margin: 0} '
+            '@media print{.b{color: red} .a{color: black}} body{margin: 0}</style></head>'
+            '<body><p class="a x">t</p></body></html>')
+    css = re.search(r"<style>(.*)</style>", compact_styles(page), re.S).group(1)
+    assert "--used:red" in css and "--via:var(--used)" in css and "--unused" not in css
+    assert ".a{color:var(--via)}" in css and ".a:hover{margin:0}" in css and ".b" not in css
+    assert "@media print{.a{color:black}}" in css and "body{margin:0}" in css
+
+
+def test_verify_finds_an_inputs_download_that_was_changed(built_reports, processed_dir, tmp_path):
+    reports = tmp_path / "reports"
+    shutil.copytree(built_reports / "2016Q4" / "430000", reports / "2016Q4" / "430000")
+    (reports / "2016Q4" / "430000" / "cardholder_db.inputs.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    findings = verify(reports, processed_dir, [reports / "2016Q4" / "430000" / "cardholder_db.html"])
+    assert [(f.code, f.path.rsplit("/", 1)[-1]) for f in findings] == [("build.differs", "cardholder_db.inputs.zip")]

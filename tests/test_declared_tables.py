@@ -119,6 +119,9 @@ def _run_notebook(monkeypatch, processed: Path, period: str, province: str, anal
     monkeypatch.setattr(display_functions, "display", display)
     monkeypatch.chdir(REPO / "notebooks")
 
+    # Only this notebook's figures go into its transcript: a figure another test left open (a chart function
+    # called outside a kernel returns its figure open) would otherwise be counted in the first run and not the next.
+    plt.close("all")
     nb = nbformat.read(REPO / "notebooks" / f"{analysis}.ipynb", as_version=4)
     namespace = {"period": period, "province": province, "processed_dir": str(processed)}
     stdout = io.StringIO()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -13,10 +13,17 @@ import pandas as pd
 from sbk.analysis.common import house_style, source_line
 
 __all__ = [
+    "FIGURE_FILE",
+    "FIGURE_LABEL",
+    "FIGURE_NUMBER",
     "GRADE_MARKERS",
     "NOT_FILED_COLOUR",
+    "PALETTE",
     "QUALIFIER_FILL",
     "bar",
+    "chart_csv",
+    "extremes",
+    "figure_html",
     "heatmap",
     "lines",
     "matrix",
@@ -25,6 +32,15 @@ __all__ = [
     "tile_map",
     "time_axis",
 ]
+
+# Okabe and Ito's eight colours, told apart with every common colour-vision deficiency (and the blue first, the
+# house colour). Every categorical chart (stacked bars, lines, published series) cycles through these.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+# The figure number is set when the report is rendered (``sbk.build.render.number_figures``), counting the charts
+# of that report in page order; in the lab a chart shows 图 # (a notebook re-run cell by cell has no fixed order).
+FIGURE_NUMBER = "#"
+FIGURE_LABEL = f'<strong class="sbk-fig-no">图 {FIGURE_NUMBER}</strong>'
+FIGURE_FILE = f'download="图{FIGURE_NUMBER}_数据.csv"'
 
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _QUARTER = re.compile(r"^\d{4}Q[1-4]$")
@@ -45,22 +61,124 @@ def time_axis(values: Sequence[object]) -> pd.Index:
     return idx
 
 
-def _finish(fig: plt.Figure, source: str, synthetic: bool) -> plt.Figure:
+def _finish(fig: plt.Figure, source: str, synthetic: bool, alt: str, title: str, data: pd.DataFrame) -> plt.Figure:
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     source_line(fig, source, synthetic)
-    _show(fig)
+    _show(fig, alt + ("（合成示例数据）" if synthetic else ""), title, data)
     return fig
 
 
-def _show(fig: plt.Figure) -> None:
-    """In a notebook, show the chart where it is made (before the tables that follow), once."""
+def _num(v: float) -> str:
+    return f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+def extremes(pairs: Iterable[tuple[Any, Any]]) -> str:
+    """'最高 长沙市 12.5，最低 湘西州 1.2' from (label, value) pairs; '无数值' when none has a value."""
+    vals = [(str(k), float(v)) for k, v in pairs if v is not None and not pd.isna(v)]
+    if not vals:
+        return "无数值"
+    hi, lo = max(vals, key=lambda kv: kv[1]), min(vals, key=lambda kv: kv[1])
+    if hi == lo or len(vals) == 1:
+        return f"{hi[0]} {_num(hi[1])}"
+    return f"最高 {hi[0]} {_num(hi[1])}，最低 {lo[0]} {_num(lo[1])}"
+
+
+def _header(name: object, fallback: str) -> str:
+    """A column's official label with its unit (地区名称, 累计持卡人数（万人）) when ``name`` is a form's column."""
+    from sbk.forms import TABLES
+
+    if isinstance(name, str):
+        for spec in TABLES.values():
+            got = spec.labels.get(name)
+            if got and got.get("label"):
+                return f"{got['label']}（{got['unit']}）" if got.get("unit") else str(got["label"])
+        if name and not name.isascii():
+            return name  # already Chinese (the notebooks name their series so)
+    return fallback
+
+
+def _measure(title: str, unit: str) -> str:
+    """The value column of a chart's data: its title without the province code and period, with the unit."""
+    words = re.sub(r"^\d{6}\s*", "", title)
+    words = re.sub(r"（[^（）]*\d{4}[^（）]*）$", "", words).strip() or title
+    return f"{words}（{unit}）" if unit else words
+
+
+def chart_csv(data: pd.DataFrame) -> bytes:
+    """The data drawn, as the CSV offered next to the chart: UTF-8 with a BOM (Excel opens Chinese correctly),
+    every text cell safe from formula injection (``sbk.export.csv_bytes``), missing values blank, never 0."""
+    from sbk.export import csv_bytes
+
+    def cell(v: Any) -> Any:
+        if v is None or (not isinstance(v, (list, tuple, dict)) and pd.isna(v)):
+            return None
+        if isinstance(v, (float, np.floating)):
+            return float(v) if not float(v).is_integer() else int(v)
+        if isinstance(v, (np.integer,)):
+            return int(v)
+        if isinstance(v, pd.Timestamp):
+            return v.strftime("%Y-%m-%d")
+        return v
+
+    rows = ([cell(v) for v in row] for row in data.itertuples(index=False, name=None))
+    return csv_bytes([str(c) for c in data.columns], rows, bom=True)
+
+
+def _png(fig: plt.Figure) -> tuple[bytes, int, int]:
+    """The figure as a palette PNG (at most 256 colours): a tenth of the full-colour file, the same to the eye.
+
+    Rendered as the notebook backend does (96 dpi, tight box), then quantised with Pillow without dithering, so the
+    flat colours of a chart stay flat and the file stays the same bytes on every build.
+    """
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
+    with Image.open(io.BytesIO(buf.getvalue())) as im:
+        pal = im.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    pal.save(out, format="PNG", optimize=True)
+    return out.getvalue(), pal.width, pal.height
+
+
+def figure_html(fig: plt.Figure, alt: str, title: str, data: pd.DataFrame) -> str:
+    """A chart as a numbered figure: the image with its alt text, the caption, and the download of the data drawn.
+
+    Everything is inside the page (the image and the CSV as ``data:`` URIs), so a report stays one static file
+    that works under the Content-Security-Policy: no script, nothing fetched. The figure number and the CSV's file
+    name carry ``FIGURE_NUMBER`` (in ``FIGURE_LABEL`` and ``FIGURE_FILE``), replaced in page order when the report
+    is rendered.
+    """
+    import base64
+    import html
+
+    png, width, height = _png(fig)
+    e = html.escape
+    src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(chart_csv(data)).decode("ascii")
+    return (f'<figure class="sbk-chart"><img src="{src}" alt="{e(alt, quote=True)}" width="{width}" height="{height}">'
+            f'<figcaption>{FIGURE_LABEL}　{e(title)}　<a class="sbk-download" {FIGURE_FILE} href="{href}">'
+            f"下载本图数据（CSV，{len(data)} 行）</a></figcaption></figure>")
+
+
+def _show(fig: plt.Figure, alt: str, title: str, data: pd.DataFrame) -> None:
+    """In a notebook, show the chart where it is made (before the tables that follow), once, as a numbered figure
+    with its alt text and the download of its data (``figure_html``).
+
+    The alt text says what the chart shows (kind, title, unit, span and extreme values). Alt text and data are
+    also kept on the figure (``sbk_alt``, ``sbk_data``) for the caller and the tests.
+    """
+    fig.sbk_alt = alt  # type: ignore[attr-defined]
+    fig.sbk_data = data  # type: ignore[attr-defined]
     try:
         from IPython import get_ipython
-        from IPython.display import display
+        from IPython.display import HTML, display
     except ImportError:  # pragma: no cover - IPython ships with the project
         return
     if get_ipython() is not None and getattr(get_ipython(), "kernel", None) is not None:
-        display(fig)
+        display(HTML(figure_html(fig, alt, title, data)))
         plt.close(fig)
 
 
@@ -71,18 +189,21 @@ def bar(labels: Sequence[str], values: Sequence[float], title: str, unit: str, s
     fig, ax = plt.subplots(figsize=(9, max(3.0, 0.32 * len(labels) + 1.2)) if horizontal else None)
     vals = np.asarray(values, dtype=float)
     if horizontal:
-        ax.barh(list(labels)[::-1], vals[::-1], color="#1f5fa8")
+        ax.barh(list(labels)[::-1], vals[::-1], color=PALETTE[0])
         ax.set_xlabel(unit)
         if annotate:
             for y, v in enumerate(vals[::-1]):
                 if np.isfinite(v):
                     ax.text(v, y, f" {v:,.1f}", va="center", fontsize=8)
     else:
-        ax.bar(list(labels), vals, color="#1f5fa8")
+        ax.bar(list(labels), vals, color=PALETTE[0])
         ax.set_ylabel(unit)
         ax.tick_params(axis="x", rotation=45)
     ax.set_title(title)
-    return _finish(fig, source, synthetic)
+    alt = f"条形图：{title}（{unit}），{len(vals)} 项；{extremes(zip(labels, vals))}。"
+    data = pd.DataFrame({_header(getattr(labels, "name", None), "项目"): [str(v) for v in labels],
+                         _measure(title, unit): vals})
+    return _finish(fig, source, synthetic, alt, title, data)
 
 
 def stacked_bar(frame: pd.DataFrame, title: str, unit: str, source: str, synthetic: bool = False) -> plt.Figure:
@@ -90,15 +211,19 @@ def stacked_bar(frame: pd.DataFrame, title: str, unit: str, source: str, synthet
     house_style()
     fig, ax = plt.subplots(figsize=(9, max(3.0, 0.32 * len(frame) + 1.4)))
     left = np.zeros(len(frame))
-    colors = ["#1f5fa8", "#7fb3e0", "#f2a541", "#8c8c8c"]
     for i, col in enumerate(frame.columns):
         vals = frame[col].fillna(0).to_numpy(dtype=float)[::-1]
-        ax.barh(list(frame.index)[::-1], vals, left=left, label=col, color=colors[i % len(colors)])
+        # A thin white edge between segments: neighbours stay apart even where two colours look alike.
+        ax.barh(list(frame.index)[::-1], vals, left=left, label=col, color=PALETTE[i % len(PALETTE)],
+                edgecolor="white", linewidth=0.6)
         left += vals
     ax.set_xlabel(unit)
     ax.set_title(title)
     ax.legend(loc="lower right", fontsize=8)
-    return _finish(fig, source, synthetic)
+    totals = frame.fillna(0).sum(axis=1)
+    alt = (f"堆积条形图：{title}（{unit}），{len(frame)} 项，分 {'、'.join(map(str, frame.columns))}；"
+           f"合计{extremes(totals.items())}。")
+    return _finish(fig, source, synthetic, alt, title, _frame_data(frame, unit, "项目"))
 
 
 def lines(frame: pd.DataFrame, title: str, unit: str, source: str, synthetic: bool = False,
@@ -108,8 +233,9 @@ def lines(frame: pd.DataFrame, title: str, unit: str, source: str, synthetic: bo
     house_style()
     fig, ax = plt.subplots()
     x = time_axis(frame.index)
-    for col in frame.columns:
-        ax.plot(x, frame[col].to_numpy(), marker=(markers or {}).get(col, "o"), markersize=3, label=str(col))
+    for i, col in enumerate(frame.columns):
+        ax.plot(x, frame[col].to_numpy(), marker=(markers or {}).get(col, "o"), markersize=3, label=str(col),
+                color=PALETTE[i % len(PALETTE)])
     for label, y in (hlines or {}).items():
         ax.axhline(y, color="#b22222", linestyle="--", linewidth=1)
         ax.text(ax.get_xlim()[0], y, f" {label}", color="#b22222", fontsize=8, va="bottom")
@@ -124,7 +250,11 @@ def lines(frame: pd.DataFrame, title: str, unit: str, source: str, synthetic: bo
         ax.legend(fontsize=8, ncol=2 if len(frame.columns) > 6 else 1)
     if not isinstance(x, pd.DatetimeIndex):
         ax.tick_params(axis="x", rotation=45)
-    return _finish(fig, source, synthetic)
+    span = f"{frame.index[0]} 至 {frame.index[-1]}" if len(frame) else "无数据"
+    each = "；".join(f"{col}：{extremes(frame[col].items())}" for col in list(frame.columns)[:4])
+    more = f"；另有 {len(frame.columns) - 4} 条线" if len(frame.columns) > 4 else ""
+    alt = f"折线图：{title}（{unit}），{span}。{each}{more}。"
+    return _finish(fig, source, synthetic, alt, title, _frame_data(frame, unit, "期别"))
 
 
 def heatmap(frame: pd.DataFrame, title: str, unit: str, source: str, synthetic: bool = False,
@@ -143,7 +273,17 @@ def heatmap(frame: pd.DataFrame, title: str, unit: str, source: str, synthetic: 
                     color="white" if v > (im.norm.vmax or 1) * 0.6 else "black")
     fig.colorbar(im, ax=ax, label=unit, shrink=0.8)
     ax.set_title(title)
-    return _finish(fig, source, synthetic)
+    cells = [(f"{r} {c}", frame.at[r, c]) for r in frame.index for c in frame.columns]
+    alt = f"热力图：{title}（{unit}），{len(frame)} 行 × {len(frame.columns)} 列；{extremes(cells)}。"
+    return _finish(fig, source, synthetic, alt, title, _frame_data(frame, unit, "项目"))
+
+
+def _frame_data(frame: pd.DataFrame, unit: str, index_name: str) -> pd.DataFrame:
+    """A region × series frame as drawn: the index as the first column, each series headed with the unit."""
+    data = frame.copy()
+    data.columns = [f"{c}（{unit}）" if unit else str(c) for c in frame.columns]
+    data.insert(0, _header(frame.index.name, index_name), [str(i) for i in frame.index])
+    return data.reset_index(drop=True)
 
 
 def matrix(frame: pd.DataFrame) -> pd.DataFrame:
@@ -155,7 +295,6 @@ def matrix(frame: pd.DataFrame) -> pd.DataFrame:
 # (超过/以上), half = approximate (近/约). Kept here so every published-figure chart reads the same way.
 GRADE_MARKERS = {"primary": "o", "seed": "s", "reprint": "^", "secondary": "D"}
 QUALIFIER_FILL = {"stated": "full", "lower_bound": "none", "approximate": "left"}
-_SERIES_COLORS = ["#1f5fa8", "#f2a541", "#2a9d8f", "#8e44ad", "#c0392b", "#7f8c8d"]
 
 
 def published_points(points: pd.DataFrame, title: str, unit: str, source: str,
@@ -176,7 +315,7 @@ def published_points(points: pd.DataFrame, title: str, unit: str, source: str,
     house_style()
     fig, ax = plt.subplots(figsize=(11, 5.6))
     labels = list(dict.fromkeys(points["label"])) if not points.empty else []
-    colors = {lab: _SERIES_COLORS[i % len(_SERIES_COLORS)] for i, lab in enumerate(labels)}
+    colors = {lab: PALETTE[i % len(PALETTE)] for i, lab in enumerate(labels)}
     for lab in labels:
         s = points[points["label"] == lab].copy()
         s["_x"] = pd.to_datetime(s["date"])
@@ -249,8 +388,30 @@ def published_points(points: pd.DataFrame, title: str, unit: str, source: str,
                   title="形状：来源可靠性　填充：数的性质", title_fontsize=8, alignment="left")
     fig.tight_layout(rect=(0, 0.04, 0.76, 1))  # the right quarter holds the legends
     source_line(fig, source, False)
-    _show(fig)
+    if points.empty:
+        alt = f"散点图：{title}（{unit}），无公开数字。"
+    else:
+        dates = pd.to_datetime(points["date"])
+        last = points.loc[dates.idxmax()]
+        alt = (f"散点图：{title}（{unit}），{len(points)} 个公开数字，{dates.min():%Y-%m-%d} 至 {dates.max():%Y-%m-%d}；"
+               f"{extremes(zip(points['label'] + ' ' + dates.dt.strftime('%Y-%m-%d'), points['amount']))}；"
+               f"最新 {last['label']} {_num(float(last['amount']))}（{dates.max():%Y-%m-%d}）。形状表示来源可靠性。")
+    _show(fig, alt, title, _points_data(points, unit))
     return fig
+
+
+_POINT_COLUMNS = {"date": "日期", "label": "数据", "amount": None, "qualifier": "数的性质", "reliability": "来源可靠性",
+                  "source": "来源", "source_url": "来源网址"}
+
+
+def _points_data(points: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """Every published figure drawn, one row each, with its source: what a reader needs to cite it."""
+    cols = [c for c in _POINT_COLUMNS if c in points.columns]
+    data = points[cols].copy()
+    data.columns = [_POINT_COLUMNS[c] or f"数值（{unit}）" for c in cols]
+    if "日期" in data.columns:
+        data["日期"] = pd.to_datetime(data["日期"]).dt.strftime("%Y-%m-%d")
+    return data.reset_index(drop=True)
 
 
 def _date_num(when: pd.Timestamp) -> float:
@@ -324,4 +485,19 @@ def tile_map(values: pd.Series, title: str, unit: str, source: str, synthetic: b
     bar.set_label(unit)
     ax.legend(handles=[Patch(facecolor=NOT_FILED_COLOUR, hatch="//", edgecolor="white", label=missing_label)],
               loc="lower left", fontsize=8, frameon=False)
-    return _finish(fig, source, synthetic)
+    names = {t.province_code: t.label for t in tiles}
+    absent = [names[t.province_code] for t in tiles if t.province_code not in vals]
+    shown = ([(names.get(str(c), str(c)), discrete.get(int(v), v)) for c, v in vals.items()] if discrete else
+             [(names.get(str(c), str(c)), v) for c, v in vals.items()])
+    summary = (f"{len(vals)} 省有值" + ("" if discrete else f"，{extremes(shown)}")
+               + (f"；{missing_label}（灰色）：{'、'.join(absent)}" if absent else "；各省均有值"))
+    alt = f"省级瓦片地图：{title}（{unit}），{summary}。"
+    in_order = sorted(tiles, key=lambda t: t.province_code)
+    drawn = [vals.get(t.province_code) for t in in_order]
+    data = pd.DataFrame({"省份代码": [t.province_code for t in in_order], "省份": [t.label for t in in_order],
+                         _measure(title, unit): drawn})
+    if discrete:
+        data["说明"] = [discrete.get(int(v), "") if v is not None else "" for v in drawn]
+    # A province with no value is named as such, its value left blank: never 0.
+    data["状态"] = ["" if v is not None else missing_label for v in drawn]
+    return _finish(fig, source, synthetic, alt, title, data)

@@ -21,7 +21,7 @@ class ParameterError(ValueError):
 
 @dataclass(frozen=True, order=True)
 class Job:
-    """One report: ``reports/<period>/<province>/<analysis>.{ipynb,html,json}``."""
+    """One report: ``reports/<period>/<province>/<analysis>.{ipynb,html,json}`` and ``<analysis>.inputs.zip``."""
 
     period: str
     province: str
@@ -33,7 +33,8 @@ class Job:
 
     def paths(self, reports: Path) -> dict[str, Path]:
         base = reports / self.folder / self.analysis
-        return {"ipynb": base.with_suffix(".ipynb"), "html": base.with_suffix(".html"), "json": base.with_suffix(".json")}
+        return {"ipynb": base.with_suffix(".ipynb"), "html": base.with_suffix(".html"), "json": base.with_suffix(".json"),
+                "inputs": base.parent / f"{self.analysis}.inputs.zip"}
 
 
 def validate_parameters(period: str, province: str, analysis: str) -> None:

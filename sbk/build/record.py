@@ -21,7 +21,7 @@ from sbk.build.planning import Job
 from sbk.build.registry import ANALYSES, NATIONAL, NOTEBOOKS, tables_read
 from sbk.code_version import source_hash
 
-__all__ = ["Input", "CodeVersion", "BuildRecord", "ReportRecord", "slice_hash", "input_record", "read_record",
+__all__ = ["Input", "CodeVersion", "BuildRecord", "ReportRecord", "slice_hash", "slice_rows", "input_record", "read_record",
            "is_current", "citation", "provenance_html", "shown_date"]
 
 
@@ -110,13 +110,8 @@ def _row_digests(path: str, mtime_ns: int, size: int):
     return digests, provinces, keys, json.dumps(list(df.columns), ensure_ascii=False)
 
 
-def slice_hash(processed: Path, table: str, province: str, period: str) -> tuple[str, int] | None:
-    """sha256 of the rows of ``table`` a report for (province, period) can read, and their number.
-
-    Rows of the province (when the table has one), of periods up to the report's
-    (when it has periods). A report is rebuilt when this changes, so new data
-    for a later period leaves earlier reports as they are.
-    """
+def _slice_mask(processed: Path, table: str, province: str, period: str):
+    """(path, per-row digests, column list, mask of the rows a report for (province, period) can read), or None."""
     import numpy as np
 
     path = processed / f"{table}.parquet"
@@ -130,9 +125,34 @@ def slice_hash(processed: Path, table: str, province: str, period: str) -> tuple
     if keys is not None:
         year, month = _period_key(period)
         mask &= keys <= year * 100 + month
+    return path, digests, columns, mask
+
+
+def slice_hash(processed: Path, table: str, province: str, period: str) -> tuple[str, int] | None:
+    """sha256 of the rows of ``table`` a report for (province, period) can read, and their number.
+
+    Rows of the province (when the table has one), of periods up to the report's
+    (when it has periods). A report is rebuilt when this changes, so new data
+    for a later period leaves earlier reports as they are.
+    """
+    got = _slice_mask(processed, table, province, period)
+    if got is None:
+        return None
+    _, digests, columns, mask = got
     h = hashlib.sha256(columns.encode("utf-8"))
     h.update(digests[mask].tobytes())
     return h.hexdigest(), int(mask.sum())
+
+
+def slice_rows(processed: Path, table: str, province: str, period: str):
+    """The rows ``slice_hash`` hashes, as a DataFrame in the table's order (None when the table is missing)."""
+    import pandas as pd
+
+    got = _slice_mask(processed, table, province, period)
+    if got is None:
+        return None
+    path, _, _, mask = got
+    return pd.read_parquet(path)[mask].reset_index(drop=True)
 
 
 def _sha256(path: Path) -> str:

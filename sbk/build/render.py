@@ -17,7 +17,7 @@ from sbk.csp import with_policy
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
-__all__ = ["clean_notebook", "index_records", "render_html", "write_index"]
+__all__ = ["clean_notebook", "compact_styles", "index_records", "number_figures", "render_html", "write_index"]
 
 _STRIP_SCRIPTS = [
     re.compile(r'<script src="[^"]*">\s*</script>\s*'),
@@ -41,7 +41,7 @@ def render_html(nb: "NotebookNode", title: str) -> str:
     body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     for pattern in _STRIP_SCRIPTS:
         body = pattern.sub("", body)
-    return with_policy(_valid_markup(body))
+    return with_policy(compact_styles(_valid_markup(body)))
 
 
 # What the Nu HTML checker and axe-core ask of a report page and nbconvert's lab template does not give:
@@ -69,6 +69,122 @@ def _valid_markup(page: str) -> str:
     body = _EMPTY_TH.sub(r"<td\1>\2</td>", _STYLE.sub("", body))
     moved = "".join(f"<style>\n{css}\n</style>\n" for css in styles if css)
     return head + moved + body
+
+
+def number_figures(nb: NotebookNode) -> None:
+    """Number the report's charts in page order: 图 1, 图 2 … in each caption and in its CSV's file name.
+
+    ``sbk.analysis.charts`` shows each chart as one HTML output (image with alt text, caption, data download)
+    carrying a placeholder number; numbering here, on the finished notebook, counts exactly the charts this report
+    shows, whatever ran before it on a warm kernel.
+    """
+    from sbk.analysis.charts import FIGURE_FILE, FIGURE_LABEL, FIGURE_NUMBER
+
+    n = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data") or {}
+            text = data.get("text/html")
+            if not isinstance(text, str) or FIGURE_LABEL not in text:
+                continue
+            n += 1
+            data["text/html"] = (text.replace(FIGURE_LABEL, FIGURE_LABEL.replace(FIGURE_NUMBER, str(n)), 1)
+                                 .replace(FIGURE_FILE, FIGURE_FILE.replace(FIGURE_NUMBER, str(n)), 1))
+
+
+_STYLE_PARTS = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.DOTALL)
+_CUSTOM_PROPERTY_USE = re.compile(r"var\(\s*(--[\w-]+)")
+
+
+def compact_styles(page: str) -> str:
+    """The page's style sheets without the rules it cannot use: a third of a report's size instead of two thirds.
+
+    nbconvert's lab template embeds all of JupyterLab's CSS (about 260 KB: every widget, icons as SVG variables)
+    in each report. A rule is kept when every class and id its selector names occurs in the page (the page is
+    static: no script adds one later), and a custom property (``--jp-…``) when a kept rule uses it, directly or
+    through another property. Nothing else changes: the kept rules apply exactly as before. tinycss2 (already
+    installed with nbconvert's sanitiser) parses the CSS; a regular expression could not see nested rules.
+    """
+    import tinycss2
+
+    head_end = page.find("<body")
+    if head_end < 0:
+        return page
+    head, body = page[:head_end], page[head_end:]
+    classes = {c for m in re.finditer(r'class="([^"]*)"', body) for c in m.group(1).split()}
+    ids = set(re.findall(r'id="([^"]*)"', body))
+
+    def selector_used(sel: str) -> bool:
+        sel = re.sub(r"::?[a-zA-Z-]+(\([^)]*\))?", "", sel)  # pseudo-classes say nothing about the page's names
+        return (all(c in classes for c in re.findall(r"\.(-?[_a-zA-Z][\w-]*)", sel))
+                and all(i in ids for i in re.findall(r"#(-?[_a-zA-Z][\w-]*)", sel)))
+
+    def kept(rules: list) -> list[tuple[str, list]]:
+        """(prelude, declarations or nested rules) of each rule kept, in order."""
+        out: list[tuple[str, list]] = []
+        for r in rules:
+            if r.type == "qualified-rule":
+                sels = [s.strip() for s in tinycss2.serialize(r.prelude).split(",")]
+                used = [s for s in sels if selector_used(s)]
+                if used:
+                    decls = [d for d in tinycss2.parse_blocks_contents(r.content, skip_comments=True,
+                                                                       skip_whitespace=True) if d.type == "declaration"]
+                    out.append((", ".join(used), decls))
+            elif r.type == "at-rule" and r.lower_at_keyword in ("media", "supports") and r.content is not None:
+                inner = kept(tinycss2.parse_rule_list(r.content, skip_comments=True, skip_whitespace=True))
+                if inner:
+                    out.append(("@" + r.at_keyword + tinycss2.serialize(r.prelude), inner))
+            elif r.type == "at-rule":
+                out.append((r.serialize(), []))
+        return out
+
+    sheets = []
+    for m in _STYLE_PARTS.finditer(head):
+        sheets.append(kept(tinycss2.parse_stylesheet(m.group(2), skip_comments=True, skip_whitespace=True)))
+
+    def walk(rules: list[tuple[str, list]]):
+        for prelude, content in rules:
+            if prelude.startswith("@") and content and isinstance(content[0], tuple):
+                yield from walk(content)
+            else:
+                yield prelude, content
+
+    # Custom properties: those used outside custom properties, then what those use, until nothing is added.
+    defined: dict[str, list[str]] = {}
+    needed: set[str] = set()
+    for sheet in sheets:
+        for _, decls in walk(sheet):
+            for d in decls:
+                refs = _CUSTOM_PROPERTY_USE.findall(tinycss2.serialize(d.value))
+                if d.name.startswith("--"):
+                    defined.setdefault(d.name, []).extend(refs)
+                else:
+                    needed.update(refs)
+    todo = list(needed)
+    while todo:
+        for ref in defined.get(todo.pop(), []):
+            if ref not in needed:
+                needed.add(ref)
+                todo.append(ref)
+
+    def text(rules: list[tuple[str, list]]) -> str:
+        out = []
+        for prelude, content in rules:
+            if prelude.startswith("@") and content and isinstance(content[0], tuple):
+                out.append(prelude.strip() + "{" + text(content) + "}")
+            elif prelude.startswith("@"):
+                out.append(prelude)
+            else:
+                decls = [d for d in content if not d.name.startswith("--") or d.name in needed]
+                if decls:
+                    out.append(prelude + "{" + ";".join(
+                        f"{d.name}:{tinycss2.serialize(d.value).strip()}" + (" !important" if d.important else "")
+                        for d in decls) + "}")
+        return "\n".join(out)
+
+    texts = iter([text(sheet) for sheet in sheets])
+    head = _STYLE_PARTS.sub(lambda m: (m.group(1) + next(texts) + m.group(3)), head)
+    return head + body
 
 
 def clean_notebook(nb: "NotebookNode") -> None:

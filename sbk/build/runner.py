@@ -12,7 +12,7 @@ from sbk.atomic import remove_stale_temporaries, write_atomic
 from sbk.build.planning import Job, validate_parameters
 from sbk.build.record import ReportRecord, built_hash, citation, input_record, is_current, provenance_html, shown_date
 from sbk.build.registry import ANALYSES, NATIONAL, NOTEBOOKS, REPO, ROLLUP_ANALYSES
-from sbk.build.render import clean_notebook, render_html
+from sbk.build.render import clean_notebook, number_figures, render_html
 from sbk.code_version import source_hash
 from sbk.errors import ignore_sigint
 
@@ -59,6 +59,7 @@ def build_job(job: Job, processed: Path, reports: Path, force: bool = False, ker
         if own:
             warm.shutdown()
     clean_notebook(nb)
+    number_figures(nb)
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell.id = "injected-parameters"  # papermill gives it a random id
@@ -67,12 +68,20 @@ def build_job(job: Job, processed: Path, reports: Path, force: bool = False, ker
     prov.metadata["tags"] = ["sbk-provenance"]
     prov.id = "sbk-provenance"
     nb.cells.insert(0, prov)
+    from sbk.build.downloads import input_rows_zip, inputs_link_html
+
+    inputs_zip, n_tables, n_rows = input_rows_zip(job, processed)
+    link = nbformat.v4.new_markdown_cell(inputs_link_html(job, n_tables, n_rows))
+    link.metadata["tags"] = ["sbk-inputs"]
+    link.id = "sbk-inputs"
+    nb.cells.insert(1, link)
     title = f"{ANALYSES[job.analysis].title} — {job.province} {job.period}"
     written = ReportRecord(**vars(record), job=job, title=title, synthetic=synthetic, citation=citation(job, synthetic))
     # Everything is rendered before the first write, and the record (json) goes last: a run killed between
     # the writes leaves whole files, each self-contained, and a record that no longer matches, so the next
     # run rebuilds this report.
     outputs = [(paths["ipynb"], (nbformat.writes(nb) + "\n").encode("utf-8")),
+               (paths["inputs"], inputs_zip),  # before the page that links to it
                (paths["html"], render_html(nb, title).encode("utf-8")),
                (paths["json"], written.to_json().encode("utf-8"))]
     for target, data in outputs:

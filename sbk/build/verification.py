@@ -103,4 +103,8 @@ def verify(reports: Path, processed: Path, only: Iterable[Path] | None = None) -
                 continue
             if html.read_bytes() != job.paths(Path(tmp))["html"].read_bytes():
                 findings.append(DIFFERS.finding(_shown(html), message="字节与重新构建的结果不同：报告被改动过，或其输入已变化（用 sbk run 重建）"))
+            inputs = job.paths(reports)["inputs"]
+            if not inputs.exists() or inputs.read_bytes() != job.paths(Path(tmp))["inputs"].read_bytes():
+                findings.append(DIFFERS.finding(_shown(inputs), message=(
+                    "报告的输入行下载文件缺失或与重新构建的结果不同：用 sbk run --force 重新构建此报告")))
     return findings
