@@ -174,11 +174,12 @@ def test_link_table_escapes_every_cell_and_links_only_http_sources():
     frame = pd.DataFrame({"quote": ["<script>x</script>", "ok", "seed"], "source": ["a.cn", "evil", "人社部《卡伴一生》"],
                           "source_url": ["http://a.cn/?q=1&r=\"2\"", "javascript:alert(1)", "seed:002.txt"],
                           "conflict": [True, False, False]})
-    out = ps.link_table(frame, {"quote": "原文", "source": "来源", "conflict": "来源不一致"})
+    out = ps.link_table(frame, ["quote", "source", "conflict"])
     assert "<script>" not in out and "&lt;script&gt;" in out
     assert '<a href="http://a.cn/?q=1&amp;r=&quot;2&quot;" rel="noopener noreferrer">a.cn</a>' in out
-    assert "javascript:" not in out and "<td>evil</td>" in out and "<td>人社部《卡伴一生》</td>" in out
-    assert out.count("⚠") == 1
+    assert "javascript:" not in out and ">evil</td>" in out and ">人社部《卡伴一生》</td>" in out
+    assert [h for h in re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', out)] == ["原文", "来源", "来源不一致"]
+    assert out.count("✓") == 1 and "<style" not in out
 
 
 def test_milestone_events_are_the_catalog_documents_asked_for_oldest_first():
