@@ -269,7 +269,8 @@ def _number(value: object, decimals: int) -> str:
     v = float(value)  # type: ignore[arg-type]
     if math.isinf(v):
         return "∞" if v > 0 else "−∞"
-    return format(Decimal(repr(v)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP), f",.{decimals}f")
+    q = Decimal(repr(v)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return format(abs(q) if q == 0 else q, f",.{decimals}f")  # -0.001 reads 0.00, not -0.00
 
 
 def cell(value: object, col: Column) -> str:
@@ -286,7 +287,7 @@ def cell(value: object, col: Column) -> str:
         return MISSING
     if col.values and value in col.values:
         return html.escape(col.values[value], quote=False)
-    if col.kind == "flag" or isinstance(value, bool):
+    if col.kind == "flag" or isinstance(value, (bool, np.bool_)):
         return TRUE if bool(value) else ""
     if col.kind == "province":
         return html.escape(province_name(value), quote=False)
@@ -328,7 +329,7 @@ _TEMPLATE = """{% extends "html_table.tpl" %}
 {% endif %}
 <thead>
 {% for r in head %}
-<tr>{% for c in r %}{% if c.is_visible != False %}<th scope="col"{{ align[loop.index0 - 1] }}>{{ c.display_value }}</th>{% endif %}{% endfor %}</tr>
+<tr>{% for c in r %}{% if c.is_visible != False %}<th scope="col"{{ head_align[loop.index0 - 1] }}>{{ c.display_value }}</th>{% endif %}{% endfor %}</tr>
 {% endfor %}
 </thead>
 <tbody>
@@ -348,7 +349,8 @@ class _ReaderStyler(Styler):
 
 
 _LEFT = ' style="text-align:left"'
-_RIGHT = ' style="text-align:right;white-space:nowrap"'
+_RIGHT = ' style="text-align:right"'
+_NUMBER = ' style="text-align:right;white-space:nowrap"'  # 1,234.56 on one line; its heading may wrap
 
 
 def to_html(frame: pd.DataFrame, columns: Sequence[str] | None = None, *, caption: str | None = None,
@@ -370,7 +372,7 @@ def to_html(frame: pd.DataFrame, columns: Sequence[str] | None = None, *, captio
     shown = list(columns) if columns is not None else [c for c in d.columns if c not in addresses]
     if index is not None:
         shown = ["__index__", *[c for c in shown if c != "__index__"]]
-    specs: dict[str, Column] = {}
+    specs: dict[Any, Column] = {}  # keyed by the frame's own column names (a wide table's may be numbers)
     for name in shown:
         if name == "__index__":
             specs[name] = Column(str(index))
@@ -397,10 +399,11 @@ def to_html(frame: pd.DataFrame, columns: Sequence[str] | None = None, *, captio
             formats[name] = lambda v, spec=spec: cell(v, spec)
     styler = _ReaderStyler(d)
     styler.format(formats, na_rep=MISSING)
-    styler.format_index(lambda name: html.escape(specs[str(name)].heading, quote=False), axis=1)
+    styler.format_index(lambda name: html.escape(specs[name].heading, quote=False), axis=1)
     styler.hide(axis="index")
-    align = [_RIGHT if specs[name].numeric else _LEFT for name in d.columns]
-    out = styler.to_html(caption=caption_html, exclude_styles=True, align=align)
+    numeric = [specs[name].numeric for name in d.columns]
+    out = styler.to_html(caption=caption_html, exclude_styles=True, align=[_NUMBER if n else _LEFT for n in numeric],
+                         head_align=[_RIGHT if n else _LEFT for n in numeric])
     rows = len(d)
     if fold is not None and rows > fold:
         summary = f"{caption_html or '表格'}（{rows} 行，点击展开）"
