@@ -351,6 +351,8 @@ class _ReaderStyler(Styler):
 _LEFT = ' style="text-align:left"'
 _RIGHT = ' style="text-align:right"'
 _NUMBER = ' style="text-align:right;white-space:nowrap"'  # 1,234.56 on one line; its heading may wrap
+_NAME = ' style="text-align:left;white-space:nowrap"'  # short texts (names: 内蒙古自治区, 中国邮政储蓄银行) unbroken
+_SHORT = 12  # characters: a text column whose every cell is this short is kept on one line
 
 
 def to_html(frame: pd.DataFrame, columns: Sequence[str] | None = None, *, caption: str | None = None,
@@ -402,7 +404,9 @@ def to_html(frame: pd.DataFrame, columns: Sequence[str] | None = None, *, captio
     styler.format_index(lambda name: html.escape(specs[name].heading, quote=False), axis=1)
     styler.hide(axis="index")
     numeric = [specs[name].numeric for name in d.columns]
-    out = styler.to_html(caption=caption_html, exclude_styles=True, align=[_NUMBER if n else _LEFT for n in numeric],
+    short = [not n and d[name].map(lambda v: len(str(v)) <= _SHORT).all() for name, n in zip(d.columns, numeric)]
+    out = styler.to_html(caption=caption_html, exclude_styles=True,
+                         align=[_NUMBER if n else _NAME if s else _LEFT for n, s in zip(numeric, short)],
                          head_align=[_RIGHT if n else _LEFT for n in numeric])
     rows = len(d)
     if fold is not None and rows > fold:
