@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from sbk import catalog
-from sbk.analysis import applications, banks, cardholder_db, charts, common, coverage, issuance
+from sbk.analysis import applications, banks, cardholder_db, charts, common, coverage, issuance, tables
 
 matplotlib.use("Agg")
 
@@ -104,9 +104,12 @@ def test_holders_by_group_and_terminals_per_10k():
 def test_progress_notes_lists_the_free_text_of_each_region_that_wrote_any():
     d = q1().assign(progress_note=["完成 <b>二期</b> 建设", None], other_groups_note=["离退休人员", " "])
     notes = coverage.progress_notes(d, "430000", "2015Q1")
-    assert list(notes.columns) == ["地区", "工作进展", "其他人群类别"]
-    assert notes.to_dict("records") == [{"地区": "长沙市", "工作进展": "完成 <b>二期</b> 建设", "其他人群类别": "离退休人员"}]
-    assert "&lt;b&gt;" in notes.to_html() and "<b>二期" not in notes.to_html()  # as the report shows it: escaped
+    assert list(notes.columns) == ["region_name", "progress_note", "other_groups_note"]
+    assert notes.to_dict("records") == [{"region_name": "长沙市", "progress_note": "完成 <b>二期</b> 建设",
+                                         "other_groups_note": "离退休人员"}]
+    shown = tables.to_html(notes, table="quarterly_work")  # as the report shows it: the form's labels, text escaped
+    assert "<th scope=\"col\" style=\"text-align:left\">其他人群类别</th>" in shown
+    assert "&lt;b&gt;" in shown and "<b>二期" not in shown
     assert coverage.progress_notes(d, "430000", "2015Q2").empty
 
 
@@ -151,7 +154,9 @@ def test_new_issuing_cities_from_the_remarks_and_when_there_are_none():
                             "period": ["2015-05", "2015-06", "2015Q2"], "new_issuing_cities_count": [None, 2, None],
                             "new_issuing_cities": [[], ["张家界市", "湘西州"], []]})
     out = issuance.new_issuing_cities(filings, "430000")
-    assert out.to_dict("records") == [{"period": "2015-06", "count": 2, "cities": "张家界市、湘西州"}]
+    assert out.to_dict("records") == [{"period": "2015-06", "new_issuing_cities_count": 2,
+                                       "new_issuing_cities": ["张家界市", "湘西州"]}]
+    assert ">张家界市、湘西州<" in tables.to_html(out, table="filings")
     assert issuance.new_issuing_cities(filings, "110000").empty
 
 

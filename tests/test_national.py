@@ -111,7 +111,7 @@ def test_the_national_report_of_the_month_shows_each_province_its_total_rank_and
     assert Job(MONTH, "national", "provinces") in jobs and Job(MONTH, "national", "bulletin") in jobs
     assert build_job(Job(MONTH, "national", "provinces"), two_provinces, tmp_path) == "built"
     html = (tmp_path / MONTH / "national" / "provinces.html").read_text(encoding="utf-8")
-    assert "1263.37" in html and "392.62" in html and "870.75" in html
+    assert "1,263.37" in html and "392.62" in html and "870.75" in html
     assert "湖北省" in html and "湖南省" in html and "未报送" in html
     record = json.loads((tmp_path / MONTH / "national" / "provinces.json").read_text(encoding="utf-8"))
     assert record["synthetic"] is False  # the test's forms carry no synthetic label
@@ -262,7 +262,7 @@ def test_terminals_per_10k_holders_by_province():
 
 def test_services_and_channels_offered_anywhere_in_the_province():
     s = national.services_table(_q1("2016Q2"), _filings(("q1", "2016Q2", "430000")), "2016Q2").set_index("province_code")
-    assert (s.loc["430000", "service_items_count"], s.loc["430000", "service_items"]) == (4, "1，2，3，4")
+    assert (s.loc["430000", "service_items_count"], s.loc["430000", "service_items"]) == (4, [1, 2, 3, 4])
     assert s.loc["430000", "service_channels_count"] == 3
     assert pd.isna(s.loc["420000", "service_items_count"])
 

@@ -174,11 +174,12 @@ def test_link_table_escapes_every_cell_and_links_only_http_sources():
     frame = pd.DataFrame({"quote": ["<script>x</script>", "ok", "seed"], "source": ["a.cn", "evil", "人社部《卡伴一生》"],
                           "source_url": ["http://a.cn/?q=1&r=\"2\"", "javascript:alert(1)", "seed:002.txt"],
                           "conflict": [True, False, False]})
-    out = ps.link_table(frame, {"quote": "原文", "source": "来源", "conflict": "来源不一致"})
+    out = ps.link_table(frame, ["quote", "source", "conflict"])
     assert "<script>" not in out and "&lt;script&gt;" in out
     assert '<a href="http://a.cn/?q=1&amp;r=&quot;2&quot;" rel="noopener noreferrer">a.cn</a>' in out
-    assert "javascript:" not in out and "<td>evil</td>" in out and "<td>人社部《卡伴一生》</td>" in out
-    assert out.count("⚠") == 1
+    assert "javascript:" not in out and ">evil</td>" in out and ">人社部《卡伴一生》</td>" in out
+    assert [h for h in re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', out)] == ["原文", "来源", "来源不一致"]
+    assert out.count("✓") == 1 and "<style" not in out
 
 
 def test_milestone_events_are_the_catalog_documents_asked_for_oldest_first():
@@ -216,7 +217,10 @@ def test_national_reports_state_freshness_show_grades_links_conflicts_and_the_pr
         assert "数据时效 · How current the record is." in page and "政策目录最新文件" in page
         assert "转载官方发布 reprint" in page and re.search(r'<a href="https?://[^"]+" rel="noopener noreferrer">', page)
     assert "各省公布的时间和口径不同" in cov and "人口口径" in cov and "海南省" in cov
-    assert "电子社保卡领用人数" in trend and "⚠ 是" in trend  # 2023-12-31: 9.62亿 and 9亿, both shown
+    # 2023-12-31: 9.62亿 and 9亿, both shown, both flagged ✓ under 来源不一致.
+    conflicts = re.findall(r"<tr><td[^>]*>2023-12-31</td><td[^>]*>电子社保卡领用人数</td>(?:<td[^>]*>[^<]*</td>){2}"
+                           r"<td[^>]*>✓</td>", trend)
+    assert len(conflicts) == 2 and ">来源不一致</th>" in trend
     assert "全国“一卡通”基本实现" in trend and "发卡地市" in trend and "具有金融功能的社保卡占比" in trend
     # A national report has no dispatch-form sections (no empty "no data" headings).
     assert "各地区覆盖率" not in cov and "累计持卡人数 · Cumulative holders" not in trend

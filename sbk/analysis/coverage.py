@@ -113,14 +113,14 @@ def domain_opened(q2: pd.DataFrame, apps: pd.DataFrame, province: str, period: s
     return pd.DataFrame.from_dict(rows, orient="index", columns=order)
 
 
-NOTE_COLUMNS = {"region_name": "地区", "progress_note": "工作进展", "other_groups_note": "其他人群类别",
-                "service_items_other": "其他服务事项", "service_channels_other": "其他服务渠道"}
+NOTE_COLUMNS = ("region_name", "progress_note", "other_groups_note", "service_items_other", "service_channels_other")
 
 
 def progress_notes(q1: pd.DataFrame, province: str, period: str) -> pd.DataFrame:
     """The free text of 表一 as filed (工作进展 and the 其他 explanations), one row per region that wrote any.
 
-    Shown as text: a report displays it through pandas, which escapes HTML.
+    Columns keep the form's field names (a reader's table labels them from the field specs); shown as text:
+    ``sbk.analysis.tables`` escapes every cell.
     """
     d = q1[(q1["province_code"] == province) & (q1["period"] == period)]
     cols = [c for c in NOTE_COLUMNS if c in d.columns]
@@ -128,4 +128,4 @@ def progress_notes(q1: pd.DataFrame, province: str, period: str) -> pd.DataFrame
     texts = [c for c in cols if c != "region_name"]
     out[texts] = out[texts].fillna("").astype(str).apply(lambda s: s.str.strip())
     out = out[(out[texts] != "").any(axis=1)] if texts else out.iloc[0:0]
-    return out.rename(columns=NOTE_COLUMNS).reset_index(drop=True)
+    return out.reset_index(drop=True)

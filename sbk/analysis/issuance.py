@@ -56,13 +56,13 @@ def yoy_growth(monthly: pd.DataFrame, province: str) -> pd.DataFrame:
 
 
 def new_issuing_cities(filings: pd.DataFrame, province: str) -> pd.DataFrame:
-    """The 备注 of the monthly forms: new issuing cities per month."""
+    """The 备注 of the monthly forms: new issuing cities per month (the filings' columns: count and names)."""
     f = filings[(filings["form"] == "monthly") & (filings["province_code"] == province)]
     f = f.loc[f["new_issuing_cities"].map(lambda v: v is not None and len(v) > 0).astype(bool)]
     return pd.DataFrame({
         "period": f["period"].values,
-        "count": f["new_issuing_cities_count"].values,
-        "cities": ["、".join(v) for v in f["new_issuing_cities"]],
+        "new_issuing_cities_count": f["new_issuing_cities_count"].values,
+        "new_issuing_cities": [list(v) for v in f["new_issuing_cities"]],
     })
 
 

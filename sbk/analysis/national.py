@@ -282,9 +282,10 @@ def services_table(q1: pd.DataFrame, filings: pd.DataFrame, period: str) -> pd.D
     filed = out["status"] == FILED
     out["service_items_count"] = out["province_code"].map(lambda c: len(items.get(c, ()))).where(filed).astype("Int64")
     out["service_channels_count"] = out["province_code"].map(lambda c: len(channels.get(c, ()))).where(filed).astype("Int64")
-    out["service_items"] = [("，".join(str(i) for i in sorted(items.get(c, ()))) if f else "") for c, f in zip(out["province_code"], filed)]
-    out["service_channels"] = [("，".join(str(i) for i in sorted(channels.get(c, ()))) if f else "")
-                               for c, f in zip(out["province_code"], filed)]
+    # Option numbers as lists, like the forms' own columns (a reader's table shows them as ①②…); None: not filed.
+    for col, offered in (("service_items", items), ("service_channels", channels)):
+        out[col] = pd.Series([sorted(offered.get(c, ())) if f else None for c, f in zip(out["province_code"], filed)],
+                             index=out.index, dtype=object)
     return out
 
 

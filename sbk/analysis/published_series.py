@@ -14,7 +14,6 @@ import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 
 from sbk.published_check import UNITS, agree, amount, numbers_in
@@ -391,75 +390,40 @@ def milestone_events(milestones: pd.DataFrame, ids: Sequence[str] = KEY_DOCUMENT
     return [(pd.Timestamp(d), str(label)) for d, label in zip(m["date"], m["label"])]
 
 
-def _cell(value: object) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return "⚠ 是" if value else ""
-    if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return html.escape(str(value))
-
-
-# Text reads left to right: more specific than JupyterLab's right-aligned table cells (the report's own CSS).
-_TABLE_STYLE = ("<style>.jp-RenderedHTMLCommon table.sbk-figures td, .jp-RenderedHTMLCommon table.sbk-figures th"
-                " {text-align: left; vertical-align: top;} table.sbk-figures .nowrap {white-space: nowrap;}</style>")
-_NOWRAP = {"date", "printed", "target_year"}
-
-
-def link_table(frame: pd.DataFrame, columns: Mapping[str, str], url: str = "source_url", text: str = "source") -> str:
-    """An HTML table of ``columns`` (name → heading) with the ``text`` column a link to ``url``.
+def link_table(frame: pd.DataFrame, columns: Sequence[str], caption: str | None = None, url: str = "source_url",
+               text: str = "source") -> str:
+    """A reader's table (``sbk.analysis.tables``) of ``columns`` with the ``text`` column a link to ``url``.
 
     Every cell is escaped; only http(s) addresses become links (a ``seed:`` document is named, not linked).
-    Left-aligned text, dates and values on one line.
+    Headings are the published record's labels (``note`` is 说明).
     """
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in columns.values())
-    rows = []
-    for rec in frame.to_dict("records"):
-        cells = []
-        for col in columns:
-            attr = ' class="nowrap"' if col in _NOWRAP else ""
-            if col == text:
-                address = str(rec.get(url) or "")
-                label = _cell(rec.get(text)) or html.escape(address)
-                if address.startswith(("http://", "https://")):
-                    cells.append(f'<td><a href="{html.escape(address, quote=True)}" rel="noopener noreferrer">{label}</a></td>')
-                else:
-                    cells.append(f"<td>{label}</td>")
-            else:
-                cells.append(f"<td{attr}>{_cell(rec.get(col))}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return (_TABLE_STYLE + f'<table class="dataframe sbk-figures"><thead><tr>{head}</tr></thead><tbody>'
-            + "".join(rows) + "</tbody></table>")
+    from sbk.analysis.tables import to_html
 
-
-_FIGURE_HEADINGS = {"date": "截至日期", "label": "指标", "printed": "数值（原文单位）", "reliability": "可靠性",
-                    "conflict": "来源不一致", "source": "来源（链接）", "quote": "原文", "note": "说明"}
+    return to_html(frame, columns, caption=caption, table="published_figures", links={text: url})
 
 
 def _graded(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(reliability=frame["reliability"].map(lambda g: RELIABILITY_LABELS.get(g, g)))
 
 
-def figures_table(frame: pd.DataFrame) -> str:
-    """``figures`` as an HTML table: date, measure, value as printed (≥ lower bound, ≈ approximate), grade,
+def figures_table(frame: pd.DataFrame, caption: str | None = "公开数据及其来源") -> str:
+    """``figures`` as a reader's table: date, measure, value as printed (≥ lower bound, ≈ approximate), grade,
     whether sources disagree, the source as a link, the quote and the note."""
-    return link_table(_graded(frame), _FIGURE_HEADINGS)
+    return link_table(_graded(frame), ["date", "label", "printed", "reliability", "conflict", "source", "quote", "note"],
+                      caption)
 
 
-def targets_table(frame: pd.DataFrame) -> str:
-    """``targets_for`` as an HTML table: year, measure, the target as a chart writes it, the words as printed,
+def targets_table(frame: pd.DataFrame, caption: str | None = "规划目标") -> str:
+    """``targets_for`` as a reader's table: year, measure, the target as a chart writes it, the words as printed,
     the document, the note and the source (a link)."""
-    return link_table(frame, {"target_year": "目标年份", "label": "指标", "words": "目标", "quote": "原文",
-                              "document": "文件", "note": "说明", "source": "来源"})
+    return link_table(frame, ["target_year", "label", "words", "quote", "document", "note", "source"], caption)
 
 
-def panel_table(panel: pd.DataFrame) -> str:
-    """``provincial_panel`` as an HTML table: province, measure, date, value as printed, population basis,
+def panel_table(panel: pd.DataFrame, caption: str | None = "各省最近一次公布的覆盖率和持卡人数") -> str:
+    """``provincial_panel`` as a reader's table: province, measure, date, value as printed, population basis,
     grade, disagreement, source link and quote."""
-    return link_table(_graded(panel), {"province": "省份", "label": "指标", "date": "截至日期", "printed": "数值（原文单位）",
-                                       "population_basis": "人口口径", "reliability": "可靠性", "conflict": "来源不一致",
-                                       "source": "来源（链接）", "quote": "原文"})
+    return link_table(_graded(panel), ["province", "label", "date", "printed", "population_basis", "reliability",
+                                       "conflict", "source", "quote"], caption)
 
 
 def panel_note(published: pd.DataFrame, panel: pd.DataFrame) -> str:
