@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps git-hooks web-tools lab reports test fuzz bench bench-reports office-fixtures
+.PHONY: lint setup system-deps git-hooks web-tools lab reports test fuzz bench bench-reports office-fixtures
 
 setup: $(STAMP) system-deps git-hooks
 
@@ -68,8 +68,13 @@ $(WEB)/.installed: tools/web/package.json tools/web/package-lock.json
 	cd tools/web && npm ci --no-audit --no-fund --silent
 	touch $@
 
-test: setup web-tools
+test: setup web-tools lint
 	$(BIN)/python -m pytest -q
+
+# ruff and mypy on sbk/, configured in pyproject.toml; a few seconds once mypy's cache is warm.
+lint: setup
+	$(BIN)/ruff check sbk
+	$(BIN)/mypy
 
 # Explore new random fuzz cases (CI replays a fixed, derandomised set of 60).
 fuzz: setup

@@ -10,7 +10,7 @@ import re
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic", "remove_stale_temporaries"]
+__all__ = ["remove_stale_temporaries", "write_atomic"]
 
 
 def write_atomic(target: str | Path, data: bytes) -> bool:

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 import chinese_calendar
 
 __all__ = [
+    "REGIME_START",
+    "CalendarWarning",
     "Period",
     "PeriodError",
-    "CalendarWarning",
-    "parse_period",
-    "due_date",
     "deadlines",
-    "REGIME_START",
+    "due_date",
+    "parse_period",
 ]
 
 REGIME_START = "2015-02"  # first monthly period filed under the 2015 notice
@@ -67,7 +67,7 @@ class Period:
         first = self.end_month if self.kind == "monthly" else self.end_month - 2
         return [f"{self.year:04d}-{m:02d}" for m in range(first, self.end_month + 1)]
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         step = 1 if self.kind == "monthly" else 3
         y, m = self.year, self.end_month - step
         if m < 1:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -23,30 +24,30 @@ from sbk.findings import ERROR, WARNING, Finding, Severity, rule
 from sbk.resources import resource_dir
 
 __all__ = [
+    "CATALOG_DIR",
+    "LEVELS",
+    "BankMatch",
+    "CatalogError",
     "DocNo",
     "DocNoError",
-    "CatalogError",
-    "CATALOG_DIR",
-    "normalise_doc_no",
-    "parse_doc_no",
-    "load",
-    "check",
-    "policies",
     "applications",
-    "domains",
     "banks",
-    "normalise_bank",
-    "match_bank",
-    "BankMatch",
+    "check",
+    "domains",
     "find",
     "in_force_on",
-    "milestones",
-    "links",
-    "reverse_links",
-    "targets",
-    "show",
     "latest",
-    "LEVELS",
+    "links",
+    "load",
+    "match_bank",
+    "milestones",
+    "normalise_bank",
+    "normalise_doc_no",
+    "parse_doc_no",
+    "policies",
+    "reverse_links",
+    "show",
+    "targets",
 ]
 
 CATALOG_DIR = resource_dir("policy_catalog")
@@ -144,7 +145,7 @@ def _key(ref: str) -> str:
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when built: ~5x faster
 
 
-class _LineLoader(_BaseLoader):  # type: ignore[valid-type,misc]  # a base chosen at import time
+class _LineLoader(_BaseLoader):  # a base chosen at import time
     """A safe loader that records the line of every mapping (``__line__``) and of its keys."""
 
 

@@ -16,11 +16,11 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from sbk import __version__, catalog
+from sbk.analysis.common import use_cjk_font
 from sbk.atomic import write_atomic
 from sbk.csp import with_policy
-from sbk.analysis.common import use_cjk_font
 
-__all__ = ["timeline_svg", "catalog_html", "write_catalog_page"]
+__all__ = ["catalog_html", "timeline_svg", "write_catalog_page"]
 
 _TIMELINE_TITLE = "社会保障卡政策文件发文时间线：各类别文件按发文日期排列，标出已废止、被替代的文件与草案"
 _STATUS_ZH = {"in_force": "现行有效", "superseded": "已被替代", "abolished": "已废止", "unknown": "未知", "draft": "草案"}

@@ -13,7 +13,8 @@ import os
 import signal
 import sys
 import threading
-from typing import TYPE_CHECKING, Callable, NoReturn, Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, NoReturn
 
 from sbk import __version__
 from sbk.errors import SbkError

@@ -8,7 +8,7 @@ embedded as data: URIs and styles are inline; nothing is fetched from the networ
 
 from __future__ import annotations
 
-__all__ = ["POLICY", "META", "with_policy"]
+__all__ = ["META", "POLICY", "with_policy"]
 
 POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; base-uri 'none'; form-action 'none'"
 META = f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">'

@@ -54,9 +54,20 @@ from sbk.calendar import Period, parse_period
 from sbk.export import csv_bytes
 from sbk.template import new_workbook, period_line, save_workbook, write_sheet
 
-__all__ = ["PROVINCE", "SEED", "REGION_POPULATION_10K", "PROVINCE_POPULATION_10K", "NATIONAL_MISSING", "NATIONAL_LATE",
-           "LEGAL_NAME_PROVINCE", "generate", "monthly_periods", "quarterly_periods", "national_months",
-           "national_quarters"]
+__all__ = [
+    "LEGAL_NAME_PROVINCE",
+    "NATIONAL_LATE",
+    "NATIONAL_MISSING",
+    "PROVINCE",
+    "PROVINCE_POPULATION_10K",
+    "REGION_POPULATION_10K",
+    "SEED",
+    "generate",
+    "monthly_periods",
+    "national_months",
+    "national_quarters",
+    "quarterly_periods",
+]
 
 PROVINCE = "430000"
 PROVINCE_NAME = "湖南省"

@@ -16,7 +16,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["RISKY_PREFIXES", "is_risky", "neutralise", "csv_bytes", "protect_row"]
+__all__ = ["RISKY_PREFIXES", "csv_bytes", "is_risky", "neutralise", "protect_row"]
 
 # Tab and carriage return also start formulas in some programs (OWASP lists them with the four signs).
 RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -17,12 +17,25 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Iterable, Literal
+from typing import Any, Literal
 
 __all__ = [
-    "Finding", "Rule", "RULES", "ERROR", "WARNING", "Severity", "rule", "all_rules", "rules_markdown",
-    "has_errors", "format_findings", "findings_json", "findings_csv", "escape_controls",
+    "ERROR",
+    "RULES",
+    "WARNING",
+    "Finding",
+    "Rule",
+    "Severity",
+    "all_rules",
+    "escape_controls",
+    "findings_csv",
+    "findings_json",
+    "format_findings",
+    "has_errors",
+    "rule",
+    "rules_markdown",
 ]
 
 Severity = Literal["error", "warning"]

@@ -18,7 +18,7 @@ from pandera.typing import Series
 
 from sbk.findings import ERROR, Finding, rule
 
-__all__ = ["KINDS", "kind_of", "read_published", "PublishedFigures"]
+__all__ = ["KINDS", "PublishedFigures", "kind_of", "read_published"]
 
 UNREADABLE_CSV = rule("published.unreadable_csv", "CSV", ERROR, "data/raw/**/*.csv")
 PUBLISHED_ROW = rule("published.row", "已公布数据", ERROR, "published_figures.csv",

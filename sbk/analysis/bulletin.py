@@ -15,20 +15,20 @@ import pandas as pd
 from sbk.calendar import REGIME_START, parse_period
 
 __all__ = [
-    "round_pct",
-    "completion_pct",
-    "implied_target",
-    "progress_table",
-    "largest_increases",
-    "behind_target",
-    "bank_completion",
-    "expected_filings",
-    "timeliness",
-    "completeness",
-    "accuracy",
-    "quality_score",
     "SCORE_FORMULA",
+    "accuracy",
+    "bank_completion",
+    "behind_target",
+    "completeness",
+    "completion_pct",
     "draft_text",
+    "expected_filings",
+    "implied_target",
+    "largest_increases",
+    "progress_table",
+    "quality_score",
+    "round_pct",
+    "timeliness",
 ]
 
 SCORE_FORMULA = ("质量得分 = 40 × 按时报送率 + 40 × 报送完整率 + 20 × (1 − min(1, 警告数 / 应报表数)); "
@@ -309,7 +309,8 @@ def national_draft_text(result: dict, ahead_behind: int = 5) -> str:
     latest quarter's 开通率 and 持卡库 stages. Filing quality: SCORE_FORMULA ranked, late, missing and unlogged
     filings named. A province that did not file is named as 未报送, never counted as 0.
     """
-    from sbk.analysis.national import FILED, NOT_FILED, SCORE_FORMULA as FORMULA
+    from sbk.analysis.national import FILED, NOT_FILED
+    from sbk.analysis.national import SCORE_FORMULA as FORMULA
 
     p = parse_period(result["month"])
     total = result["total"]

@@ -6,7 +6,7 @@ import pandas as pd
 
 from sbk.forms import CardholderDbStage
 
-__all__ = ["stage_table", "stage_labels"]
+__all__ = ["stage_labels", "stage_table"]
 
 
 def stage_labels() -> dict[int, str]:

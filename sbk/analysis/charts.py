@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -240,8 +240,8 @@ def lines(frame: pd.DataFrame, title: str, unit: str, source: str, synthetic: bo
         ax.axhline(y, color="#b22222", linestyle="--", linewidth=1)
         ax.text(ax.get_xlim()[0], y, f" {label}", color="#b22222", fontsize=8, va="bottom")
     ymax = ax.get_ylim()[1]
-    for i, (when, label) in enumerate(events):
-        when = time_axis([when])[0] if isinstance(x, pd.DatetimeIndex) else when
+    for i, (event, label) in enumerate(events):
+        when: Any = time_axis([event])[0] if isinstance(x, pd.DatetimeIndex) else event  # a date or a category
         ax.axvline(when, color="#999999", linewidth=0.8, linestyle=":")
         ax.text(when, ymax * (0.97 - 0.07 * (i % 4)), label, fontsize=7, color="#555555", rotation=0, ha="left", va="top")
     ax.set_ylabel(unit)
@@ -263,14 +263,15 @@ def heatmap(frame: pd.DataFrame, title: str, unit: str, source: str, synthetic: 
     house_style()
     fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(frame.columns) + 3), max(3.0, 0.34 * len(frame) + 1.6)))
     data = frame.to_numpy(dtype=float)
-    im = ax.imshow(data, cmap="Blues", aspect="auto", vmin=0, vmax=vmax if vmax is not None else np.nanmax(data) or 1)
+    top = float(vmax if vmax is not None else np.nanmax(data) or 1)
+    im = ax.imshow(data, cmap="Blues", aspect="auto", vmin=0, vmax=top)
     ax.set_xticks(range(len(frame.columns)), [str(c) for c in frame.columns], rotation=35, ha="right", fontsize=8)
     ax.set_yticks(range(len(frame.index)), [str(i) for i in frame.index], fontsize=8)
     ax.grid(False)
     for (r, c), v in np.ndenumerate(data):
         if np.isfinite(v):
             ax.text(c, r, fmt.format(v), ha="center", va="center", fontsize=7,
-                    color="white" if v > (im.norm.vmax or 1) * 0.6 else "black")
+                    color="white" if v > top * 0.6 else "black")
     fig.colorbar(im, ax=ax, label=unit, shrink=0.8)
     ax.set_title(title)
     cells = [(f"{r} {c}", frame.at[r, c]) for r in frame.index for c in frame.columns]
@@ -294,7 +295,7 @@ def matrix(frame: pd.DataFrame) -> pd.DataFrame:
 # Marker shape per reliability grade (legend: 可靠性); fill per qualifier: filled = stated, hollow = lower bound
 # (超过/以上), half = approximate (近/约). Kept here so every published-figure chart reads the same way.
 GRADE_MARKERS = {"primary": "o", "seed": "s", "reprint": "^", "secondary": "D"}
-QUALIFIER_FILL = {"stated": "full", "lower_bound": "none", "approximate": "left"}
+QUALIFIER_FILL: dict[str, Literal["full", "none", "left"]] = {"stated": "full", "lower_bound": "none", "approximate": "left"}
 
 
 def published_points(points: pd.DataFrame, title: str, unit: str, source: str,
@@ -446,6 +447,7 @@ def tile_map(values: pd.Series, title: str, unit: str, source: str, synthetic: b
     ncols = max(t.col for t in tiles) + 1
     vals = {code: float(v) for code, v in values.items() if v is not None and not pd.isna(v)}
     cmap = colormaps["cividis"]
+    norm: Normalize
     if discrete:
         keys = sorted(discrete)
         norm = BoundaryNorm([k - 0.5 for k in keys] + [keys[-1] + 0.5], cmap.N)
@@ -457,6 +459,7 @@ def tile_map(values: pd.Series, title: str, unit: str, source: str, synthetic: b
     for t in tiles:
         x, y = t.col, nrows - 1 - t.row
         v = vals.get(t.province_code)
+        face: str | tuple[float, float, float, float]
         if v is None:
             face, text, label = NOT_FILED_COLOUR, "black", missing_label
             ax.add_patch(Rectangle((x + 0.04, y + 0.04), 0.92, 0.92, facecolor=face, edgecolor="white", hatch="//"))

@@ -11,7 +11,7 @@ from matplotlib import font_manager
 
 from sbk.calendar import parse_period
 
-__all__ = ["use_cjk_font", "escape_md", "load", "is_synthetic", "resolve_period", "house_style", "source_line", "SYNTHETIC_NOTE", "periods_of"]
+__all__ = ["SYNTHETIC_NOTE", "escape_md", "house_style", "is_synthetic", "load", "periods_of", "resolve_period", "source_line", "use_cjk_font"]
 
 SYNTHETIC_NOTE = "合成示例数据（synthetic），非官方统计"
 _CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei")

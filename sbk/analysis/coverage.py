@@ -8,14 +8,14 @@ from sbk.analysis.common import best_per_date
 from sbk.forms import ServiceChannel, ServiceItem
 
 __all__ = [
-    "national_coverage",
-    "regional_coverage",
-    "holders_by_group",
-    "terminals_per_10k",
-    "option_matrix",
     "application_rates",
     "domain_opened",
+    "holders_by_group",
+    "national_coverage",
+    "option_matrix",
     "progress_notes",
+    "regional_coverage",
+    "terminals_per_10k",
 ]
 
 

@@ -10,14 +10,14 @@ import pandas as pd
 from sbk.analysis.common import best_per_date
 
 __all__ = [
-    "province_totals",
     "by_region",
     "monthly_increments",
-    "yoy_growth",
-    "new_issuing_cities",
     "national_series",
+    "new_issuing_cities",
     "plan_targets",
     "projection",
+    "province_totals",
+    "yoy_growth",
 ]
 
 

@@ -29,30 +29,30 @@ from sbk.analysis.common import best_per_date, resolve_period
 from sbk.calendar import parse_period
 
 __all__ = [
-    "NOT_FILED",
     "FILED",
+    "NOT_FILED",
+    "SCORE_FORMULA",
     "STAGE_LABELS",
-    "provinces_frame",
-    "filing_status",
-    "province_holders",
-    "national_total",
-    "reconcile",
-    "coverage_table",
-    "growth_table",
-    "groups_table",
-    "terminals_table",
-    "services_table",
     "applications_table",
-    "cardholder_db_table",
     "bank_table",
+    "cardholder_db_table",
+    "coverage_table",
+    "filing_status",
+    "groups_table",
+    "growth_table",
+    "late_and_missing",
+    "national_total",
+    "period_is_synthetic",
+    "province_holders",
+    "provinces_frame",
     "quality_table",
     "rank",
+    "reconcile",
     "roll_up",
-    "late_and_missing",
-    "timeliness_by_province",
+    "services_table",
     "synthetic_in",
-    "period_is_synthetic",
-    "SCORE_FORMULA",
+    "terminals_table",
+    "timeliness_by_province",
 ]
 
 NOT_FILED = "未报送"
@@ -354,7 +354,7 @@ def bank_table(q4: pd.DataFrame, q1: pd.DataFrame, filings: pd.DataFrame, period
         h = holders.get(code)
         rows[str(code)] = {"fin_holders_10k": round(fin, 2), "fin_activated_10k": round(act, 2),
                       "activation_pct": round_pct(act / fin * 100) if fin > 0 else float("nan"),
-                      "banks": int(len(g)), "largest_bank": str(top["bank_name"]),
+                      "banks": len(g), "largest_bank": str(top["bank_name"]),
                       "largest_share_pct": round_pct(float(shares.max())) if fin > 0 else float("nan"),
                       "hhi": round(float((shares ** 2).sum()), 0),
                       "fin_share_of_holders_pct": round_pct(fin / h * 100) if h and h > 0 else float("nan")}
@@ -406,7 +406,7 @@ def quality_table(filings: pd.DataFrame, receipts: pd.DataFrame, findings: pd.Da
     for code, name, label in provinces_frame(_month_of(period))[["province_code", "province_name", "label"]].itertuples(index=False):
         t = timely[code]
         mine = warned[warned["path"].isin(files_of.get(code, set()))] if not warned.empty else warned
-        s = quality_score(t, int(len(mine)))
+        s = quality_score(t, len(mine))
         codes = mine["code"].value_counts().sort_index() if not mine.empty else pd.Series(dtype=int)
         rows.append({"province_code": code, "province_name": name, "label": label, "expected": len(t),
                      "filed": int((t["status"] != NOT_FILED).sum()), "on_time": int((t["status"] == "按时").sum()),

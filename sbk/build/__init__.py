@@ -23,20 +23,61 @@ of the same name imported here.)
 """
 
 from sbk.build.planning import ALL_PROVINCES, Job, ParameterError, has_data, national_period, plan, validate_parameters
-from sbk.build.record import (BuildRecord, CodeVersion, Input, ReportRecord, input_record, is_current,
-                              provenance_html, read_record, slice_hash)
-from sbk.build.registry import (ANALYSES, NATIONAL, NATIONAL_ANALYSES, NATIONAL_TABLES, NOTEBOOKS, REPO, ROLLUP_ANALYSES,
-                                Analysis)
+from sbk.build.record import (
+                              BuildRecord,
+                              CodeVersion,
+                              Input,
+                              ReportRecord,
+                              input_record,
+                              is_current,
+                              provenance_html,
+                              read_record,
+                              slice_hash,
+)
+from sbk.build.registry import (
+                              ANALYSES,
+                              NATIONAL,
+                              NATIONAL_ANALYSES,
+                              NATIONAL_TABLES,
+                              NOTEBOOKS,
+                              REPO,
+                              ROLLUP_ANALYSES,
+                              Analysis,
+)
 from sbk.build.render import index_records, render_html, write_index
 from sbk.build.runner import build_job, main_progress, run_jobs
 from sbk.build.verification import verify
 
 __all__ = [
-    "ANALYSES", "Analysis", "NATIONAL", "NATIONAL_ANALYSES", "NATIONAL_TABLES", "NOTEBOOKS", "REPO",
-    "ROLLUP_ANALYSES", "ALL_PROVINCES", "Job", "ParameterError", "plan", "validate_parameters", "national_period", "has_data",
-    "BuildRecord", "ReportRecord", "Input", "CodeVersion", "input_record", "read_record", "is_current",
-    "slice_hash", "provenance_html",
-    "render_html", "write_index", "index_records",
-    "build_job", "run_jobs", "main_progress",
-    "verify",
+                              "ALL_PROVINCES",
+                              "ANALYSES",
+                              "NATIONAL",
+                              "NATIONAL_ANALYSES",
+                              "NATIONAL_TABLES",
+                              "NOTEBOOKS",
+                              "REPO",
+                              "ROLLUP_ANALYSES",
+                              "Analysis",
+                              "BuildRecord",
+                              "CodeVersion",
+                              "Input",
+                              "Job",
+                              "ParameterError",
+                              "ReportRecord",
+                              "build_job",
+                              "has_data",
+                              "index_records",
+                              "input_record",
+                              "is_current",
+                              "main_progress",
+                              "national_period",
+                              "plan",
+                              "provenance_html",
+                              "read_record",
+                              "render_html",
+                              "run_jobs",
+                              "slice_hash",
+                              "validate_parameters",
+                              "verify",
+                              "write_index",
 ]

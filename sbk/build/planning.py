@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from sbk.build.registry import ANALYSES, NATIONAL, NATIONAL_ANALYSES, ROLLUP_ANALYSES
 
-__all__ = ["Job", "ParameterError", "validate_parameters", "plan", "national_period", "has_data", "ALL_PROVINCES"]
+__all__ = ["ALL_PROVINCES", "Job", "ParameterError", "has_data", "national_period", "plan", "validate_parameters"]
 
 ALL_PROVINCES = "all"  # --province all: every province's reports, and the national ones
 

@@ -21,8 +21,20 @@ from sbk.build.planning import Job
 from sbk.build.registry import ANALYSES, NATIONAL, NOTEBOOKS, tables_read
 from sbk.code_version import source_hash
 
-__all__ = ["Input", "CodeVersion", "BuildRecord", "ReportRecord", "slice_hash", "slice_rows", "input_record", "read_record",
-           "is_current", "citation", "provenance_html", "shown_date"]
+__all__ = [
+    "BuildRecord",
+    "CodeVersion",
+    "Input",
+    "ReportRecord",
+    "citation",
+    "input_record",
+    "is_current",
+    "provenance_html",
+    "read_record",
+    "shown_date",
+    "slice_hash",
+    "slice_rows",
+]
 
 
 @dataclass(frozen=True)
@@ -69,7 +81,7 @@ class ReportRecord(BuildRecord):
     citation: str
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "ReportRecord":
+    def from_dict(cls, d: dict[str, Any]) -> ReportRecord:
         return cls(inputs=tuple(Input(**i) for i in d["inputs"]), datapackage_version=d["datapackage_version"],
                    code=CodeVersion(**d["code"]), parameters=dict(d["parameters"]), input_hash=d["input_hash"],
                    job=Job(**d["job"]), title=d["title"], synthetic=d["synthetic"], citation=d["citation"])
@@ -193,7 +205,7 @@ def is_current(job: Job, processed: Path, reports: Path) -> bool:
 def shown_date() -> str:
     """A date to show: SOURCE_DATE_EPOCH when set, else none (never the wall clock, so rebuilds are identical)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date().isoformat() if epoch else ""
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat() if epoch else ""
 
 
 def citation(job: Job, synthetic: bool) -> str:

@@ -13,8 +13,17 @@ from pathlib import Path
 
 from sbk.resources import resource_dir
 
-__all__ = ["Analysis", "ANALYSES", "NATIONAL", "NATIONAL_ANALYSES", "NATIONAL_TABLES", "ROLLUP_ANALYSES", "REPO", "NOTEBOOKS",
-           "tables_read"]
+__all__ = [
+    "ANALYSES",
+    "NATIONAL",
+    "NATIONAL_ANALYSES",
+    "NATIONAL_TABLES",
+    "NOTEBOOKS",
+    "REPO",
+    "ROLLUP_ANALYSES",
+    "Analysis",
+    "tables_read",
+]
 
 REPO = Path(__file__).resolve().parents[2]  # the checkout, when sbk runs from one (see sbk.resources)
 NOTEBOOKS = resource_dir("notebooks")

@@ -36,7 +36,7 @@ def _exporter():
                         jquery_url="", mermaid_js_url="", widget_renderer_url="", jupyter_widgets_base_url="")
 
 
-def render_html(nb: "NotebookNode", title: str) -> str:
+def render_html(nb: NotebookNode, title: str) -> str:
     """Self-contained HTML: code hidden, images embedded, no scripts fetched from the network."""
     body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     for pattern in _STRIP_SCRIPTS:
@@ -187,7 +187,7 @@ def compact_styles(page: str) -> str:
     return head + body
 
 
-def clean_notebook(nb: "NotebookNode") -> None:
+def clean_notebook(nb: NotebookNode) -> None:
     """Drop what differs between identical runs: papermill timings and kernel ids."""
     nb.metadata.pop("papermill", None)
     for cell in nb.cells:
@@ -265,11 +265,11 @@ def _period_section(period: str, records: list[ReportRecord], prefix: str, headi
         for code in sorted(by_place):
             cells = []
             for a in analyses:
-                r = by_place[code].get(a)
-                if r is None:
+                rec = by_place[code].get(a)
+                if rec is None:
                     cells.append('<td class="none">—</td>')
                 else:
-                    href = f"{prefix}{r.job.folder.as_posix()}/{a}.html"
+                    href = f"{prefix}{rec.job.folder.as_posix()}/{a}.html"
                     cells.append(f'<td><a href="{e(href)}">{e(ANALYSES[a].title.split(" · ")[0])}</a></td>')
             synthetic = any(r.synthetic for r in by_place[code].values())
             tag = '<span class="syn">合成示例 synthetic</span>' if synthetic else '<span class="real">报送数据 filed</span>'
@@ -314,11 +314,11 @@ def write_index(reports: Path, processed: Path | None = None) -> Path:
     latest_quarter = next((p for p in periods if any(r.job.province != NATIONAL for r in by_period[p]) and "Q" in p), None)
     sections = []
     shown = []
-    for p in (latest_national, latest_month, latest_quarter):
-        if p is None or p in shown:
+    for latest in (latest_national, latest_month, latest_quarter):
+        if latest is None or latest in shown:
             continue
-        shown.append(p)
-        sections.append(_period_section(p, by_period[p], "", f"最新 Latest: {p}"))
+        shown.append(latest)
+        sections.append(_period_section(latest, by_period[latest], "", f"最新 Latest: {latest}"))
     years: dict[str, list[str]] = {}
     for p in periods:
         years.setdefault(p[:4], []).append(p)

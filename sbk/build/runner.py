@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from sbk.atomic import remove_stale_temporaries, write_atomic
 from sbk.build.planning import Job, validate_parameters
@@ -19,11 +20,11 @@ from sbk.errors import ignore_sigint
 if TYPE_CHECKING:
     from sbk.warm import WarmKernel
 
-__all__ = ["build_job", "run_jobs", "main_progress"]
+__all__ = ["build_job", "main_progress", "run_jobs"]
 
 
 def build_job(job: Job, processed: Path, reports: Path, force: bool = False, kernel: str = "python3",
-              warm: "WarmKernel | None" = None) -> str:
+              warm: WarmKernel | None = None) -> str:
     """Build one report; return 'built' or 'current'.
 
     With ``warm``, the notebook runs on that already-running kernel (reset first); without, on a fresh one.
@@ -50,14 +51,12 @@ def build_job(job: Job, processed: Path, reports: Path, force: bool = False, ker
     # the build reads another folder (a temporary one for verify), pass that instead.
     if processed.resolve() != (REPO / "data" / "processed").resolve() or NOTEBOOKS != REPO / "notebooks":
         params["processed_dir"] = str(processed.resolve())
-    own = warm is None
-    if own:
-        warm = WarmKernel(kernel, NOTEBOOKS)
+    kernel_here = warm or WarmKernel(kernel, NOTEBOOKS)
     try:
-        nb = warm.execute(NOTEBOOKS / f"{job.analysis}.ipynb", params, NOTEBOOKS)
+        nb = kernel_here.execute(NOTEBOOKS / f"{job.analysis}.ipynb", params, NOTEBOOKS)
     finally:
-        if own:
-            warm.shutdown()
+        if warm is None:
+            kernel_here.shutdown()
     clean_notebook(nb)
     number_figures(nb)
     for cell in nb.cells:
@@ -93,10 +92,10 @@ def build_job(job: Job, processed: Path, reports: Path, force: bool = False, ker
 _RELATIVE_COST = {"provinces": 6.0, "coverage": 5.0, "issuance_trend": 2.6, "bulletin": 2.0, "bank_cooperation": 1.9,
                   "applications": 1.4, "cardholder_db": 1.0}
 
-_worker_kernel: "WarmKernel | None" = None
+_worker_kernel: WarmKernel | None = None
 
 
-def _warm_kernel() -> "WarmKernel":
+def _warm_kernel() -> WarmKernel:
     """This process's warm kernel, started on first use and replaced if it has died."""
     global _worker_kernel
     from sbk.warm import WarmKernel
@@ -133,7 +132,7 @@ def _run_one(args: tuple[Job, str, str, str]) -> tuple[Job, str, str]:
                                "policy_catalog/")
     try:
         return job, build_job(job, Path(processed), Path(reports), force=True, warm=_warm_kernel()), ""
-    except Exception as exc:  # one failing report must not stop the others; the CLI reports it
+    except Exception as exc:  # noqa: BLE001 - one failing report must not stop the others; the CLI reports it
         return job, "failed", f"{type(exc).__name__}: {str(exc)[-800:]}"
 
 
@@ -178,17 +177,18 @@ def run_jobs(jobs: list[Job], processed: Path, reports: Path, force: bool = Fals
     # Longest first, so the last jobs of a parallel build are short ones and no worker idles long at the end.
     args.sort(key=lambda a: -_RELATIVE_COST.get(a[0].analysis, 1.0))
     own = executor is None
-    if own:
+    if executor is None:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
         # Workers ignore SIGINT: Ctrl-C reaches the whole process group, and only this process answers it.
         executor = ProcessPoolExecutor(max_workers=jobs_n, mp_context=mp.get_context("spawn"), initializer=ignore_sigint)
+    pool: Executor = executor
     futures: list = []
     try:
         from concurrent.futures import as_completed
 
-        futures = [executor.submit(_run_one, a) for a in args]
+        futures = [pool.submit(_run_one, a) for a in args]
         for fut in as_completed(futures):
             r = fut.result()
             results.append(r)
@@ -204,12 +204,12 @@ def run_jobs(jobs: list[Job], processed: Path, reports: Path, force: bool = Fals
         if own:
             # ProcessPoolExecutor has no public way to stop running work; its worker table is stable CPython API
             # in practice (3.8-3.13), and without it the workers simply finish their reports.
-            for proc in list(getattr(executor, "_processes", {}).values()):
+            for proc in list(getattr(pool, "_processes", {}).values()):
                 proc.kill()
         raise
     finally:
         if own:
-            executor.shutdown(cancel_futures=True)
+            pool.shutdown(cancel_futures=True)
     return sorted(results)
 
 

@@ -17,6 +17,20 @@ from sbk.forms.rules import TABLES, Table, column_labels, fmt, table_columns
 from sbk.forms.spec import PROVENANCE, Field, Kind, Layout
 
 __all__ = [
-    "FORMS", "LAYOUTS", "CATALOG_SIZE", "CardholderDbStage", "CrossRegionScope", "ServiceChannel", "ServiceItem",
-    "TABLES", "Table", "column_labels", "fmt", "table_columns", "PROVENANCE", "Field", "Kind", "Layout",
+    "CATALOG_SIZE",
+    "FORMS",
+    "LAYOUTS",
+    "PROVENANCE",
+    "TABLES",
+    "CardholderDbStage",
+    "CrossRegionScope",
+    "Field",
+    "Kind",
+    "Layout",
+    "ServiceChannel",
+    "ServiceItem",
+    "Table",
+    "column_labels",
+    "fmt",
+    "table_columns",
 ]

@@ -12,7 +12,7 @@ from sbk.findings import ERROR, WARNING
 from sbk.forms.options import CATALOG_SIZE, CardholderDbStage, CrossRegionScope, ServiceChannel, ServiceItem
 from sbk.forms.spec import Field, Kind, Layout
 
-__all__ = ["LAYOUTS", "FORMS", "REGION_COLUMNS"]
+__all__ = ["FORMS", "LAYOUTS", "REGION_COLUMNS"]
 
 _TWO_DECIMALS = "数字统一保留小数点后两位"
 _CUMULATIVE = "本表中的各项指标均为截至季度末的累计数量，而非本季度的新增数量"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["ServiceItem", "ServiceChannel", "CrossRegionScope", "CardholderDbStage", "CATALOG_SIZE"]
+__all__ = ["CATALOG_SIZE", "CardholderDbStage", "CrossRegionScope", "ServiceChannel", "ServiceItem"]
 
 CATALOG_SIZE = 102  # 人社部发〔2014〕52号 社保卡应用目录
 
@@ -12,14 +12,14 @@ CATALOG_SIZE = 102  # 人社部发〔2014〕52号 社保卡应用目录
 class _Labelled(IntEnum):
     label: str
 
-    def __new__(cls, value: int, label: str) -> "_Labelled":
+    def __new__(cls, value: int, label: str) -> _Labelled:
         obj = int.__new__(cls, value)
         obj._value_ = value
         obj.label = label
         return obj
 
     @classmethod
-    def other(cls) -> "_Labelled":
+    def other(cls) -> _Labelled:
         return max(cls)
 
     @classmethod

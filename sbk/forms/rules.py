@@ -12,9 +12,10 @@ returns a boolean per row; ``sbk.validate`` turns failures into findings.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -25,7 +26,7 @@ from sbk.forms.layouts import LAYOUTS
 from sbk.forms.options import CATALOG_SIZE, CardholderDbStage
 from sbk.forms.spec import PROVENANCE, Field, Kind, Layout
 
-__all__ = ["TABLES", "Table", "column_labels", "table_columns", "fmt"]
+__all__ = ["TABLES", "Table", "column_labels", "fmt", "table_columns"]
 
 Check = Callable[[pd.DataFrame], pd.Series]
 

@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from sbk.findings import Severity
 from sbk.forms.options import _Labelled
 
-__all__ = ["Kind", "Field", "Layout", "PROVENANCE"]
+__all__ = ["PROVENANCE", "Field", "Kind", "Layout"]
 
 PROVENANCE = ("source_file", "source_sheet", "source_row")
 
