@@ -58,6 +58,7 @@ import re
 import struct
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -296,8 +297,16 @@ def _hits(value: Any) -> tuple[str, list[tuple[int, int, str]]]:
     text = _text_of(value)
     if text is None or sum(map(str.isdigit, text)) < 11:
         return "", []
+    t, hits = _text_hits(text)
+    return t, list(hits)
+
+
+@lru_cache(maxsize=1 << 16)
+def _text_hits(text: str) -> tuple[str, tuple[tuple[int, int, str], ...]]:
+    """A text cell's hits, remembered by its text: the same long cells (an option list 1，2，…，102, a region's
+    note) come back in every period a province files, and normalising them is the cell pass's main cost."""
     t, _ = _normalised(text)
-    return t, _hits_in_normalised(t)
+    return t, tuple(_hits_in_normalised(t))
 
 
 def _kinds(hits: Iterable[tuple[int, int, str]]) -> list[str]:
@@ -546,8 +555,8 @@ class _Found:
         for t in _header_footer_texts(text) if label == _HEADER_FOOTER else [text]:
             if sum(map(str.isdigit, t)) < 11:
                 continue
-            n, _ = _normalised(t)
-            for s, e, kind in _hits_in_normalised(n):
+            n, hits = _text_hits(t)
+            for s, e, kind in hits:
                 key = _key(n[s:e])
                 if key not in self.judged:
                     self.places.setdefault((self.labels.get(sheet, sheet), cell, label), set()).add(kind)
