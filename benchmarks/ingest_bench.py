@@ -28,6 +28,7 @@ import math
 import os
 import platform
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -165,13 +166,20 @@ print(json.dumps({"ok": r.ok, "files": r.files, "forms": r.sheets, "rows": r.row
 """
 
 
+def _cpu() -> float:
+    """CPU seconds (user + system) of every child process waited for so far, with the workers they waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _child(argv: list[str]) -> tuple[float, dict]:
-    t0 = time.perf_counter()
+    """Run a child; (wall seconds, its JSON report with its CPU seconds and those of its workers as ``cpu_s``)."""
+    t0, c0 = time.perf_counter(), _cpu()
     proc = subprocess.run([sys.executable, *argv], check=False, capture_output=True, text=True, cwd=HERE.parent)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"benchmark child failed:\n{proc.stderr[-2000:]}")
-    return wall, json.loads(proc.stdout.strip().splitlines()[-1])
+    return wall, {**json.loads(proc.stdout.strip().splitlines()[-1]), "cpu_s": _cpu() - c0}
 
 
 def paired_rounds(root: Path, files: list[Path], rounds: int) -> dict:
@@ -179,10 +187,13 @@ def paired_rounds(root: Path, files: list[Path], rounds: int) -> dict:
     listing.parent.mkdir(parents=True, exist_ok=True)
     listing.write_text("\n".join(str(f) for f in files) + "\n", encoding="utf-8")
     out = HERE / "out" / "processed"
-    floors, ingests, ratios, last = [], [], [], {}
+    floors, ingests, ratios, cpu_ratios, last = [], [], [], [], {}
+    floor_cpu, ingest_cpu = [], []
     for r in range(rounds):
         def floor() -> float:
-            return _child([str(HERE / "calamine_floor.py"), str(listing)])[0]
+            wall, report = _child([str(HERE / "calamine_floor.py"), str(listing)])
+            floor_cpu.append(round(report["cpu_s"], 2))
+            return wall
 
         def run() -> float:
             nonlocal last
@@ -190,6 +201,7 @@ def paired_rounds(root: Path, files: list[Path], rounds: int) -> dict:
             wall, last = _child(["-c", INGEST, str(root), str(out)])
             if not last["ok"]:
                 raise SystemExit(f"the benchmark set did not ingest cleanly: {last['errors']}")
+            ingest_cpu.append(round(last["cpu_s"], 2))
             return wall
 
         if r % 2 == 0:
@@ -199,11 +211,17 @@ def paired_rounds(root: Path, files: list[Path], rounds: int) -> dict:
         floors.append(round(f, 2))
         ingests.append(round(i, 2))
         ratios.append(round(i / f, 2))
-        print(f"round {r + 1}: floor {f:.2f} s, ingest {i:.2f} s, ratio {i / f:.2f}", file=sys.stderr)
+        cpu_ratios.append(round(ingest_cpu[-1] / floor_cpu[-1], 2))
+        print(f"round {r + 1}: floor {f:.2f} s, ingest {i:.2f} s, ratio {i / f:.2f}; "
+              f"CPU {floor_cpu[-1]:.1f} s and {ingest_cpu[-1]:.1f} s, ratio {cpu_ratios[-1]:.2f}", file=sys.stderr)
     median = statistics.median(ingests)
     return {"rounds": rounds, "floor_s": floors, "ingest_s": ingests, "ratio": ratios,
             "median_ratio": statistics.median(ratios), "median_floor_s": statistics.median(floors),
-            "median_ingest_s": median, "workbooks_per_s": round(len(files) / median, 1),
+            "median_ingest_s": median,
+            # CPU seconds of each child with its workers: what the work costs, whatever else the machine runs.
+            "floor_cpu_s": floor_cpu, "ingest_cpu_s": ingest_cpu, "cpu_ratio": cpu_ratios,
+            "median_cpu_ratio": statistics.median(cpu_ratios),
+            "workbooks_per_s": round(len(files) / median, 1),
             "rows_per_s": round(last["rows"] / median, 1), "forms": last["forms"], "rows": last["rows"],
             "phases_last_round_s": last["phases"],
             "peak_rss_mb": {"main": round(last["main_rss_mb"], 1), "largest_worker": round(last["largest_worker_rss_mb"], 1),
