@@ -1,7 +1,7 @@
 """The reader and the rules give the same answers after every speed-up: a planted-fault set against its golden.
 
 ``tests/planted.py`` builds the set (the demo's workbooks and the LibreOffice fixtures, copied and edited to
-hold faults of 61 rule codes, more than 64 workbooks so the worker pool reads them) and records the golden
+hold faults of 61 rule codes, 93 workbooks so the worker pool reads them) and records the golden
 (``tests/fixtures/planted/golden.json``) from the version before the speed-ups of issue 18.
 """
 
