@@ -26,6 +26,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 __all__ = ["CFB_MAGIC", "ContainerError", "Probe", "SheetShape", "column_number", "probe", "read_package"]
 
@@ -179,9 +180,63 @@ def _xlsx_sheet_paths(members: dict[str, bytes]) -> list[tuple[str, str]]:
     return out
 
 
-def _probe_xlsx(members: dict[str, bytes]) -> Probe:
-    from defusedxml.ElementTree import iterparse  # type: ignore[import-untyped]
+class _SheetShapeTarget:
+    """Measures one xlsx sheet part as the parser meets its elements (a parser target: no element tree is built,
+    the part being read only for its rows, columns and cells). The same defused expat parser as ``iterparse``,
+    so a part that is not well-formed or declares entities raises as it did there."""
 
+    def __init__(self, shape: SheetShape) -> None:
+        self.shape = shape
+        self.row = self.col = self.cells = 0
+        self.content = self.formulas = self.rows_hidden_by_default = False
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        tag = _local(tag)
+        shape = self.shape
+        if tag == "c":
+            ref = attrib.get("r")
+            if ref:
+                r, self.col = _ref(ref)
+                self.row = r if r else self.row
+            else:
+                self.col += 1
+            self.content = False
+        elif tag in ("v", "is", "f"):
+            self.content = True
+            self.formulas = self.formulas or tag == "f"
+        elif tag == "row":
+            self.row = int(attrib.get("r") or self.row + 1)
+            self.col = 0
+            if _xlsx_row_hidden(attrib, self.rows_hidden_by_default):
+                shape.hidden_rows.add(self.row)
+        elif tag == "col" and _xlsx_hidden(attrib, "width", _MIN_WIDTH):
+            low, high = int(attrib.get("min") or 1), int(attrib.get("max") or attrib.get("min") or 1)
+            shape.hidden_cols.update(range(low, min(high, _MAX_COLUMNS) + 1))
+        elif tag == "sheetFormatPr":
+            self.rows_hidden_by_default = attrib.get("zeroHeight") in ("1", "true")
+        elif tag == "dimension":
+            last = (attrib.get("ref") or "A1").split(":")[-1]
+            shape.declared_rows, shape.declared_cols = _ref(last)
+
+    def end(self, tag: str) -> None:
+        if self.content and _local(tag) == "c":
+            shape = self.shape
+            shape.rows, shape.cols = max(shape.rows, self.row), max(shape.cols, self.col)
+            self.cells += 1
+
+    def close(self) -> None:
+        return None
+
+
+def _parse_with(target: Any, data: bytes) -> None:
+    from defusedxml.ElementTree import DefusedXMLParser  # type: ignore[import-untyped]
+
+    parser = DefusedXMLParser(target=target)
+    parser.feed(data)
+    parser.close()
+
+
+def _probe_xlsx(members: dict[str, bytes]) -> Probe:
     shapes, formulas, cells = [], False, 0
     for name, member in _xlsx_sheet_paths(members):
         shape = SheetShape(name)
@@ -189,41 +244,10 @@ def _probe_xlsx(members: dict[str, bytes]) -> Probe:
         data = members.get(member)
         if data is None:
             continue
-        row, col, content, rows_hidden_by_default = 0, 0, False, False
-        for event, el in iterparse(io.BytesIO(data), events=("start", "end")):
-            tag = _local(el.tag)
-            if event == "start":
-                if tag == "row":
-                    row = int(el.get("r") or row + 1)
-                    col = 0
-                    if _xlsx_row_hidden(el, rows_hidden_by_default):
-                        shape.hidden_rows.add(row)
-                elif tag == "col" and _xlsx_hidden(el, "width", _MIN_WIDTH):
-                    low, high = int(el.get("min") or 1), int(el.get("max") or el.get("min") or 1)
-                    shape.hidden_cols.update(range(low, min(high, _MAX_COLUMNS) + 1))
-                elif tag == "sheetFormatPr":
-                    rows_hidden_by_default = el.get("zeroHeight") in ("1", "true")
-                elif tag == "c":
-                    ref = el.get("r")
-                    if ref:
-                        r, col = _ref(ref)
-                        row = r if r else row
-                    else:
-                        col += 1
-                    content = False
-                elif tag in ("v", "is", "f"):
-                    content = True
-                    formulas = formulas or tag == "f"
-                elif tag == "dimension":
-                    last = (el.get("ref") or "A1").split(":")[-1]
-                    shape.declared_rows, shape.declared_cols = _ref(last)
-            elif tag == "c":
-                if content:
-                    shape.rows, shape.cols = max(shape.rows, row), max(shape.cols, col)
-                    cells += 1
-                el.clear()
-            elif tag == "row":
-                el.clear()
+        target = _SheetShapeTarget(shape)
+        _parse_with(target, data)
+        formulas = formulas or target.formulas
+        cells += target.cells
     if "xl/sharedStrings.xml" in members:
         _check_string_table(*_xlsx_string_counts(members["xl/sharedStrings.xml"]), cells)
     return Probe("xlsx", shapes, formulas)
@@ -261,19 +285,27 @@ def _check_string_table(declared: int, actual: int, cells: int) -> None:
         raise ContainerError("corrupt", f"共享字符串表声明 {declared} 项，实有 {actual} 项")
 
 
+class _StringCountTarget:
+    def __init__(self) -> None:
+        self.declared = self.actual = 0
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if _local(tag) == "sst":
+            self.declared = max(int(attrib.get("count") or 0), int(attrib.get("uniqueCount") or 0))
+
+    def end(self, tag: str) -> None:
+        if _local(tag) == "si":
+            self.actual += 1
+
+    def close(self) -> None:
+        return None
+
+
 def _xlsx_string_counts(data: bytes) -> tuple[int, int]:
     """(the larger of count and uniqueCount on <sst>, the number of <si> it holds)."""
-    from defusedxml.ElementTree import iterparse  # type: ignore[import-untyped]
-
-    declared, actual = 0, 0
-    for event, el in iterparse(io.BytesIO(data), events=("start", "end")):
-        tag = _local(el.tag)
-        if event == "start" and tag == "sst":
-            declared = max(int(el.get("count") or 0), int(el.get("uniqueCount") or 0))
-        elif event == "end" and tag == "si":
-            actual += 1
-            el.clear()
-    return declared, actual
+    target = _StringCountTarget()
+    _parse_with(target, data)
+    return target.declared, target.actual
 
 
 # --- xlsb ----------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,6 +114,9 @@ class IngestResult:
     up_to_date: bool = False
     files: int = 0
     sheets: int = 0
+    rows: int = 0  # rows of the forms' tables
+    # Seconds by phase: read, privacy and clean summed over the worker processes; the rest as the main one waits.
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -305,26 +309,42 @@ def _read_csv(path: Path, shown: str) -> tuple[list[SheetData], str | None, pd.D
     return sheets, None, pd.DataFrame(), fs
 
 
-def _read_one(args: tuple[Path, str]) -> tuple[list[SheetData], list[Finding]]:
-    return read_workbook(*args)
+def _read_batch(batch: list[tuple[Path, str]]) -> tuple[list[tuple[list[SheetData], list[Finding]]], dict[str, float]]:
+    """A batch of workbooks, read in one go by one process, with the seconds each step took."""
+    timings: dict[str, float] = {}
+    return [read_workbook(path, shown, timings) for path, shown in batch], timings
 
 
-def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None) -> list[tuple[list[SheetData], list[Finding]]]:
+def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None, timings: dict[str, float]
+                    ) -> list[tuple[list[SheetData], list[Finding]]]:
     """Read workbooks, in parallel processes when there are many (each file is independent)."""
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     if jobs <= 1 or len(workbooks) < 64:
-        return [_read_one(w) for w in workbooks]
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
+        got, spent = _read_batch(workbooks)
+        batches = [(got, spent)]
+    else:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
 
-    # spawn, not fork: forking a process that has already imported pandas/pyarrow threads can hang.
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=ignore_sigint) as pool:
-        return list(pool.map(_read_one, workbooks, chunksize=32))
+        size = 32
+        chunks = [workbooks[i:i + size] for i in range(0, len(workbooks), size)]
+        # spawn, not fork: forking a process that has already imported pandas/pyarrow threads can hang.
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=ignore_sigint) as pool:
+            batches = list(pool.map(_read_batch, chunks))
+    out: list[tuple[list[SheetData], list[Finding]]] = []
+    for got, spent in batches:
+        out.extend(got)
+        for step, seconds in spent.items():
+            timings[step] = timings.get(step, 0.0) + seconds
+    return out
 
 
-def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None = None
+def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None = None,
+             timings: dict[str, float] | None = None
              ) -> tuple[list[SheetData], dict[str, pd.DataFrame], dict[str, str], list[Finding], int]:
     """Read every file under ``raw_dir``: (sheets, extra tables, sha256 by path, findings, file count).
+
+    ``timings``, when given, has the seconds the workers spent on each step of reading added to it.
 
     Every file found is read or named in a finding. A CSV is tried, in this order, as an official-layout form
     (a form title in its first rows), as published figures, as a tidy table; otherwise it is named.
@@ -367,7 +387,7 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
                 extra.setdefault(kind, []).append(df)
             continue
         workbooks.append((path, shown))
-    for got, fs in _read_workbooks(workbooks, jobs):
+    for got, fs in _read_workbooks(workbooks, jobs, timings if timings is not None else {}):
         sheets.extend(got)
         findings.extend(fs)
     joined = {k: pd.concat(v, ignore_index=True) for k, v in extra.items()}
@@ -592,10 +612,15 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
 def _new_set(raw_dir: Path, shas: dict[str, str], fp: str, jobs: int | None, result: IngestResult
              ) -> dict[str, bytes] | None:
     """Read and validate everything (findings into ``result``); the new set's files by name, or None on error."""
-    sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs)
+    t0 = time.perf_counter()
+    sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs, result.phases)
+    t1 = time.perf_counter()
     result.files, result.sheets = nfiles, len(sheets)
     tables, fs = assemble(sheets, shas, extra.get("region_population"))
     result.findings = findings + fs
+    result.rows = sum(len(tables[layout.table]) for layout in LAYOUTS.values() if layout.table in tables)
+    t2 = time.perf_counter()
+    result.phases.update({"reading_wall": t1 - t0, "validate": t2 - t1})
     for name, df in extra.items():  # reference tables only: a filing's rows come through assemble, never replaced
         tables[name] = pd.concat([tables[name], df], ignore_index=True) if name in tables else df
     if has_errors(result.findings):
@@ -610,14 +635,17 @@ def _new_set(raw_dir: Path, shas: dict[str, str], fp: str, jobs: int | None, res
         new[f"{name}.parquet"] = _parquet_bytes(df)
     text = json.dumps(_datapackage(tables, shas, synthetic_files, fp), ensure_ascii=False, indent=2) + "\n"
     new["datapackage.json"] = text.encode("utf-8")
+    result.phases["encode"] = time.perf_counter() - t2
     return new
 
 
 def _write(out_dir: Path, new: dict[str, bytes], result: IngestResult) -> None:
     """Commit ``new`` as the folder's whole set (the caller holds the lock): changed files, and the removal of
     tables of an earlier set it does not have."""
+    t0 = time.perf_counter()
     for name, data in new.items():
         target = out_dir / name
         (result.unchanged if target.exists() and target.read_bytes() == data else result.written).append(target)
     result.removed = [out_dir / name for name in sorted(_owned(out_dir) - set(new))]
     _commit(out_dir, {t: new[t.name] for t in result.written}, set(new))
+    result.phases["write"] = time.perf_counter() - t0

@@ -38,7 +38,7 @@ import pandas as pd
 
 from sbk.findings import ERROR, WARNING, Finding, rule
 from sbk.forms import LAYOUTS, Kind, Layout
-from sbk.workbooks import SheetData
+from sbk.workbooks import SheetData, records
 
 __all__ = ["CHINA_POPULATION_MAX_10K", "GROWTH_LIMIT", "POPULATION_MARGIN", "check_magnitudes", "region_populations"]
 
@@ -96,10 +96,11 @@ def _figures(layout: Layout) -> list[str]:
     return [f.name for f in layout.fields if f.kind is Kind.FIGURE_10K]
 
 
-def _population_findings(s: SheetData, populations: Mapping[str, tuple[float, str]]) -> list[Finding]:
+def _population_findings(s: SheetData, populations: Mapping[str, tuple[float, str]],
+                         sheet_rows: list[dict[str, Any]]) -> list[Finding]:
     layout = LAYOUTS[s.form]
     out: list[Finding] = []
-    rows: list[Mapping[Any, Any]] = list(s.rows.to_dict("records")) if len(s.rows) else []
+    rows: list[Mapping[Any, Any]] = list(sheet_rows)
     if s.total is not None and s.total_row:
         rows.append({**s.total, "source_row": s.total_row, "region_name": layout.total_label, "bank_name": layout.total_label})
     for rec in rows:
@@ -126,16 +127,17 @@ def _population_findings(s: SheetData, populations: Mapping[str, tuple[float, st
     return out
 
 
-def _growth_findings(sheets: list[SheetData], flagged: set[tuple[str, str, str]]) -> list[Finding]:
+def _growth_findings(sheets: list[SheetData], flagged: set[tuple[str, str, str]],
+                     sheet_rows: list[list[dict[str, Any]]]) -> list[Finding]:
     """≥ GROWTH_LIMIT × the same region's (bank's) figure in the previous filing of the same form."""
     out: list[Finding] = []
     series: dict[tuple, list[tuple[str, float, SheetData, Mapping[Any, Any]]]] = defaultdict(list)
     rec: Mapping[Any, Any]
-    for s in sheets:
+    for s, rows in zip(sheets, sheet_rows):
         layout = LAYOUTS[s.form]
         if not len(s.rows) or not s.period:
             continue
-        for rec in s.rows.to_dict("records"):
+        for rec in rows:
             key_values = tuple(str(rec.get(k) or "") for k in layout.row_key)
             for name in _figures(layout):
                 value = _number(rec.get(name))
@@ -160,8 +162,9 @@ def check_magnitudes(sheets: list[SheetData], region_population: pd.DataFrame | 
     """Every 万人 figure of every sheet against the population bound, and against the previous period."""
     populations = region_populations(region_population)
     out: list[Finding] = []
-    for s in sheets:
-        out.extend(_population_findings(s, populations))
+    sheet_rows = [records(s.rows) if len(s.rows) else [] for s in sheets]  # once per sheet, for both checks
+    for s, rows in zip(sheets, sheet_rows):
+        out.extend(_population_findings(s, populations, rows))
     flagged = {(f.path, f.sheet, f.cell) for f in out if f.severity == ERROR}
-    out.extend(_growth_findings(sheets, flagged))
+    out.extend(_growth_findings(sheets, flagged, sheet_rows))
     return out

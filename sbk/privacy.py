@@ -51,12 +51,14 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import io
 import math
 import re
 import struct
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -295,8 +297,16 @@ def _hits(value: Any) -> tuple[str, list[tuple[int, int, str]]]:
     text = _text_of(value)
     if text is None or sum(map(str.isdigit, text)) < 11:
         return "", []
+    t, hits = _text_hits(text)
+    return t, list(hits)
+
+
+@lru_cache(maxsize=1 << 16)
+def _text_hits(text: str) -> tuple[str, tuple[tuple[int, int, str], ...]]:
+    """A text cell's hits, remembered by its text: the same long cells (an option list 1，2，…，102, a region's
+    note) come back in every period a province files, and normalising them is the cell pass's main cost."""
     t, _ = _normalised(text)
-    return t, _hits_in_normalised(t)
+    return t, tuple(_hits_in_normalised(t))
 
 
 def _kinds(hits: Iterable[tuple[int, int, str]]) -> list[str]:
@@ -545,8 +555,8 @@ class _Found:
         for t in _header_footer_texts(text) if label == _HEADER_FOOTER else [text]:
             if sum(map(str.isdigit, t)) < 11:
                 continue
-            n, _ = _normalised(t)
-            for s, e, kind in _hits_in_normalised(n):
+            n, hits = _text_hits(t)
+            for s, e, kind in hits:
                 key = _key(n[s:e])
                 if key not in self.judged:
                     self.places.setdefault((self.labels.get(sheet, sheet), cell, label), set()).add(kind)
@@ -880,6 +890,14 @@ def _xlsb_part(part: str, data: bytes, sheet: str, found: _Found, link_refs: dic
 
 # -- zip packages and compound files --
 
+# XML parts in which the walk met no personal number, by digest of (part name, what was skipped, kind, bytes),
+# with the hyperlinks a sheet part attaches: the theme, the styles and most other parts an office suite writes
+# are byte-identical in every workbook a province saves, so each is walked once per process, not once per file.
+# A part is remembered only when no value in it holds a number at all (whether or not the cell pass has
+# judged it), so what it would add to another file's findings is nothing.
+_CLEAN_PARTS: dict[bytes, dict[str, str]] = {}
+_CLEAN_PARTS_MAX = 4096
+
 def _zip_package(data: bytes, found: _Found, limits: dict[str, int], embedded: str = "") -> None:
     """Every part of a zip package. ``embedded``: the part of the outer workbook this package is embedded as (its
     places are then named as that object, not as the workbook's own)."""
@@ -907,12 +925,32 @@ def _zip_package(data: bytes, found: _Found, limits: dict[str, int], embedded: s
             if values and b"<hyperlink" not in body and not _CANDIDATE.search(
                     _SHEET_VALUES.sub("", body.decode("utf-8", "replace"))):
                 continue
+            key = None
+            if not embedded:
+                digest = hashlib.blake2b(f"{part}\0{sorted(values)}\0{ods}\0".encode(), digest_size=20)
+                digest.update(body)
+                key = digest.digest()
+                known = _CLEAN_PARTS.get(key)
+                if known is not None:
+                    link_refs.update({(part, rid): ref for rid, ref in known.items()})
+                    continue
             walk = _XmlWalk()
+            # Every value is tried with nothing judged first: a part none of whose values holds a number is
+            # remembered as clean; a value that holds one is then judged as the file's own (``found``).
+            probe = _Found(set(), {})
+            clean = True
             try:
                 for attr, value in walk.items(body, values):
-                    found.text(*(whole if embedded else _ods_place(part, walk, attr) if ods else
-                                 _ooxml_place(part, walk, attr, sheet_of, link_refs)), value)
+                    place = (whole if embedded else _ods_place(part, walk, attr) if ods else
+                             _ooxml_place(part, walk, attr, sheet_of, link_refs))
+                    probe.text(*place, value)
+                    if probe.places:
+                        clean = False
+                        probe.places.clear()
+                        found.text(*place, value)
                 link_refs.update({(part, rid): ref for rid, ref in walk.links.items()})
+                if key is not None and clean and len(_CLEAN_PARTS) < _CLEAN_PARTS_MAX:
+                    _CLEAN_PARTS[key] = dict(walk.links)
             except Exception:  # noqa: BLE001 - not well-formed, or refused by defusedxml: read as loose text instead
                 for text in _loose_texts(body):
                     found.text(*whole, text)

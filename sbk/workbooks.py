@@ -17,9 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import math
 import os
 import re
+import time
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -60,6 +63,7 @@ __all__ = [
     "read_csv_form",
     "read_sheet",
     "read_workbook",
+    "records",
 ]
 
 # Limits on what a workbook may be (a zip bomb or a mis-saved export is a finding, not a hang). Rows and columns
@@ -149,6 +153,14 @@ _PROVINCIAL_LEVEL = {"省本级", "省级", "省直", "省直属", "本级", "�
 _REMARK = re.compile(r"^备注")
 _NEW_CITIES = re.compile(r"新增发卡(?:城市|地市)\s*(\d+|__|_+)?\s*个\s*[,，、]?\s*(?:即|为|分别为|:|：)?\s*(.*)$")
 _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4}
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as dicts, the values ``DataFrame.to_dict("records")`` gives (Python scalars, NaN for a missing
+    text), column by column: to_dict boxes every cell through pandas and costs several times more on the small
+    frames of one sheet, which the reader and the checks of every sheet walk."""
+    columns = list(df.columns)
+    return [dict(zip(columns, values)) for values in zip(*(df[c].tolist() for c in columns))]
 
 
 def file_sha256(path: str | Path) -> str:
@@ -630,16 +642,23 @@ def _uncached_formulas(path: Path, cells_by_sheet: dict[str, list[list[Any]]]) -
     return out
 
 
-def read_workbook(path: str | Path, display_path: str | None = None) -> tuple[list[SheetData], list[Finding]]:
-    """Every form in a workbook, and the findings met while reading it."""
+def read_workbook(path: str | Path, display_path: str | None = None, timings: dict[str, float] | None = None
+                  ) -> tuple[list[SheetData], list[Finding]]:
+    """Every form in a workbook, and the findings met while reading it.
+
+    ``timings``, when given, has the seconds of each step added to it: ``read`` (container checks and calamine),
+    ``privacy`` (the whole-file pass) and ``clean`` (forms recognised, cells cleaned, rows classified)."""
     path = Path(path)
     shown = display_path or path.as_posix()
+    t0 = time.perf_counter()
     sheets, findings = _read_cells(path)
+    t1 = time.perf_counter()
     findings = [replace(f, path=mask(shown)) for f in findings]  # the name shown may hold a number (masked)
     # One pass over the whole workbook (file name, sheet names, every cell, comments) before any form is read.
     # A personal number refuses the file: its forms are still read for their findings (all problems in one
     # run) but none is kept, and a sheet named with a personal number is shown by its position everywhere.
     personal, labels = personal_findings_in_workbook(path, shown, [(raw.name, raw.cells) for raw in sheets])
+    t2 = time.perf_counter()
     findings = [replace(f, sheet=labels.get(f.sheet, f.sheet)) for f in findings] + personal
     out: list[SheetData] = []
     for raw in sheets:
@@ -647,6 +666,9 @@ def read_workbook(path: str | Path, display_path: str | None = None) -> tuple[li
         findings.extend(fs)
         if data is not None:
             out.append(data)
+    if timings is not None:
+        for step, seconds in (("read", t1 - t0), ("privacy", t2 - t1), ("clean", time.perf_counter() - t2)):
+            timings[step] = timings.get(step, 0.0) + seconds
     if personal:
         return [], findings
     if not out and not findings:
@@ -818,13 +840,15 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
         rec["source_row"] = excel_row
         records.append(rec)
 
-    df = pd.DataFrame(records)
-    # Region codes: infer the province from the rows, fill 省本级's blank code.
+    # Region codes: infer the province from the rows, fill 省本级's blank code. The rows stay plain records until
+    # the sheet's one frame is built at the end (a frame per step cost more than the reading itself).
     regional = "region_code" in layout.by_name
-    if regional and not df.empty:
-        codes = [c for c in df.get("region_code", pd.Series(dtype=str)) if re.fullmatch(r"\d{6}", str(c))]
-        from_codes = pd.Series([c[:2] + "0000" for c in codes]).mode()
-        code_province = from_codes.iloc[0] if len(from_codes) else None
+    if regional and records:
+        codes = [str(rec["region_code"]) for rec in records
+                 if "region_code" in rec and re.fullmatch(r"\d{6}", str(rec["region_code"]))]
+        counts = Counter(c[:2] + "0000" for c in codes)
+        # The most frequent prefix; of several as frequent, the smallest (as pandas' mode() sorts them).
+        code_province = min(k for k, n in counts.items() if n == max(counts.values())) if counts else None
         if province is None:
             province = code_province
             if province:
@@ -838,16 +862,21 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
     if total_candidates:
         total, total_row = _choose_total(total_candidates, data_rows, layout, province, period, path, sheet,
                                          letters, findings)
-    if not df.empty and regional and province and period:
-        df = _fill_codes(df, province, period, path, sheet, letters, findings)
-    if not df.empty and "bank_name" in layout.by_name:
-        df = _normalise_banks(df, path, sheet, letters, findings)
-    if not df.empty:
-        df.insert(0, "period", period)
-        df.insert(1, "province_code", province)
-        df["source_file"] = path
-        df["source_sheet"] = sheet
-        df = df.drop(columns=[f.name for f in layout.fields if not f.stored and f.name in df.columns])
+    if records and regional and province and period:
+        filled = _filled_codes(records, province, period, path, sheet, letters, findings)
+        for rec, code in zip(records, filled or []):
+            rec["region_code"] = code
+    if records and "bank_name" in layout.by_name:
+        for rec, name in zip(records, _bank_names(records, path, sheet, letters, findings)):
+            rec["bank_name"] = name
+    if records:
+        dropped = {f.name for f in layout.fields if not f.stored}
+        keys = [k for k in dict.fromkeys(k for rec in records for k in rec) if k not in dropped]
+        where = {"period": period, "province_code": province, "source_file": path, "source_sheet": sheet}
+        df = pd.DataFrame([{**rec, **where} for rec in records],
+                          columns=["period", "province_code", *keys, "source_file", "source_sheet"])
+    else:
+        df = pd.DataFrame()
     return SheetData(path, sheet, form, period, province, df, letters, total, total_row, new_count, new_names,
                      remark_cell, synthetic, findings), findings
 
@@ -1032,12 +1061,19 @@ def _provincial_word(name: str, province: str, period: str) -> str:
 def _fill_codes(df: pd.DataFrame, province: str, period: str, path: str, sheet: str,
                 letters: dict[str, str], findings: list[Finding]) -> pd.DataFrame:
     """A blank 行政区划代码: 省本级 takes the province code; a named region its code (with a warning)."""
+    codes = _filled_codes(records(df), province, period, path, sheet, letters, findings)
+    return df if codes is None else df.assign(region_code=codes)
+
+
+def _filled_codes(rows: list[dict[str, Any]], province: str, period: str, path: str, sheet: str,
+                  letters: dict[str, str], findings: list[Finding]) -> list[str] | None:
+    """Each row's 行政区划代码 with the blank ones filled (``_fill_codes``); None when none is blank."""
     from sbk.regions import RegionError, lookup
 
-    codes = df["region_code"].fillna("").astype(str).tolist()
+    codes = ["" if _missing(rec.get("region_code")) else str(rec["region_code"]) for rec in rows]
     if all(codes):
-        return df
-    for i, rec in enumerate(df.to_dict("records")):
+        return None
+    for i, rec in enumerate(rows):
         code, name = codes[i], str(rec.get("region_name") or "")
         if not code:
             word = _provincial_word(name, province, period)
@@ -1053,11 +1089,17 @@ def _fill_codes(df: pd.DataFrame, province: str, period: str, path: str, sheet: 
                     findings.append(CODE_MISSING.finding(path, sheet, f"{letters.get('region_code', 'A')}{rec['source_row']}",
                                             f"行政区划代码未填写，且{exc}"))
         codes[i] = code
-    return df.assign(region_code=codes)
+    return codes
 
 
 def _normalise_banks(df: pd.DataFrame, path: str, sheet: str, letters: dict[str, str],
                      findings: list[Finding]) -> pd.DataFrame:
+    """Each 银行名称 as its canonical name (``_bank_names``)."""
+    return df.assign(bank_name=_bank_names(records(df), path, sheet, letters, findings))
+
+
+def _bank_names(rows: list[dict[str, Any]], path: str, sheet: str, letters: dict[str, str],
+                findings: list[Finding]) -> list[str]:
     """Each 银行名称 as its canonical name (sbk.catalog.match_bank), so a bank is one name in every province.
 
     The full name, the legal name (…股份有限公司) and a branch (…省分行, …支行) are what the form
@@ -1067,7 +1109,7 @@ def _normalise_banks(df: pd.DataFrame, path: str, sheet: str, letters: dict[str,
     from sbk.catalog import match_bank
 
     names: list[str] = []
-    for rec in df.to_dict("records"):
+    for rec in rows:
         written = str(rec.get("bank_name") or "")
         cell = f"{letters['bank_name']}{rec['source_row']}"
         if not written:
@@ -1091,4 +1133,9 @@ def _normalise_banks(df: pd.DataFrame, path: str, sheet: str, letters: dict[str,
             findings.append(BANK_SHORT_NAME.finding(path, sheet, cell,
                                     f"“{written}” 不是商业银行全称，按目录取 {match.name}；请填写全称"))
         names.append(match.name)
-    return df.assign(bank_name=names)
+    return names
+
+
+def _missing(value: Any) -> bool:
+    """A blank a frame shows as None or NaN (what ``fillna`` fills)."""
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))

@@ -1,0 +1,45 @@
+"""What the ingest speed-ups of issue 18 must not give up: the privacy pass still sees every part of every file,
+and ``sbk ingest`` / ``sbk validate`` stay on a light import path (no Dask, no notebook machinery)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import VALUES_SAMPLE, write_monthly
+from openpyxl import load_workbook
+
+from sbk.template import save_workbook
+from sbk.workbooks import read_workbook
+
+
+def test_a_part_seen_clean_in_one_workbook_does_not_hide_a_number_in_the_next(raw):
+    first = write_monthly(raw / "a.xlsx", "2015-03", VALUES_SAMPLE)
+    wb = load_workbook(first)
+    wb.properties.creator = "13812345678"
+    second = save_workbook(wb, raw / "b.xlsx")
+    wb.properties.creator = "sbk"
+    third = save_workbook(wb, raw / "c.xlsx")
+    # One process reads all three, as a worker does: the clean parts of the first are remembered by content.
+    assert [f.code for f in read_workbook(first)[1]] == []
+    sheets, findings = read_workbook(second)
+    assert sheets == []
+    assert [(f.code, f.cell, f.message.split("（")[0]) for f in findings] == [("privacy.personal_data", "", "文档属性 creator 含手机号码")]
+    assert "13812345678" not in findings[0].message
+    assert [f.code for f in read_workbook(third)[1]] == []
+
+
+def test_ingest_and_validate_import_neither_dask_nor_the_notebook_machinery(raw, tmp_path):
+    write_monthly(raw / "2015-03.xlsx", "2015-03", VALUES_SAMPLE)
+    script = (
+        "import sys\n"
+        "from sbk.cli import main\n"
+        f"main(['validate', {str(raw)!r}])\n"
+        f"main(['ingest', {str(raw)!r}, '--out', {str(tmp_path / 'out')!r}])\n"
+        "heavy = {'dask', 'distributed', 'papermill', 'nbconvert', 'nbclient', 'jupyter_client', 'matplotlib'}\n"
+        "print(__import__('json').dumps(sorted({m.split('.')[0] for m in sys.modules} & heavy)))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == []
