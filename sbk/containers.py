@@ -165,7 +165,7 @@ def _local(tag: str) -> str:
 
 def _xlsx_sheet_paths(members: dict[str, bytes]) -> list[tuple[str, str]]:
     """(sheet name, member path) in workbook order, from xl/workbook.xml and its relationships."""
-    from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]
+    from defusedxml.ElementTree import fromstring
 
     rels: dict[str, str] = {}
     if "xl/_rels/workbook.xml.rels" in members:
@@ -229,7 +229,7 @@ class _SheetShapeTarget:
 
 
 def _parse_with(target: Any, data: bytes) -> None:
-    from defusedxml.ElementTree import DefusedXMLParser  # type: ignore[import-untyped]
+    from defusedxml.ElementTree import DefusedXMLParser
 
     parser = DefusedXMLParser(target=target)
     parser.feed(data)
@@ -402,7 +402,7 @@ def _invisible_styles(el) -> tuple[str, str] | None:
 
 def _probe_ods(members: dict[str, bytes]) -> Probe:
     """Rows and cells of content.xml with their repeat counts; merged ranges from the spans (calamine gives none)."""
-    from defusedxml.ElementTree import iterparse  # type: ignore[import-untyped]
+    from defusedxml.ElementTree import iterparse
 
     shapes: list[SheetShape] = []
     shape: SheetShape | None = None
@@ -474,7 +474,7 @@ def _biff(stream: bytes, at: int = 0):
 
 def _probe_cfb(path: Path) -> Probe:
     """An OLE2 compound file: an encrypted OOXML package (EncryptedPackage), or an old .xls (Workbook/Book)."""
-    import olefile  # type: ignore[import-untyped]
+    import olefile
 
     try:
         with olefile.OleFileIO(str(path)) as ole:

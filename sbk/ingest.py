@@ -66,7 +66,7 @@ from sbk.workbooks import (  # the reader's own cell steps (_…): a tidy CSV's 
     total_label,
 )
 
-__all__ = ["IngestResult", "ingest", "fingerprint", "SORT_KEYS"]
+__all__ = ["SORT_KEYS", "IngestResult", "fingerprint", "ingest"]
 
 SORT_KEYS = {
     **{layout.table: layout.sort_key for layout in LAYOUTS.values()},
@@ -456,7 +456,7 @@ def _datapackage(tables: dict[str, pd.DataFrame], shas: dict[str, str], syntheti
             fields.append(f)
         resources.append({
             "name": name, "path": f"{name}.parquet", "format": "parquet", "title": _TITLES.get(name, name),
-            "rows": int(len(df)), "schema": {"fields": fields},
+            "rows": len(df), "schema": {"fields": fields},
         })
     any_synthetic = bool(synthetic_files)
     return {

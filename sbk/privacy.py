@@ -188,7 +188,7 @@ def _grouped_like_a_number(groups: list[str], x_end: bool) -> bool:
     """Digit groups as people space an ID (6 digits, then groups of 3 or more; or any grouping of 18 characters,
     which the check digit then decides) or a mobile (3-4-4, 3-8, 7-4)."""
     sizes = [len(g) for g in groups]
-    if sizes[0] == 6 and all(n >= 3 for n in sizes[1:]) or sum(sizes) + x_end == 18:
+    if (sizes[0] == 6 and all(n >= 3 for n in sizes[1:])) or sum(sizes) + x_end == 18:
         return True
     if groups[0] in ("86", "0086"):
         sizes = sizes[1:]
@@ -285,8 +285,8 @@ def _hits(value: Any) -> tuple[str, list[tuple[int, int, str]]]:
     """(normalised text, hits) for any cell value."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         # A number cell is one number: no spacing or prefix to read, so it is decided without the text scanner.
-        if abs(value) < 1e10 or isinstance(value, float) and (math.isnan(value) or math.isinf(value)
-                                                              or not value.is_integer()):
+        if abs(value) < 1e10 or (isinstance(value, float) and (math.isnan(value) or math.isinf(value)
+                                                              or not value.is_integer())):
             return "", []  # a count or a figure (a number with a fraction is never a personal number)
         digits = str(int(abs(value)))
         if _MOBILE.fullmatch(digits):
@@ -845,7 +845,7 @@ def _sheet_parts(members: dict[str, bytes]) -> dict[str, str]:
                     name, _ = _wide_string(payload, at)
                     if rid in targets:
                         out[targets[rid][1]] = name
-    except Exception:  # noqa: BLE001, S110 - a damaged workbook part only costs the sheet names in the findings
+    except Exception:  # noqa: BLE001 - a damaged workbook part only costs the sheet names in the findings
         pass
     return out
 
