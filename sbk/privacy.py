@@ -403,9 +403,9 @@ def _row_hits(row: Sequence[Any]) -> Iterator[tuple[int, list[str], bool]]:
 
 
 def _letter(ci: int) -> str:
-    from openpyxl.utils import get_column_letter
+    from sbk.forms.spec import column_letter
 
-    return get_column_letter(ci + 1)
+    return column_letter(ci + 1)
 
 
 def _what(kinds: list[str]) -> str:

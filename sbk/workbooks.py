@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from sbk.calendar import PeriodError, parse_period
 from sbk.cleaning import (
@@ -46,6 +45,7 @@ from sbk.cleaning import (
 )
 from sbk.findings import ERROR, WARNING, Finding, rule
 from sbk.forms import LAYOUTS, Kind, Layout
+from sbk.forms.spec import column_letter
 from sbk.header_period import PeriodInDoubt, period_in_header
 from sbk.locking import LOCK_NAME
 from sbk.privacy import mask, personal_findings_in_workbook
@@ -328,7 +328,7 @@ class SheetData:
 
 
 def _letter(ci: int) -> str:
-    return get_column_letter(ci + 1)
+    return column_letter(ci + 1)
 
 
 def _field_keys(label: str) -> list[str]:

@@ -16,6 +16,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 ANCHOR = '''                  quote="累计持卡人数：截至某月末本地区实际持有社会保障卡的人数，换卡、补卡人数不再重复计算，数字统一保留小数点后两位。"),
 '''
@@ -86,3 +88,13 @@ def test_a_numeric_column_added_to_a_layout_is_read_validated_templated_and_pack
     assert got["good_findings"] == []
     assert got["stored"] == [0.5, 2.0, 1.25] and got["dtype"] == "float64"
     assert got["field"] == {"name": "new_holders_10k", "type": "number", "title": "本月新增持卡人数", "unit": "万人"}
+
+
+def test_column_letters_agree_with_openpyxl_from_a_to_the_last_excel_column():
+    from openpyxl.utils import get_column_letter
+
+    from sbk.forms.spec import column_letter
+
+    assert all(column_letter(n) == get_column_letter(n) for n in range(1, 16385))
+    with pytest.raises(ValueError):
+        column_letter(0)
