@@ -1171,6 +1171,57 @@ def _parquet_values(path: Path) -> Iterator[tuple[str, Any]]:
                 yield f"{col}[{i}]", value
 
 
+_DATA_URI = re.compile(r"data:([a-z]+/[a-z0-9.+-]+)((?:;[a-z-]+=[^;,\"]*)*);base64,([A-Za-z0-9+/=]+)")
+
+
+def _personal_in_text(shown: str, text: str) -> list[Finding]:
+    """Personal numbers in a text file, line by line, including data a page carries base64-encoded.
+
+    Embedded images are not text anyone typed and are skipped; a chart's data download (``data:text/csv;base64``)
+    is decoded and searched like the rest of the page.
+    """
+    import base64
+    import binascii
+
+    out: list[Finding] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        parts = [_DATA_URI.sub("", line)]
+        for m in _DATA_URI.finditer(line):
+            if m.group(1).startswith("text/"):
+                with contextlib.suppress(binascii.Error, ValueError):
+                    parts.append(base64.b64decode(m.group(3)).decode("utf-8-sig", errors="replace"))
+        for part in parts:
+            for kind in find_personal(part):
+                out.append(PERSONAL_DATA.finding(shown, "", "", f"含{kind}（不显示号码）", n))
+    return out
+
+
+def _personal_in_zip(path: Path, shown: str) -> list[Finding]:
+    """Personal numbers in the text files of a zip archive (each named ``archive.zip/member``); other members and
+    members larger than ``CSV_BYTES`` unpacked are reported as not scanned, never skipped silently."""
+    import zipfile
+
+    out: list[Finding] = []
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            where = f"{shown}/{info.filename}"
+            out.extend(personal_findings_in_name(where))
+            if PurePosixPath(info.filename).suffix.lower() not in {".csv", *_TEXT_SUFFIXES}:
+                out.append(NOT_SCANNED.finding(mask(where), "", "", "不是 CSV 或文本文件，未检查其中是否有个人信息"))
+            elif info.file_size > CSV_BYTES:  # as stated by the archive; the read below is bounded too
+                out.append(UNSCANNABLE.finding(mask(where), "", "", f"解压后超过 {CSV_BYTES} 字节，无法检查个人信息"))
+            else:
+                with archive.open(info) as member:
+                    data = member.read(CSV_BYTES + 1)
+                if len(data) > CSV_BYTES:
+                    out.append(UNSCANNABLE.finding(mask(where), "", "", f"解压后超过 {CSV_BYTES} 字节，无法检查个人信息"))
+                else:
+                    out.extend(_personal_in_text(where, _decode(data)))
+    return out
+
+
 def scan_paths(paths: Iterable[str | Path]) -> list[Finding]:
     """Scan files and folders; one finding per place holding personal data, and one per file not looked into.
 
@@ -1205,11 +1256,10 @@ def scan_paths(paths: Iterable[str | Path]) -> list[Finding]:
                         out.append(PERSONAL_DATA.finding(shown, "", where, f"含{kind}（不显示号码）"))
             elif suffix in _TEXT_SUFFIXES:
                 out.extend(personal_findings_in_name(shown))
-                for n, line in enumerate(f.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-                    # Embedded images (base64) are not text anyone typed.
-                    line = re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+", "", line)
-                    for kind in find_personal(line):
-                        out.append(PERSONAL_DATA.finding(shown, "", "", f"含{kind}（不显示号码）", n))
+                out.extend(_personal_in_text(shown, f.read_text(encoding="utf-8", errors="replace")))
+            elif suffix == ".zip":  # a report's input rows (<analysis>.inputs.zip): each CSV in it, as text
+                out.extend(personal_findings_in_name(shown))
+                out.extend(_personal_in_zip(f, shown))
             else:
                 out.extend(personal_findings_in_name(shown))
                 out.append(NOT_SCANNED.finding(mask(shown), "", "", "不是表格、CSV 或文本文件，未检查其中是否有个人信息"))

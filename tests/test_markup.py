@@ -91,7 +91,7 @@ def test_a_report_page_is_in_chinese_with_its_styles_in_the_head_and_no_unnamed_
     head, body = page.split("</head>", 1)
     assert page.startswith("<!DOCTYPE html>") and '<html lang="zh-CN">' in head and "<main>" in body
     assert "<style" not in body and "scoped" not in page
-    assert head.count(".dataframe tbody tr th {vertical-align: top;}") == 1  # one copy for both tables
-    assert "text-align: right" in head  # the Styler's rules, by table id
+    assert head.count(".dataframe tbody tr th{vertical-align:top}") == 1  # one copy for both tables (compacted)
+    assert "text-align:right" in head  # the Styler's rules, by table id
     assert not re.search(r"<th[^>]*>(\s|&nbsp;)*</th>", body) and "<td></td><th>地区</th>" in body
     assert "长沙市 &lt;style&gt;" in body  # text that looks like markup stays text

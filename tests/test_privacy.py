@@ -607,3 +607,33 @@ def test_a_personal_number_in_an_xlsb_header_refuses_the_workbook(raw, tmp_path,
     hits = _assert_refused(raw, tmp_path, capsysbinary, ID18, ("Sheet1", ""))
     assert [_label(f) for f in hits] == ["页眉页脚"]
     assert scan_paths([_xlsb(tmp_path / "clean.xlsb", "&C第 &P 页", "长沙市")]) == []
+
+
+def test_a_reports_input_rows_zip_is_searched_member_by_member(tmp_path):
+    import zipfile
+
+    archive = tmp_path / "coverage.inputs.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("monthly_issuance.csv", "\ufeffregion_name,cumulative_holders_10k\n长沙市,12.5\n")
+        z.writestr("receipts.csv", f"\ufeffprovince_code,note\n430000,联系人 {MOBILE}\n")
+        z.writestr("notes.bin", b"\x00\x01")
+    findings = scan_paths([archive])
+    assert [(f.code, f.path, f.line) for f in findings if f.code == "privacy.personal_data"] == [
+        ("privacy.personal_data", f"{archive}/receipts.csv", 2)]
+    assert [f.code for f in findings if "notes.bin" in f.path] == ["privacy.not_scanned"]
+    assert MOBILE not in " ".join(f.format() for f in findings)
+
+
+def test_a_charts_csv_download_inside_a_page_is_decoded_and_searched(tmp_path):
+    import base64
+
+    clean = base64.b64encode("\ufeff地区,累计持卡人数（万人）\n长沙市,12.5\n".encode()).decode()
+    leaky = base64.b64encode(f"\ufeff地区,备注\n长沙市,{ID18}\n".encode()).decode()
+    image = base64.b64encode(b"\x89PNG" + ID18.encode()).decode()  # an image is not text anyone typed
+    page = tmp_path / "coverage.html"
+    page.write_text(f'<img src="data:image/png;base64,{image}">\n<a href="data:text/csv;charset=utf-8;base64,{clean}">'
+                    f'</a>\n<a download="图2_数据.csv" href="data:text/csv;charset=utf-8;base64,{leaky}">下载</a>\n',
+                    encoding="utf-8")
+    findings = scan_paths([page])
+    assert [(f.code, f.line) for f in findings] == [("privacy.personal_data", 3)]
+    assert ID18 not in findings[0].format()

@@ -67,8 +67,14 @@ def _valid_markup(page: str) -> str:
     head, body = page[:head_end], page[head_end:]
     styles = list(dict.fromkeys(m.group(1).strip() for m in _STYLE.finditer(body)))
     body = _EMPTY_TH.sub(r"<td\1>\2</td>", _STYLE.sub("", body))
-    moved = "".join(f"<style>\n{css}\n</style>\n" for css in styles if css)
+    moved = "".join(f"<style>\n{css}\n</style>\n" for css in [*styles, _READER_CSS] if css)
     return head + moved + body
+
+
+# Links inside running text are underlined, not told apart by colour alone (axe: link-in-text-block): the template
+# underlines none, and the data downloads sit in captions and the provenance line.
+_READER_CSS = (".jp-RenderedHTMLCommon a[download]:link,.jp-RenderedHTMLCommon a[download]:visited,"  # outranks the
+               "a[download]{text-decoration:underline}")  # template's a:link{text-decoration:none}
 
 
 def number_figures(nb: NotebookNode) -> None:
