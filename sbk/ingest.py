@@ -281,7 +281,7 @@ def _tidy_csv(df: pd.DataFrame, layout: Layout, shown: str) -> tuple[list[SheetD
         rows.insert(1, "province_code", province)
         rows["source_file"] = shown
         rows["source_sheet"] = ""
-        sheets.append(TidySheet(shown, "", layout.form, period, province, rows, letters, synthetic=synthetic))
+        sheets.append(TidySheet.from_frame(rows, shown, "", layout.form, period, province, letters, synthetic=synthetic))
     return sheets, findings
 
 

@@ -38,7 +38,7 @@ import pandas as pd
 
 from sbk.findings import ERROR, WARNING, Finding, rule
 from sbk.forms import LAYOUTS, Kind, Layout
-from sbk.workbooks import SheetData, records
+from sbk.workbooks import SheetData
 
 __all__ = ["CHINA_POPULATION_MAX_10K", "GROWTH_LIMIT", "POPULATION_MARGIN", "check_magnitudes", "region_populations"]
 
@@ -135,7 +135,7 @@ def _growth_findings(sheets: list[SheetData], flagged: set[tuple[str, str, str]]
     rec: Mapping[Any, Any]
     for s, rows in zip(sheets, sheet_rows):
         layout = LAYOUTS[s.form]
-        if not len(s.rows) or not s.period:
+        if not s.records or not s.period:
             continue
         for rec in rows:
             key_values = tuple(str(rec.get(k) or "") for k in layout.row_key)
@@ -162,7 +162,7 @@ def check_magnitudes(sheets: list[SheetData], region_population: pd.DataFrame | 
     """Every 万人 figure of every sheet against the population bound, and against the previous period."""
     populations = region_populations(region_population)
     out: list[Finding] = []
-    sheet_rows = [records(s.rows) if len(s.rows) else [] for s in sheets]  # once per sheet, for both checks
+    sheet_rows = [s.records for s in sheets]
     for s, rows in zip(sheets, sheet_rows):
         out.extend(_population_findings(s, populations, rows))
     flagged = {(f.path, f.sheet, f.cell) for f in out if f.severity == ERROR}

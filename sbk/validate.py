@@ -32,11 +32,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -210,9 +211,26 @@ def validate_table(table: str, df: pd.DataFrame, letters: Mapping[Any, Any] | No
     return sorted(set(findings))
 
 
+def _column_sum(rows: pd.DataFrame | Sequence[Mapping[str, Any]], column: str) -> float | None:
+    """A column's sum with blanks and text as 0 (``pd.to_numeric(errors="coerce").fillna(0).sum()``); None when the
+    rows have no such column. Records are summed with numpy's pairwise sum, as pandas sums, so the figure is the
+    same to the last bit: a frame per sheet only to sum it cost more than the sheet's reading (issue 18)."""
+    if isinstance(rows, pd.DataFrame):
+        if column not in rows.columns:
+            return None
+        return float(pd.to_numeric(rows[column], errors="coerce").fillna(0).sum())
+    values = [rec.get(column) for rec in rows]
+    if not any(column in rec for rec in rows):
+        return None
+    if any(isinstance(v, str) for v in values):  # text that may read as a number: pandas' own coercion
+        return float(pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").fillna(0).sum())
+    numbers = [0.0 if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else float(v) for v in values]
+    return float(np.array(numbers, dtype=np.float64).sum())
+
+
 def check_totals(
     table: str,
-    rows: pd.DataFrame,
+    rows: pd.DataFrame | Sequence[Mapping[str, Any]],
     total: Mapping[str, float | None],
     *,
     path: str = "",
@@ -234,7 +252,7 @@ def check_totals(
     for column, written in total.items():
         if written is None or (isinstance(written, float) and math.isnan(written)):
             continue
-        summed = float(pd.to_numeric(rows[column], errors="coerce").fillna(0).sum()) if column in rows.columns else 0.0
+        summed = _column_sum(rows, column) or 0.0
         tol = 0.5 if layout.by_name[column].kind.integer else tolerance
         if abs(float(written) - summed) > tol:
             letter = (letters or {}).get(column) or layout.letter(column) or ""
@@ -309,9 +327,26 @@ def _resolve_unchanged(df: pd.DataFrame, letters: dict, out: list[Finding]) -> p
 def _total_sum(s: SheetData, column: str) -> float | None:
     if s.total and s.total.get(column) is not None:
         return float(s.total[column])
-    if column in s.rows.columns and len(s.rows):
-        return float(pd.to_numeric(s.rows[column], errors="coerce").fillna(0).sum())
-    return None
+    return _column_sum(s.records, column) if s.records else None
+
+
+def _frames(sheets: list[SheetData]) -> list[pd.DataFrame]:
+    """The sheets' rows as frames, in order: one frame for each run of sheets the reader read (built once from their
+    records, not a frame per sheet concatenated: thousands of small frames cost seconds to join), and a tidy CSV's
+    own frame as it was read."""
+    out: list[pd.DataFrame] = []
+    run: list[dict[str, Any]] = []
+    for s in sheets:
+        if isinstance(s, TidySheet):  # its frame as read (SheetData.from_frame)
+            if run:
+                out.append(pd.DataFrame(run))
+                run = []
+            out.append(s.rows)
+        else:
+            run.extend(s.records)
+    if run:
+        out.append(pd.DataFrame(run))
+    return out
 
 
 def assemble(sheets: list[SheetData], sha256: dict[str, str], region_population: pd.DataFrame | None = None
@@ -331,17 +366,17 @@ def assemble(sheets: list[SheetData], sha256: dict[str, str], region_population:
     for s in usable:
         layout = LAYOUTS[s.form]
         if layout.summed and s.total is not None:
-            findings.extend(check_totals(layout.table, s.rows, {c: s.total.get(c) for c in layout.summed},
+            findings.extend(check_totals(layout.table, s.records, {c: s.total.get(c) for c in layout.summed},
                                          path=s.path, sheet=s.sheet, total_row=s.total_row, letters=s.letters,
                                          region=_province_label(s)))
-        elif layout.summed and s.total is None and len(s.rows) and not isinstance(s, TidySheet):
+        elif layout.summed and s.total is None and s.records and not isinstance(s, TidySheet):
             findings.append(TOTAL_MISSING[s.form].finding(s.path, s.sheet, "", _located(
                 _province_label(s), f"没有{layout.total_label}行（本表应填报{layout.total_label}）")))
 
     tables: dict[str, pd.DataFrame] = {}
     for form, layout in LAYOUTS.items():
         columns = TABLE_COLUMNS[layout.table]
-        parts = [s.rows for s in usable if s.form == form and len(s.rows)]
+        parts = _frames([s for s in usable if s.form == form and s.records])
         df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
         if any(f.carries_over for f in layout.fields) and len(df):
             df = _resolve_unchanged(df, letters, findings)

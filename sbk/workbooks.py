@@ -24,7 +24,7 @@ import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -309,14 +309,20 @@ def province_in_text(text: str, period: str) -> str | None:
 
 @dataclass
 class SheetData:
-    """One form read from one sheet."""
+    """One form read from one sheet.
+
+    Its rows are kept as plain records (``records``, every one with the keys ``columns``): the reader runs in worker
+    processes and the checks walk the rows, and a frame per sheet cost more to build, pickle and walk than the
+    reading itself (issue 18). ``rows`` is the sheet's frame, built when something asks for it."""
 
     path: str
     sheet: str
     form: str
     period: str | None
     province_code: str | None
-    rows: pd.DataFrame  # tidy records with source_file/source_sheet/source_row
+    records: list[dict[str, Any]]  # tidy records with period/province_code/source_file/source_sheet/source_row (a key
+    # a row lacks reads as missing)
+    columns: list[str]
     letters: dict[str, str]
     total: dict[str, Any] | None = None
     total_row: int | None = None
@@ -325,6 +331,18 @@ class SheetData:
     remark_cell: str = ""
     synthetic: bool = False
     findings: list[Finding] = field(default_factory=list)
+
+    @cached_property
+    def rows(self) -> pd.DataFrame:
+        """The records as a frame (the columns in ``columns``); an empty frame when there are none."""
+        return pd.DataFrame(self.records, columns=self.columns) if self.records else pd.DataFrame()
+
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame, *args: Any, **kwargs: Any) -> SheetData:
+        """A sheet whose rows come as a frame (a tidy CSV's): the frame is kept as its ``rows``."""
+        sheet = cls(args[0], args[1], args[2], args[3], args[4], records(df), list(df.columns), *args[5:], **kwargs)
+        sheet.__dict__["rows"] = df  # cached_property's own slot: the frame as given, not rebuilt
+        return sheet
 
 
 def _letter(ci: int) -> str:
@@ -869,16 +887,15 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
     if records and "bank_name" in layout.by_name:
         for rec, name in zip(records, _bank_names(records, path, sheet, letters, findings)):
             rec["bank_name"] = name
+    columns: list[str] = []
     if records:
         dropped = {f.name for f in layout.fields if not f.stored}
         keys = [k for k in dict.fromkeys(k for rec in records for k in rec) if k not in dropped]
+        columns = ["period", "province_code", *keys, "source_file", "source_sheet"]
         where = {"period": period, "province_code": province, "source_file": path, "source_sheet": sheet}
-        df = pd.DataFrame([{**rec, **where} for rec in records],
-                          columns=["period", "province_code", *keys, "source_file", "source_sheet"])
-    else:
-        df = pd.DataFrame()
-    return SheetData(path, sheet, form, period, province, df, letters, total, total_row, new_count, new_names,
-                     remark_cell, synthetic, findings), findings
+        records = [{**rec, **where} for rec in records]  # a key a row lacks stays absent, as the frame had NaN there
+    return SheetData(path, sheet, form, period, province, records, columns, letters, total, total_row, new_count,
+                     new_names, remark_cell, synthetic, findings), findings
 
 
 def _header_cell_text(value: Any) -> str:
