@@ -15,13 +15,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 
 from sbk.findings import ERROR, WARNING, Finding, Severity, rule
 from sbk.resources import resource_dir
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a table is built: the reader's workers match bank names without pandas
 
 __all__ = [
     "CATALOG_DIR",
@@ -626,6 +628,8 @@ def _clean(value: Any) -> Any:
 
 def policies(root: str | Path | None = None) -> pd.DataFrame:
     """One row per policy document, with the catalog's fields and the reverse links derived from the others."""
+    import pandas as pd
+
     rows = []
     reverse = reverse_links(root)
     for rec in _catalog(root).documents:
@@ -657,6 +661,8 @@ def policies(root: str | Path | None = None) -> pd.DataFrame:
 
 def conflicts(root: str | Path | None = None) -> pd.DataFrame:
     """Every conflict between sources the catalog records."""
+    import pandas as pd
+
     rows = []
     for rec in _catalog(root).documents:
         for c in rec.get("conflicts") or []:
@@ -739,6 +745,8 @@ def _target_document_matches(text: str, rec: dict) -> bool:
 
 def targets(doc_no: str, root: str | Path | None = None, path: str | Path | None = None) -> pd.DataFrame:
     """The plan targets a document sets, from ``data/raw/published/targets.csv`` (its ``document`` column)."""
+    import pandas as pd
+
     rec = find(doc_no, root)
     csv = Path(path) if path else TARGETS_CSV
     cols = ["target_year", "measure", "value", "unit", "scope", "document", "source_url", "quote", "note"]
@@ -803,6 +811,7 @@ def in_force_on(date: str | dt.date, root: str | Path | None = None) -> pd.DataF
     sources give one, else from its issue date; a year-only date counts from
     January 1 of that year (a month-only one from the first of the month).
     """
+
     day = _as_date(date) if not isinstance(date, dt.date) else date
     if day is None:
         raise ValueError(f"not a date: {date!r}")
@@ -825,6 +834,8 @@ def in_force_on(date: str | dt.date, root: str | Path | None = None) -> pd.DataF
 
 def applications(root: str | Path | None = None) -> pd.DataFrame:
     """The 102 items: number, domain, name (None while pending), and the domain's functions."""
+    import pandas as pd
+
     apps = _catalog(root).applications
     funcs = {d["name"]: list(d.get("functions") or []) for d in apps.get("domains", [])}
     rows = [
@@ -842,6 +853,8 @@ def applications(root: str | Path | None = None) -> pd.DataFrame:
 
 def domains(root: str | Path | None = None) -> pd.DataFrame:
     """The nine domains with their item counts, item ranges and the domain × function matrix."""
+    import pandas as pd
+
     apps = _catalog(root).applications
     functions = list(apps["metadata"]["functions"])
     rows = []
@@ -905,6 +918,8 @@ class BankMatch:
 
 def banks(root: str | Path | None = None) -> pd.DataFrame:
     """The listed banks: canonical name, type and the short names people write."""
+    import pandas as pd
+
     return pd.DataFrame([
         {"name": b["name"], "type": b.get("type") or "", "short_names": list(b.get("short_names") or [])}
         for b in _catalog(root).banks
@@ -951,10 +966,24 @@ def _is_place(text: str, depth: int = 3) -> bool:
     return any(text[:i] in places and _is_place(text[i:], depth - 1) for i in range(2, len(text) - 1))
 
 
+_LOOKUPS: dict[int, tuple[Catalog, dict[str, tuple[str, bool]]]] = {}
+
+
 def _lookup(root: str | Path | None) -> dict[str, tuple[str, bool]]:
-    """Every listed name and short name → (canonical name, is the full name)."""
+    """Every listed name and short name → (canonical name, is the full name); built once per loaded catalog (the
+    reader asks for it on every row of every bank table)."""
+    catalog = _catalog(root)
+    known = _LOOKUPS.get(id(catalog))
+    if known is None or known[0] is not catalog:
+        if len(_LOOKUPS) > 8:
+            _LOOKUPS.clear()
+        known = _LOOKUPS[id(catalog)] = (catalog, _lookup_of(catalog))
+    return known[1]
+
+
+def _lookup_of(catalog: Catalog) -> dict[str, tuple[str, bool]]:
     out: dict[str, tuple[str, bool]] = {}
-    for b in _catalog(root).banks:
+    for b in catalog.banks:
         name = str(b.get("name") or "")
         for short in b.get("short_names") or []:
             out.setdefault(_bank_text(short), (name, False))
@@ -1049,6 +1078,8 @@ def milestones(root: str | Path | None = None, categories: Iterable[str] | None 
     the year, so they sit mid-period on a time axis (``precision`` says which;
     ``year_only`` is kept for older callers).
     """
+    import pandas as pd
+
     rows = []
     for rec in _catalog(root).documents:
         day, prec, value = _best_date(rec)

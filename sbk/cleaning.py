@@ -12,6 +12,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "NUMBER_LIMIT",
@@ -34,19 +35,31 @@ class CellValueError(ValueError):
     """A cell whose text cannot be read as what the form asks for."""
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def normalise_text(value: object) -> str:
     """NFKC-fold, strip, and collapse inner white space ('' for empty cells)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
-    return re.sub(r"\s+", " ", text).strip()
+    if isinstance(value, float):
+        return "" if math.isnan(value) else str(value)  # a float's text has no space and nothing NFKC folds
+    if isinstance(value, str):
+        return _normalised(value)
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(value))).strip()
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalised(text: str) -> str:
+    # Every cell of every row is normalised, and the same labels recur in every file of a province: cached.
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
 
 
 def clean_text(value: object) -> str:
     """Free text as written (full-width punctuation kept), trimmed, inner white space collapsed."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return re.sub(r"\s+", " ", str(value)).strip()
+    return _SPACES.sub(" ", str(value)).strip()
 
 
 # Units people type after a number. Longest first, so that 万人 is one suffix, not 人 after 万.

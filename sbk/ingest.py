@@ -53,6 +53,7 @@ from sbk.workbooks import (  # the reader's own cell steps (_…): a tidy CSV's 
     TOO_LARGE,
     UNSUPPORTED_FILE,
     WORKBOOK_SUFFIXES,
+    Discovery,
     SheetData,
     _fill_codes,
     _letter,
@@ -61,8 +62,8 @@ from sbk.workbooks import (  # the reader's own cell steps (_…): a tidy CSV's 
     discover,
     display_path,
     file_sha256,
+    read_batch,
     read_csv_form,
-    read_workbook,
     total_label,
 )
 
@@ -309,18 +310,12 @@ def _read_csv(path: Path, shown: str) -> tuple[list[SheetData], str | None, pd.D
     return sheets, None, pd.DataFrame(), fs
 
 
-def _read_batch(batch: list[tuple[Path, str]]) -> tuple[list[tuple[list[SheetData], list[Finding]]], dict[str, float]]:
-    """A batch of workbooks, read in one go by one process, with the seconds each step took."""
-    timings: dict[str, float] = {}
-    return [read_workbook(path, shown, timings) for path, shown in batch], timings
-
-
 def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None, timings: dict[str, float]
                     ) -> list[tuple[list[SheetData], list[Finding]]]:
     """Read workbooks, in parallel processes when there are many (each file is independent)."""
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     if jobs <= 1 or len(workbooks) < 64:
-        got, spent = _read_batch(workbooks)
+        got, spent = read_batch(workbooks)
         batches = [(got, spent)]
     else:
         import multiprocessing as mp
@@ -330,7 +325,7 @@ def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None, timings
         chunks = [workbooks[i:i + size] for i in range(0, len(workbooks), size)]
         # spawn, not fork: forking a process that has already imported pandas/pyarrow threads can hang.
         with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=ignore_sigint) as pool:
-            batches = list(pool.map(_read_batch, chunks))
+            batches = list(pool.map(read_batch, chunks))
     out: list[tuple[list[SheetData], list[Finding]]] = []
     for got, spent in batches:
         out.extend(got)
@@ -340,7 +335,7 @@ def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None, timings
 
 
 def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None = None,
-             timings: dict[str, float] | None = None
+             timings: dict[str, float] | None = None, found: Discovery | None = None
              ) -> tuple[list[SheetData], dict[str, pd.DataFrame], dict[str, str], list[Finding], int]:
     """Read every file under ``raw_dir``: (sheets, extra tables, sha256 by path, findings, file count).
 
@@ -352,7 +347,7 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
     sheets: list[SheetData] = []
     extra: dict[str, list[pd.DataFrame]] = {}
     shas = dict(shas or {})
-    found = discover(raw_dir)
+    found = found if found is not None else discover(raw_dir)  # ingest's own walk, when it has made one
     findings: list[Finding] = list(found.findings)
     workbooks: list[tuple[Path, str]] = []
     for path in found.files:
@@ -586,7 +581,7 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
     fp = fingerprint(everything)
     shas = {k: v for k, v in everything.items() if Path(k).suffix.lower() in _READ_SUFFIXES}
     if not write:
-        _new_set(raw_dir, shas, fp, jobs, result)
+        _new_set(raw_dir, shas, fp, jobs, result, found)
         return result
     # A folder that could not be listed, or a link out of it, is never "up to date": say it every run.
     listed = not has_errors(found.findings)
@@ -597,11 +592,11 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
                 result.up_to_date = True
                 result.files = len(files)
                 return result
-            new = _new_set(raw_dir, shas, fp, jobs, result)
+            new = _new_set(raw_dir, shas, fp, jobs, result, found)
             if new is not None:
                 _write(out_dir, new, result)
         return result
-    new = _new_set(raw_dir, shas, fp, jobs, result)
+    new = _new_set(raw_dir, shas, fp, jobs, result, found)
     if new is not None:
         with output_lock(out_dir, "sbk ingest", on_wait):  # creates the folder
             _recover(out_dir)  # another ingest's set, killed after its marker: finished first, then replaced
@@ -609,11 +604,11 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
     return result
 
 
-def _new_set(raw_dir: Path, shas: dict[str, str], fp: str, jobs: int | None, result: IngestResult
-             ) -> dict[str, bytes] | None:
+def _new_set(raw_dir: Path, shas: dict[str, str], fp: str, jobs: int | None, result: IngestResult,
+             found: Discovery | None = None) -> dict[str, bytes] | None:
     """Read and validate everything (findings into ``result``); the new set's files by name, or None on error."""
     t0 = time.perf_counter()
-    sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs, result.phases)
+    sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs, result.phases, found)
     t1 = time.perf_counter()
     result.files, result.sheets = nfiles, len(sheets)
     tables, fs = assemble(sheets, shas, extra.get("region_population"))

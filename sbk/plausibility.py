@@ -93,7 +93,10 @@ def _who(layout: Layout, rec: Mapping[Any, Any]) -> str:
 
 
 def _figures(layout: Layout) -> list[str]:
-    return [f.name for f in layout.fields if f.kind is Kind.FIGURE_10K]
+    return _FIGURES[layout.form]
+
+
+_FIGURES = {form: [f.name for f in layout.fields if f.kind is Kind.FIGURE_10K] for form, layout in LAYOUTS.items()}
 
 
 def _population_findings(s: SheetData, populations: Mapping[str, tuple[float, str]],
@@ -110,6 +113,8 @@ def _population_findings(s: SheetData, populations: Mapping[str, tuple[float, st
             value = _number(rec.get(name))
             if value is None:
                 continue
+            if not ((own and value > own[0]) or value > CHINA_POPULATION_MAX_10K):
+                continue  # the common case, decided before any message is written
             cell = f"{s.letters.get(name, '')}{int(rec['source_row'])}"
             title = layout.by_name[name].title
             if own and value > POPULATION_MARGIN * own[0]:

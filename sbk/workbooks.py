@@ -20,15 +20,14 @@ import io
 import math
 import os
 import re
+import sys
 import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sbk.calendar import PeriodError, parse_period
 from sbk.cleaning import (
@@ -49,6 +48,9 @@ from sbk.forms.spec import column_letter
 from sbk.header_period import PeriodInDoubt, period_in_header
 from sbk.locking import LOCK_NAME
 from sbk.privacy import mask, personal_findings_in_workbook
+
+if TYPE_CHECKING:
+    import pandas as pd  # the reader's workers never import pandas: frames are built in the main process
 
 __all__ = [
     "LIMITS",
@@ -224,8 +226,12 @@ def _walk(folder: Path, base: Path, out: Discovery) -> None:
         return
     for entry in entries:
         path = Path(entry.path)
-        shown = mask(display_path(path))  # a file name may hold a personal number: never shown
         name = entry.name
+        if (not name.startswith((".", "~$")) and name.lower() not in IGNORED_NAMES
+                and entry.is_file(follow_symlinks=False) and os.access(path, os.R_OK)):
+            out.files.append(path)  # the common case, before any name is worked out for a finding
+            continue
+        shown = mask(display_path(path))  # a file name may hold a personal number: never shown
         if name.lower() in IGNORED_NAMES:
             continue
         try:
@@ -335,6 +341,8 @@ class SheetData:
     @cached_property
     def rows(self) -> pd.DataFrame:
         """The records as a frame (the columns in ``columns``); an empty frame when there are none."""
+        import pandas as pd
+
         return pd.DataFrame(self.records, columns=self.columns) if self.records else pd.DataFrame()
 
     @classmethod
@@ -692,6 +700,15 @@ def read_workbook(path: str | Path, display_path: str | None = None, timings: di
     if not out and not findings:
         findings.append(NO_FORM.finding(shown, "", "", "工作簿中没有找到调度表（按表名识别）"))
     return out, findings
+
+
+def read_batch(batch: list[tuple[Path, str]]) -> tuple[list[tuple[list[SheetData], list[Finding]]], dict[str, float]]:
+    """A batch of workbooks (path, name shown), read in one go by one process, with the seconds each step took.
+
+    What ``sbk ingest`` runs in its worker processes: this module imports neither pandas nor pandera, so a worker
+    starts in a fraction of the time (issue 18), and what it returns is plain records."""
+    timings: dict[str, float] = {}
+    return [read_workbook(path, shown, timings) for path, shown in batch], timings
 
 
 def read_sheet(shown: str, raw: RawSheet) -> tuple[SheetData | None, list[Finding]]:
@@ -1155,4 +1172,7 @@ def _bank_names(rows: list[dict[str, Any]], path: str, sheet: str, letters: dict
 
 def _missing(value: Any) -> bool:
     """A blank a frame shows as None or NaN (what ``fillna`` fills)."""
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    pandas = sys.modules.get("pandas")  # pd.NA exists only once pandas is imported (never in a reader's worker)
+    return pandas is not None and value is pandas.NA

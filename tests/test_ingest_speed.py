@@ -43,3 +43,31 @@ def test_ingest_and_validate_import_neither_dask_nor_the_notebook_machinery(raw,
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout.strip().splitlines()[-1]) == []
+
+
+def test_the_readers_worker_process_reads_a_bank_table_without_importing_pandas_or_pandera(tmp_path):
+    # What ``sbk ingest`` runs in its spawned workers (sbk.workbooks.read_batch), on the demo's workbooks (表四's
+    # bank names go through the catalog): the records come back, and the worker never imported pandas or pandera.
+    from sbk.demo import generate
+
+    written = sorted(p for p in generate(tmp_path / "raw") if p.suffix == ".xlsx")
+    files = [next(p for p in written if "Q4" in p.name), written[0]]
+    script = (
+        "import json, sys, multiprocessing as mp\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from pathlib import Path\n"
+        "from sbk.workbooks import read_batch\n"
+        "if __name__ == '__main__':\n"
+        f"    batch = [(Path(p), p) for p in {[str(f) for f in files]!r}]\n"
+        "    with ProcessPoolExecutor(1, mp_context=mp.get_context('spawn')) as pool:\n"
+        "        got, _ = pool.submit(read_batch, batch).result()\n"
+        "        loaded = pool.submit(eval, 'sorted(__import__(\"sys\").modules)').result()\n"
+        "    forms = sorted({s.form for sheets, _ in got for s in sheets})\n"
+        "    print(json.dumps([forms, sum(len(s.records) for sheets, _ in got for s in sheets),\n"
+        "                      sorted({m.split('.')[0] for m in loaded} & {'pandas', 'pandera', 'numpy', 'pyarrow'})]))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    forms, rows, heavy = json.loads(run.stdout.strip().splitlines()[-1])
+    assert "q4" in forms and rows > 0
+    assert heavy == []

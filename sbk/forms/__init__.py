@@ -11,10 +11,23 @@ and their 填写说明.
   out where it is specific to one form, and the tidy tables' pandera schemas.
 """
 
+from typing import Any
+
 from sbk.forms.layouts import FORMS, LAYOUTS
 from sbk.forms.options import CATALOG_SIZE, CardholderDbStage, CrossRegionScope, ServiceChannel, ServiceItem
-from sbk.forms.rules import TABLES, Table, column_labels, fmt, table_columns
 from sbk.forms.spec import PROVENANCE, Field, Kind, Layout
+
+_FROM_RULES = {"TABLES", "Table", "column_labels", "fmt", "table_columns"}
+
+
+def __getattr__(name: str) -> Any:
+    # The rules build pandera schemas (pandas, pandera: most of a second to import). The reader's worker processes
+    # need only the layouts, so the rules are imported when first asked for (issue 18).
+    if name in _FROM_RULES:
+        from sbk.forms import rules
+
+        return getattr(rules, name)
+    raise AttributeError(f"module 'sbk.forms' has no attribute {name!r}")
 
 __all__ = [
     "CATALOG_SIZE",
