@@ -198,6 +198,19 @@ _UNCHANGED = {"无新拓展领域", "无新拓展", "同上季度"}
 
 
 def parse_options(value: object, maximum: int, other_option: int | None = None) -> ParsedOptions:
+    """Parse an option list as people type it (``_parse_options``)."""
+    if isinstance(value, (str, int, float)):
+        # The same lists recur in every region and quarter: remembered (the type is part of the key: True is not 1).
+        return _parse_options_cached(type(value).__name__, value, maximum, other_option)
+    return _parse_options(value, maximum, other_option)
+
+
+@lru_cache(maxsize=1 << 14)
+def _parse_options_cached(_type: str, value: object, maximum: int, other_option: int | None) -> ParsedOptions:
+    return _parse_options(value, maximum, other_option)
+
+
+def _parse_options(value: object, maximum: int, other_option: int | None = None) -> ParsedOptions:
     """Parse an option list as people type it.
 
     Accepts "①，③，⑨其他：xxx", "1,3", "①③", "1、3", full-width digits and

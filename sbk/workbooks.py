@@ -24,6 +24,7 @@ import sys
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -480,8 +481,26 @@ def _split_note(value: Any) -> tuple[Any, str]:
     return value, ""
 
 
+class _RowCells(Mapping[str, str]):
+    """A row's cell names by column (C5), each made only when a finding asks for it (most rows have none)."""
+
+    __slots__ = ("letters", "row")
+
+    def __init__(self, letters: Mapping[str, str], row: int) -> None:
+        self.letters, self.row = letters, row
+
+    def __getitem__(self, name: str) -> str:
+        return f"{self.letters[name]}{self.row}"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.letters)
+
+    def __len__(self) -> int:
+        return len(self.letters)
+
+
 def _parse_row(
-    layout: Layout, raw: dict[str, Any], cell: dict[str, str], path: str, sheet: str
+    layout: Layout, raw: dict[str, Any], cell: Mapping[str, str], path: str, sheet: str
 ) -> tuple[dict[str, Any], list[Finding]]:
     """One row's cells as the layout's field specs say: numbers, option lists, names, text."""
     rec: dict[str, Any] = {}
@@ -863,13 +882,12 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
         seq_text = normalise_text(raw.get("seq"))
         data_rows.append(excel_row)
         as_total = total_label(label, normalise_text(raw.get("region_code")), period, seq_text)
+        cell = _RowCells(letters, excel_row)
         if as_total and layout.total_label is not None:  # 表三's only row is 全省: it is the data row.
-            cell = {name: f"{letters[name]}{excel_row}" for name in mapping}
             parsed, fs = _parse_row(layout, raw, cell, path, sheet)
             findings.extend(fs)
             total_candidates.append((excel_row, as_total, parsed))
             continue
-        cell = {name: f"{letters[name]}{excel_row}" for name in mapping}
         rec, fs = _parse_row(layout, raw, cell, path, sheet)
         findings.extend(fs)
         rec["source_row"] = excel_row
@@ -976,6 +994,7 @@ def _total_core(text: str) -> tuple[str, list[str]]:
     return word, words
 
 
+@lru_cache(maxsize=1 << 14)  # the same labels recur in every file of a province
 def total_label(label: str, code: str, period: str | None, seq_text: str = "") -> TotalLabel | None:
     """Whether a row is labelled as a total (合计, 全省, 全区/全市, the province's name, however spaced, bracketed
     or suffixed), or carries a province's own code without saying 省本级; None for a data row.

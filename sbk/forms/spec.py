@@ -56,7 +56,8 @@ class Kind(str, Enum):
 
     @property
     def numeric(self) -> bool:
-        return self in (Kind.FIGURE_10K, Kind.PERCENT, Kind.COUNT)
+        # Identity, not ``in (…)``: asked for every cell read, and a str-Enum's == compares text (issue 18).
+        return self is Kind.FIGURE_10K or self is Kind.PERCENT or self is Kind.COUNT
 
     @property
     def is_list(self) -> bool:
