@@ -25,12 +25,9 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
-import pyarrow as pa_arrow
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any
 
 from sbk import __version__
 from sbk.atomic import write_atomic
@@ -39,13 +36,9 @@ from sbk.cleaning import normalise_text
 from sbk.code_version import source_hash
 from sbk.errors import ignore_sigint
 from sbk.findings import ERROR, WARNING, Finding, has_errors, rule
-from sbk.forms import LAYOUTS, TABLES, Kind, Layout, column_labels
-from sbk.forms.rules import PERIOD_MONTHLY, PERIOD_QUARTERLY, PROVINCE
+from sbk.forms import LAYOUTS, Kind, Layout
 from sbk.locking import output_folder, output_lock
 from sbk.privacy import mask, personal_findings_in_csv
-from sbk.published import UNREADABLE_CSV, kind_of, read_published
-from sbk.storage import encode, field_type, to_arrow
-from sbk.validate import TidySheet, assemble, validate_reference
 from sbk.workbooks import (  # the reader's own cell steps (_…): a tidy CSV's cells are read as a workbook's are
     COLUMNS_MISSING,
     LIMITS,
@@ -60,12 +53,18 @@ from sbk.workbooks import (  # the reader's own cell steps (_…): a tidy CSV's 
     _normalise_banks,
     _parse_row,
     discover,
-    display_path,
+    display_paths,
     file_sha256,
     read_batch,
     read_csv_form,
     total_label,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas, pyarrow, pandera (the rules, the validation) and the published-figures reader are imported by the
+# functions that use them: a re-run that finds everything up to date, as a person waits for it, needs none of them.
 
 __all__ = ["SORT_KEYS", "IngestResult", "fingerprint", "ingest"]
 
@@ -124,7 +123,6 @@ class IngestResult:
         return not has_errors(self.findings)
 
 
-_shown = display_path
 _READ_SUFFIXES = (".csv", *WORKBOOK_SUFFIXES, *RESAVE_SUFFIXES)  # the rest is named in a finding, not read
 
 
@@ -139,6 +137,10 @@ def _decode_csv(path: Path, shown: str) -> tuple[pd.DataFrame | None, list[Findi
     """A CSV's cells as text: UTF-8 (with or without BOM, as Excel and WPS save it), else GB18030 (Chinese Excel's
     "CSV" on Windows). GB18030 decodes almost any byte sequence, so it is tried last; what neither decodes is a finding.
     """
+    import pandas as pd
+
+    from sbk.published import UNREADABLE_CSV
+
     try:
         size = path.stat().st_size
         if size > LIMITS["file_bytes"]:
@@ -221,6 +223,11 @@ def _tidy_csv(df: pd.DataFrame, layout: Layout, shown: str) -> tuple[list[SheetD
     The header is row 1, so a finding names the cell as a spreadsheet shows it (C5). A row whose period or
     province cannot be read is a finding and joins no filing.
     """
+    import pandas as pd
+
+    from sbk.forms.rules import PERIOD_MONTHLY, PERIOD_QUARTERLY, PROVINCE
+    from sbk.validate import TidySheet
+
     findings: list[Finding] = []
     letters = {c: _letter(i) for i, c in enumerate(df.columns)}
     notes = {f.note: f for f in layout.fields if f.note}
@@ -291,6 +298,11 @@ def _read_csv(path: Path, shown: str) -> tuple[list[SheetData], str | None, pd.D
 
     ``read_all`` has already checked every cell for personal data (``sbk.privacy.personal_findings_in_csv``).
     """
+    import pandas as pd
+
+    from sbk.published import kind_of, read_published
+    from sbk.validate import validate_reference
+
     df, findings = _decode_csv(path, shown)
     if df is None:
         return [], None, pd.DataFrame(), findings
@@ -344,14 +356,17 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
     Every file found is read or named in a finding. A CSV is tried, in this order, as an official-layout form
     (a form title in its first rows), as published figures, as a tidy table; otherwise it is named.
     """
+    import pandas as pd
+
     sheets: list[SheetData] = []
     extra: dict[str, list[pd.DataFrame]] = {}
     shas = dict(shas or {})
     found = found if found is not None else discover(raw_dir)  # ingest's own walk, when it has made one
+    names = display_paths(found.files)
     findings: list[Finding] = list(found.findings)
     workbooks: list[tuple[Path, str]] = []
     for path in found.files:
-        shown = _shown(path)
+        shown = names[path]
         suffix = path.suffix.lower()
         if suffix == ".md":
             continue  # notes beside the data (README.md, search logs): documentation, read by people only
@@ -390,6 +405,11 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
 
 
 def _parquet_bytes(df: pd.DataFrame) -> bytes:
+    import pyarrow as pa_arrow
+    import pyarrow.parquet as pq
+
+    from sbk.storage import to_arrow
+
     table = to_arrow(df)
     # pandas metadata records library versions only: stable for a given environment.
     sink = pa_arrow.BufferOutputStream()
@@ -397,19 +417,26 @@ def _parquet_bytes(df: pd.DataFrame) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-# Counts are validated as numbers (so that 12.5 gets the form's own message)
-# and stored as nullable integers; figures and rates as floats.
-_FIELDS = [f for t in TABLES.values() for f in t.fields]
-_INTEGER_COLUMNS = tuple(dict.fromkeys([*(f.name for f in _FIELDS if f.kind.integer), "source_row"]))
-_FLOAT_COLUMNS = tuple(dict.fromkeys(f.name for f in _FIELDS if f.kind in (Kind.FIGURE_10K, Kind.PERCENT)))
+@cache
+def _typed_columns() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(integer columns, float columns). Counts are validated as numbers (so that 12.5 gets the form's own
+    message) and stored as nullable integers; figures and rates as floats."""
+    from sbk.forms import TABLES
+
+    fields = [f for t in TABLES.values() for f in t.fields]
+    return (tuple(dict.fromkeys([*(f.name for f in fields if f.kind.integer), "source_row"])),
+            tuple(dict.fromkeys(f.name for f in fields if f.kind in (Kind.FIGURE_10K, Kind.PERCENT))))
 
 
 def _typed(df: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
+    integers, floats = _typed_columns()
     df = df.copy()
-    for col in _INTEGER_COLUMNS:
+    for col in integers:
         if col in df.columns:
             df[col] = pd.to_numeric(df[col], errors="coerce").round().astype("Int64")
-    for col in _FLOAT_COLUMNS:
+    for col in floats:
         if col in df.columns:
             df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
     return df
@@ -433,6 +460,9 @@ def _source_title(path: str, synthetic: bool) -> str:
 
 
 def _datapackage(tables: dict[str, pd.DataFrame], shas: dict[str, str], synthetic_files: set[str], fp: str) -> dict:
+    from sbk.forms import TABLES, column_labels
+    from sbk.storage import field_type, to_arrow
+
     resources = []
     for name in sorted(tables):
         df = tables[name]
@@ -577,7 +607,8 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
     found = discover(raw_dir)
     files = found.files
     # Every file read or named (not .md notes): a new unsupported file is named on the next run.
-    everything = {_shown(p): file_sha256(p) for p in files if p.suffix.lower() != ".md"}
+    shown = display_paths(files)
+    everything = {shown[p]: file_sha256(p) for p in files if p.suffix.lower() != ".md"}
     fp = fingerprint(everything)
     shas = {k: v for k, v in everything.items() if Path(k).suffix.lower() in _READ_SUFFIXES}
     if not write:
@@ -607,6 +638,11 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
 def _new_set(raw_dir: Path, shas: dict[str, str], fp: str, jobs: int | None, result: IngestResult,
              found: Discovery | None = None) -> dict[str, bytes] | None:
     """Read and validate everything (findings into ``result``); the new set's files by name, or None on error."""
+    import pandas as pd
+
+    from sbk.storage import encode
+    from sbk.validate import assemble
+
     t0 = time.perf_counter()
     sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs, result.phases, found)
     t1 = time.perf_counter()

@@ -71,3 +71,20 @@ def test_the_readers_worker_process_reads_a_bank_table_without_importing_pandas_
     forms, rows, heavy = json.loads(run.stdout.strip().splitlines()[-1])
     assert "q4" in forms and rows > 0
     assert heavy == []
+
+
+def test_a_rerun_that_finds_everything_up_to_date_imports_neither_pandas_nor_pandera(raw, tmp_path):
+    write_monthly(raw / "2015-03.xlsx", "2015-03", VALUES_SAMPLE)
+    out = tmp_path / "out"
+    script = (
+        "import json, sys\n"
+        "from sbk.ingest import ingest\n"
+        f"result = ingest({str(raw)!r}, {str(out)!r})\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'pandera', 'pyarrow'})\n"
+        "print(json.dumps([result.up_to_date, [p.name for p in result.written], heavy]))\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False) for _ in range(2)]
+    assert all(run.returncode == 0 for run in runs), runs[-1].stderr
+    first, second = (json.loads(run.stdout.strip().splitlines()[-1]) for run in runs)
+    assert first[0] is False and "monthly_issuance.parquet" in first[1] and first[2] != []
+    assert second == [True, [], []]
