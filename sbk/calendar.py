@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -83,22 +84,31 @@ def parse_period(text: str, check_regime: bool = True) -> Period:
 
     With ``check_regime``, periods before the 2015 notice's start raise.
     """
-    s = str(text).strip()
+    found = _parse(str(text), check_regime)
+    if isinstance(found, str):
+        raise PeriodError(found)  # a fresh exception each time: a shared one would grow its traceback
+    return found
+
+
+# Every row of every table names its period, and there are a few hundred distinct ones; bounded,
+# since the text comes from files people filled in.
+@lru_cache(maxsize=4096)
+def _parse(text: str, check_regime: bool) -> Period | str:
+    """The period ``text`` names, or the message of the PeriodError that refuses it."""
+    s = text.strip()
     m = _MONTHLY.match(s)
     if m:
         year, month = int(m.group(1)), int(m.group(2))
         if not 1 <= month <= 12:
-            raise PeriodError(f"期别 “{text}” 的月份不在 1–12 之间")
+            return f"期别 “{text}” 的月份不在 1–12 之间"
         p = Period(year, month, "monthly")
     else:
         q = _QUARTERLY.match(s.upper())
         if not q:
-            raise PeriodError(
-                f"期别 “{text}” 无法识别：月报写作 'YYYY-MM'（如 2016-06），季报写作 'YYYYQn'（如 2016Q2）"
-            )
+            return f"期别 “{text}” 无法识别：月报写作 'YYYY-MM'（如 2016-06），季报写作 'YYYYQn'（如 2016Q2）"
         p = Period(int(q.group(1)), int(q.group(2)) * 3, "quarterly")
     if check_regime and (p.year, p.end_month) < _REGIME_YM:
-        raise PeriodError(
+        return (
             f"期别 {p.label} 早于 {REGIME_START}：新调度制度自 2015 年 3 月开始执行（首报 2015 年 2 月月调度表），"
             "此前适用人社信息函〔2011〕37号、〔2013〕63号（已废止），不在本工具的调度口径内"
         )

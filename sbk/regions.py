@@ -22,7 +22,7 @@ from functools import cache, lru_cache
 
 from gb2260_v2 import GB2260
 
-from sbk.calendar import parse_period
+from sbk.calendar import PeriodError, parse_period
 
 __all__ = [
     "Region",
@@ -35,6 +35,7 @@ __all__ = [
     "provinces",
     "regions_of",
     "revision_for",
+    "revision_key",
     "short_name",
     "tile_layout",
 ]
@@ -93,15 +94,13 @@ def revision_for(period: str, quiet: bool = False) -> str:
     the newest revision the package carries, that one is used with a warning
     (``quiet``: without, for callers that check many codes of one period).
     """
-    p = parse_period(period, check_regime=False)
-    ym = f"{p.year:04d}{p.end_month:02d}"
-    revs = _revisions()
-    revision = _revision_at(ym)
-    if revision is None:
-        raise RegionError(f"期别 {period} 早于最早的行政区划代码版本 {revs[0]}")
-    if ym > revs[-1] and not quiet:
+    found = _revision_of(str(period))
+    if isinstance(found, _Failure):
+        raise found.error()
+    revision, late = found
+    if late and not quiet:
         warnings.warn(
-            f"期别 {period} 晚于 GB2260-v2 所含最新区划版本 {revs[-1]}，按该版本校验；"
+            f"期别 {period} 晚于 GB2260-v2 所含最新区划版本 {_revisions()[-1]}，按该版本校验；"
             "此后的区划调整（如 2019 年莱芜并入济南）未反映",
             RegionsWarning,
             stacklevel=2,
@@ -109,11 +108,50 @@ def revision_for(period: str, quiet: bool = False) -> str:
     return revision
 
 
+def revision_key(period: str) -> str | None:
+    """The revision ``lookup`` checks ``period`` against, or None when ``lookup`` refuses the period itself.
+
+    ``lookup``'s answer for a code or name depends on the period only through
+    this key, so a check over many rows can ask once per (code, key) instead of
+    once per (code, period): ten years of monthly filings share a few dozen revisions.
+    """
+    found = _revision_of(str(period))
+    return None if isinstance(found, _Failure) else found[0]
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """An error remembered by a cache, raised afresh on each call (a shared exception would grow its traceback)."""
+
+    kind: type[ValueError]
+    message: str
+
+    def error(self) -> ValueError:
+        return self.kind(self.message)
+
+
+# Caches are bounded: periods and names come from files people filled in.
+@lru_cache(maxsize=4096)
+def _revision_of(period: str) -> tuple[str, bool] | _Failure:
+    """(revision, after the newest) for a period, or the error ``revision_for`` raises."""
+    try:
+        p = parse_period(period, check_regime=False)
+    except PeriodError as exc:
+        return _Failure(PeriodError, str(exc))
+    ym = f"{p.year:04d}{p.end_month:02d}"
+    revs = _revisions()
+    revision = _revision_at(ym)
+    if revision is None:
+        return _Failure(RegionError, f"期别 {period} 早于最早的行政区划代码版本 {revs[0]}")
+    return revision, ym > revs[-1]
+
+
 @cache
 def _gb(revision: str) -> GB2260:
     return GB2260(revision)
 
 
+@lru_cache(maxsize=8192)  # the code tables hold a few thousand names
 def short_name(name: str) -> str:
     """The short name people write: 湘西土家族苗族自治州 → 湘西州, 广西壮族自治区 → 广西.
 
@@ -161,6 +199,15 @@ def _provinces(revision: str) -> tuple[Region, ...]:
 
 
 @cache
+def _codes_by_prefix(revision: str) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The revision's (code, name) entries grouped by their two-digit province prefix, in table order."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code, name in _gb(revision).revision.division_schema.items():
+        groups.setdefault(code[:2], []).append((code, name))
+    return {prefix: tuple(entries) for prefix, entries in groups.items()}
+
+
+@cache
 def _units(revision: str, province_code: str) -> tuple[Region, ...]:
     """The filing units of a province (without 省本级), ordered by code.
 
@@ -168,10 +215,11 @@ def _units(revision: str, province_code: str) -> tuple[Region, ...]:
     ``prefectures()``: the source omits the summary codes (110100 市辖区,
     429000 省直辖县级行政区划) in some revisions, which would drop whole groups.
     """
-    schema = _gb(revision).revision.division_schema
     pp = province_code[:2]
+    entries = (_codes_by_prefix(revision).get(pp, ()) if len(pp) == 2
+               else _gb(revision).revision.division_schema.items())
     out: list[Region] = []
-    for code, name in schema.items():
+    for code, name in entries:
         if not code.startswith(pp) or code.endswith("0000"):
             continue
         if province_code in _MUNICIPALITIES or code[2:4] == "90":
@@ -188,10 +236,15 @@ def provinces(period: str, quiet: bool = False) -> list[Region]:
     return list(_provinces(revision_for(period, quiet)))
 
 
+@cache
+def _provinces_by_code(revision: str) -> dict[str, Region]:
+    return {p.code: p for p in _provinces(revision)}
+
+
 def _province(code: str, revision: str, period: str) -> Region:
-    for p in _provinces(revision):
-        if p.code == code:
-            return p
+    found = _provinces_by_code(revision).get(code)
+    if found is not None:
+        return found
     if code == "660000":
         raise RegionError("新疆生产建设兵团 (660000) 不在 GB/T 2260 中，暂不支持")
     raise RegionError(f"省级行政区划代码 {code} 在 {period} 不存在（区划版本 {revision}）")
@@ -224,8 +277,25 @@ def lookup(code_or_name: str, period: str, province: str | None = None, quiet: b
     otherwise nationally; an ambiguous name raises with the candidates listed.
     ``quiet`` leaves out the warning for periods after the newest code revision.
     """
-    key = str(code_or_name).strip()
-    rev = revision_for(period, quiet)
+    if not quiet:
+        revision_for(period)  # its warning, on every call (the answer itself is cached)
+    found = _lookup(str(code_or_name).strip(), str(period), province)
+    if isinstance(found, _Failure):
+        raise found.error()
+    return found
+
+
+@lru_cache(maxsize=1 << 14)
+def _lookup(key: str, period: str, province: str | None) -> Region | _Failure:
+    """``lookup`` without the warning, its error remembered; pure in its arguments."""
+    try:
+        return _find(key, period, province)
+    except (RegionError, PeriodError) as exc:
+        return _Failure(type(exc), str(exc))
+
+
+def _find(key: str, period: str, province: str | None) -> Region:
+    rev = revision_for(period, quiet=True)
     if re.fullmatch(r"\d{6}", key):
         if key.endswith("0000"):
             return _province(key, rev, period)

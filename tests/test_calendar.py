@@ -67,3 +67,14 @@ def test_deadlines_of_a_year_list_every_monthly_and_quarterly_form_due_in_it():
 def test_deadlines_of_2015_start_with_the_first_report_of_the_new_regime():
     rows = deadlines(2015)
     assert rows[0]["期别"] == "2015-02"
+
+
+def test_a_refused_period_is_refused_on_every_call_and_a_parsed_one_is_the_same_period():
+    # parse_period remembers its answers; a refusal must not turn into a success the second time.
+    for _ in range(2):
+        with pytest.raises(PeriodError, match="2016-13"):
+            parse_period("2016-13")
+        with pytest.raises(PeriodError, match="早于 2015-02"):
+            parse_period("2015-01")
+    assert parse_period("2015-01", check_regime=False).label == "2015-01"
+    assert parse_period(" 2016q2 ") == parse_period("2016Q2")

@@ -90,3 +90,44 @@ def test_short_names(full, short):
 def test_periods_after_the_newest_revision_warn():
     with pytest.warns(RegionsWarning):
         revision_for("2024-06")
+
+
+def test_a_lookup_depends_on_the_period_only_through_its_revision_key():
+    # What lets the region rules ask once per (code, revision) instead of once per (code, period).
+    from sbk.regions import revision_key
+
+    periods = [f"{y}-{m:02d}" for y in (2014, 2015, 2019, 2020, 2024) for m in (1, 2, 3, 5, 12)] + ["2015Q1", "2019Q4"]
+    codes = ["652100", "650400", "650000", "429004", "吐鲁番市", "湘西州", "439900"]
+
+    def answer(code: str, period: str) -> object:
+        try:
+            return lookup(code, period, quiet=True)
+        except RegionError:
+            return "refused"  # the message names the period; only the outcome must agree
+
+    by_key: dict[tuple[str, str | None], object] = {}
+    for period in periods:
+        key = revision_key(period)
+        assert key == revision_for(period, quiet=True)
+        for code in codes:
+            assert by_key.setdefault((code, key), answer(code, period)) == answer(code, period), (code, period)
+    assert revision_key("2019-05") == revision_key("2024-06") == "201904"
+    assert revision_key("2016-13") is None and revision_key("1980-01") is None
+
+
+def test_a_refused_lookup_is_refused_afresh_on_every_call():
+    # Answers are cached; an error must still be a new exception with the caller's period in it.
+    errors = []
+    for _ in range(2):
+        with pytest.raises(RegionError, match="652100 在 2016-06 不是有效") as caught:
+            lookup("652100", "2016-06")
+        errors.append(caught.value)
+    assert errors[0] is not errors[1]
+    with pytest.raises(RegionError, match="652100 在 2016-07 不是有效"):
+        lookup("652100", "2016-07")
+
+
+def test_a_cached_lookup_after_the_newest_revision_still_warns_on_every_call():
+    for _ in range(2):
+        with pytest.warns(RegionsWarning):
+            assert lookup("650400", "2024-06").name == "吐鲁番市"

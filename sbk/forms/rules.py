@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -59,14 +60,44 @@ def _circled(n: int) -> str:
 # Checks shared by every form with region rows.
 
 
+def _row_groups(columns: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's group among the distinct combinations of ``columns`` (numbered in order of first
+    appearance, NaN a value like any other) and the position of each group's first row."""
+    group = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        # Renumbered after each column, so the combined number stays below the row count.
+        group = pd.factorize(group * len(uniques) + codes)[0]
+    return group, np.unique(group, return_index=True)[1]
+
+
 def _per_unique(df: pd.DataFrame, columns: list[str], ok: Callable[..., bool]) -> pd.Series:
-    """Evaluate a row check once per distinct combination of ``columns`` (region
-    lookups repeat for every period and filing) and map the answers back."""
+    """Evaluate a region check once per distinct combination of ``columns`` and map the answers back.
+
+    The period enters the combination only through the code revision in force
+    (``sbk.regions.revision_key``), which is all a region lookup depends on: ten
+    years of monthly filings of a region ask once per revision, not once per month.
+    ``ok`` receives the first row's values of each combination.
+    """
+    from sbk.regions import revision_key
+
     if not len(df):
         return pd.Series(dtype=bool)
     keys = df[columns].astype(str)
-    answers = {k: bool(ok(*k)) for k in keys.drop_duplicates().itertuples(index=False, name=None)}
-    return pd.Series([answers[k] for k in keys.itertuples(index=False, name=None)], index=df.index, dtype=bool)
+    parts = []
+    for c in columns:
+        if c != "period":
+            parts.append(keys[c])
+            continue
+        codes, uniques = pd.factorize(keys[c], use_na_sentinel=False)
+        # A period lookup refuses stays a combination of its own.
+        revisions = [revision_key(p) if isinstance(p, str) else None for p in uniques]
+        classes = [(rev, None) if rev else (None, i) for i, rev in enumerate(revisions)]
+        number: dict[tuple[str | None, int | None], int] = {}
+        parts.append(pd.Series(np.array([number.setdefault(k, len(number)) for k in classes], dtype=np.int64)[codes]))
+    group, first = _row_groups(parts)
+    answers = np.array([bool(ok(*k)) for k in keys.iloc[first].itertuples(index=False, name=None)], dtype=bool)
+    return pd.Series(answers[group], index=df.index, dtype=bool)
 
 
 def _province_ok(df: pd.DataFrame) -> pd.Series:
@@ -141,7 +172,10 @@ def _valid_period(kind: str) -> Check:
             except PeriodError:
                 return False
 
-        return df["period"].map(ok).astype(bool)
+        # Once per distinct period (a few hundred) rather than per row.
+        codes, uniques = pd.factorize(df["period"], use_na_sentinel=False)
+        answers = np.array([ok(v) for v in uniques], dtype=bool)
+        return pd.Series(answers[codes], index=df.index, dtype=bool)
 
     return check
 
@@ -198,12 +232,29 @@ def _blank_ok(s: pd.Series, ok: pd.Series, required: bool) -> pd.Series:
     return (s.notna() & ok) if required else (s.isna() | ok)
 
 
+def _per_list(s: pd.Series, ok: Callable[[Any], bool]) -> pd.Series:
+    """``s.map(ok)`` for a column of option lists, asking once per distinct list (filings repeat a few)."""
+    memo: dict[Any, bool] = {}
+    out = []
+    for v in s:
+        key = tuple(v) if isinstance(v, list) else v
+        try:
+            answer = memo.get(key)
+        except TypeError:  # an unhashable element: ask directly
+            out.append(bool(ok(v)))
+            continue
+        if answer is None:
+            answer = memo[key] = bool(ok(v))
+        out.append(answer)
+    return pd.Series(out, index=s.index, dtype=bool)
+
+
 def _options_ok(c: str, hi: int) -> Check:
-    return lambda df: df[c].map(lambda v: not isinstance(v, (list, tuple)) or all(1 <= int(i) <= hi for i in v)).astype(bool)
+    return lambda df: _per_list(df[c], lambda v: not isinstance(v, (list, tuple)) or all(1 <= int(i) <= hi for i in v))
 
 
 def _no_repeats(c: str) -> Check:
-    return lambda df: df[c].map(lambda v: not isinstance(v, (list, tuple)) or len(set(v)) == len(v)).astype(bool)
+    return lambda df: _per_list(df[c], lambda v: not isinstance(v, (list, tuple)) or len(set(v)) == len(v))
 
 
 def _chosen(f: Field, option: int) -> Check:
@@ -355,15 +406,18 @@ def _filing_period_ok(df: pd.DataFrame) -> pd.Series:
 def _new_cities_known(df: pd.DataFrame) -> pd.Series:
     from sbk.regions import RegionError, lookup
 
-    def ok(row: pd.Series) -> bool:
-        for name in row["new_issuing_cities"] if isinstance(row["new_issuing_cities"], (list, tuple)) else ():
+    def ok(names: object, period: object, province: object) -> bool:
+        for name in names if isinstance(names, (list, tuple)) else ():
             try:
-                lookup(name, str(row["period"]), province=str(row["province_code"]), quiet=True)
+                lookup(name, str(period), province=str(province), quiet=True)
             except (RegionError, PeriodError):
                 return False
         return True
 
-    return df.apply(ok, axis=1).astype(bool) if len(df) else pd.Series(dtype=bool)
+    if not len(df):
+        return pd.Series(dtype=bool)
+    answers = [ok(*row) for row in zip(df["new_issuing_cities"], df["period"], df["province_code"])]
+    return pd.Series(answers, index=df.index, dtype=bool)
 
 
 _FILING_RULES = (
