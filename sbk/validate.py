@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -237,13 +237,14 @@ def check_totals(
     sheet: str = "",
     total_row: int | None = None,
     letters: Mapping[str, str] | None = None,
-    region: str = "",
+    region: str | Callable[[], str] = "",
 ) -> list[Finding]:
     """合计 / 全省 row = sum of the rows above it, for each summed column.
 
     ``total`` maps columns to the figure written on the total row. Rows are
     rounded to two decimals each, so the tolerance grows with their number;
-    whole-number columns are compared at half a unit. ``region`` (the province, 湖南省（430000）) leads each message.
+    whole-number columns are compared at half a unit. ``region`` (the province, 湖南省（430000）, or a function giving
+    it) leads each message.
     """
     layout = _TABLE_LAYOUT[table]
     label = layout.total_label or "合计"
@@ -257,8 +258,9 @@ def check_totals(
         if abs(float(written) - summed) > tol:
             letter = (letters or {}).get(column) or layout.letter(column) or ""
             cell = f"{letter}{total_row}" if total_row else ""
+            where = region() if callable(region) else region  # named only when there is something to say
             out.append(TOTAL_RULES[layout.form].finding(path, sheet, cell, _located(
-                region, f"{layout.by_name[column].title} {label} {float(written):.2f} ≠ {summed:.2f}")))
+                where, f"{layout.by_name[column].title} {label} {float(written):.2f} ≠ {summed:.2f}")))
     return out
 
 
@@ -368,7 +370,7 @@ def assemble(sheets: list[SheetData], sha256: dict[str, str], region_population:
         if layout.summed and s.total is not None:
             findings.extend(check_totals(layout.table, s.records, {c: s.total.get(c) for c in layout.summed},
                                          path=s.path, sheet=s.sheet, total_row=s.total_row, letters=s.letters,
-                                         region=_province_label(s)))
+                                         region=partial(_province_label, s)))
         elif layout.summed and s.total is None and s.records and not isinstance(s, TidySheet):
             findings.append(TOTAL_MISSING[s.form].finding(s.path, s.sheet, "", _located(
                 _province_label(s), f"没有{layout.total_label}行（本表应填报{layout.total_label}）")))
