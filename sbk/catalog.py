@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -1020,7 +1020,17 @@ def _own_place(text: str, depth: int = 3) -> str:
 
 def match_bank(name: Any, root: str | Path | None = None) -> BankMatch:
     """Recognise a written bank name (see ``normalise_bank``); KeyError when it is none the catalog knows."""
+    return _match_bank(name, _lookup(root))
+
+
+def bank_matcher(root: str | Path | None = None) -> Callable[[Any], BankMatch]:
+    """``match_bank`` with the catalog read once: for the rows of one table (the catalog's files are looked at
+    once, not for every row)."""
     lookup = _lookup(root)
+    return lambda name: _match_bank(name, lookup)
+
+
+def _match_bank(name: Any, lookup: dict[str, tuple[str, bool]]) -> BankMatch:
     # No bank's name, with its legal form and a branch, comes near this; a longer cell (up to Excel's 32,767
     # characters) is no bank name, and the rules below would take seconds on it.
     readings = _bank_readings(name) if len(str(name)) <= MAX_BANK_NAME else []

@@ -1024,8 +1024,24 @@ def _total_core(text: str) -> tuple[str, list[str]]:
     return word, words
 
 
-@lru_cache(maxsize=1 << 14)  # the same labels recur in every file of a province
+_NAMES_SEEN: dict[tuple[tuple[str, str], ...], str | None] = {}
+
+
+@lru_cache(maxsize=256)
+def _same_names_as(period: str | None) -> str | None:
+    """The first period asked about whose provinces' names are the same as ``period``'s (almost every period):
+    ``total_label`` depends on the period only through those names."""
+    return _NAMES_SEEN.setdefault(tuple(sorted(_province_names(period).items())), period)
+
+
 def total_label(label: str, code: str, period: str | None, seq_text: str = "") -> TotalLabel | None:
+    """Whether a row is labelled as a total (``_total_label``)."""
+    # The same labels recur in every period of every file of a province: remembered across periods.
+    return _total_label(label, code, _same_names_as(period), seq_text)
+
+
+@lru_cache(maxsize=1 << 15)
+def _total_label(label: str, code: str, period: str | None, seq_text: str = "") -> TotalLabel | None:
     """Whether a row is labelled as a total (合计, 全省, 全区/全市, the province's name, however spaced, bracketed
     or suffixed), or carries a province's own code without saying 省本级; None for a data row.
 
@@ -1189,8 +1205,9 @@ def _bank_names(rows: list[dict[str, Any]], path: str, sheet: str, letters: dict
     asks for and pass silently; a short name is read with a warning; an unknown name is kept as
     written with a warning (policy_catalog/banks.yaml says which names are which, and why).
     """
-    from sbk.catalog import match_bank
+    from sbk.catalog import bank_matcher
 
+    match_bank = bank_matcher()
     names: list[str] = []
     for rec in rows:
         written = str(rec.get("bank_name") or "")
