@@ -47,13 +47,21 @@ def _as_list(value: Any) -> list[Any] | None:
     return [v.item() if hasattr(v, "item") else v for v in list(value)]
 
 
+def _json_list(value: Any) -> str | None:
+    """A list cell as JSON text (None stays None)."""
+    if type(value) is list and all(type(v) is int for v in value):
+        # Option numbers, most list cells: the text json.dumps writes, without its per-call set-up (issue 18).
+        return "[" + ", ".join(map(str, value)) + "]"
+    listed = _as_list(value)
+    return None if listed is None else json.dumps(listed, ensure_ascii=False)
+
+
 def encode(table: str, df: pd.DataFrame) -> pd.DataFrame:
     """``df`` as it is stored: list columns as JSON text, dates as dates, years as integers."""
     df = df.copy()
     for col in df.columns:
         if col in list_columns():
-            df[col] = pd.Series([None if (v := _as_list(x)) is None else json.dumps(v, ensure_ascii=False)
-                                 for x in df[col]], index=df.index, dtype="object")
+            df[col] = pd.Series([_json_list(x) for x in df[col]], index=df.index, dtype="object")
     for col in DATE_COLUMNS.get(table, ()):
         if col in df.columns:
             df[col] = pd.Series([None if pd.isna(v) else dt.date.fromisoformat(str(v)[:10]) for v in df[col]],

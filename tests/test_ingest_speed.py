@@ -8,8 +8,11 @@ import subprocess
 import sys
 
 from conftest import VALUES_SAMPLE, write_monthly
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from sbk.storage import _json_list
 from sbk.template import save_workbook
 from sbk.workbooks import read_workbook
 
@@ -88,3 +91,8 @@ def test_a_rerun_that_finds_everything_up_to_date_imports_neither_pandas_nor_pan
     first, second = (json.loads(run.stdout.strip().splitlines()[-1]) for run in runs)
     assert first[0] is False and "monthly_issuance.parquet" in first[1] and first[2] != []
     assert second == [True, [], []]
+
+
+@given(st.one_of(st.lists(st.integers()), st.lists(st.one_of(st.integers(), st.booleans(), st.text(), st.floats()))))
+def test_a_list_cell_is_stored_as_the_json_text_json_dumps_writes(value):
+    assert _json_list(value) == json.dumps(value, ensure_ascii=False)
