@@ -447,13 +447,14 @@ _SHEET_TAGS = _tag_pattern("c", "v", "is", "f", "row", "col", "sheetFormatPr", "
 _SHEET_ATTRIBUTES = frozenset({"c", "row", "col", "sheetFormatPr", "dimension"})
 # The elements the sheet's reading looks at, written with a namespace prefix (x:c): such a sheet is read tag by tag.
 _PREFIXED = re.compile(rb"""<[^\s/>:"'=<]+:(?:c|v|is|f|row|col|sheetFormatPr|dimension)[\s/>]""")
-_LAYOUT = re.compile(rb"""<(row|col|sheetFormatPr|dimension)[\s/>]((?:[^>"'/]|/(?!>)|"[^"]*"|'[^']*')*)""")
+_LAYOUT = re.compile(rb"""<(row|col|sheetFormatPr|dimension)(?=[\s/>])((?:[^>"'/]++|/(?!>)|"[^"]*+"|'[^']*+')*+)/?>""")
 # A cell as every office suite writes it: r first (a plain A1 reference), then plain attributes; its content runs to
 # its </c> and holds no other cell and no row (either would move the reference reading's row and column).
-_ORDINARY_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?:\s+[A-Za-z]+="[^"<>&]*")*\s*'
-                            rb"(?:/>|>([^<]*(?:<(?!/?(?:c|row)[\s/>])[^<]*)*)</c>)")
+_ORDINARY_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?:\s++[A-Za-z]++="[^"<>&]*+")*+\s*+'
+                            rb"(?:/>|>([^<]*+(?:<(?!/?(?:c|row)[\s/>])[^<]*+)*+)</c>)")  # possessive: no backtracking
 _VALUE = re.compile(rb"<(?:v|is|f)[\s/>]")
 _PLAIN_ROW_NUMBER = re.compile(rb'\s+r="[0-9]{1,9}"')
+_PLAIN_WIDTH = re.compile(rb'\swidth="([0-9]{1,9}(?:\.[0-9]{1,9})?)"')
 
 
 _CELL_START = re.compile(rb"<c[\s/>]")
@@ -473,6 +474,9 @@ def _sheet_whole(target: _SheetShapeTarget, data: bytes) -> None:
         if (name == b"row" and not target.rows_hidden_by_default and b"ht" not in raw and b"hidden" not in raw
                 and _PLAIN_ROW_NUMBER.match(raw)):
             continue  # a row shown at the default height: nothing to note (its number, a plain one, is not needed)
+        if name == b"col" and b"hidden" not in raw and (
+                b"width" not in raw or ((width := _PLAIN_WIDTH.search(raw)) and float(width.group(1)) >= _MIN_WIDTH)):
+            continue  # a column shown at a width that can be seen: nothing to note
         attrib = _attributes(raw)
         if name == b"row" and not attrib.get("r"):
             raise _NotPlain  # its number would come from the cells before it

@@ -107,6 +107,13 @@ ODD_SHEETS = {
     "latin1_declared": _sheet('<row r="1"><c r="A1"><v>\xe9</v></c></row>', head='<?xml version="1.0" encoding="ISO-8859-1"?>'),
     "processing_instruction": _sheet('<?x <c r="Z9"><v>1</v></c> ?><row r="1"><c r="A1"><v>1</v></c></row>'),
     "angle_bracket_in_a_value": _sheet('<row r="1" spans="1:2" x="a>b"><c r="A1" t="str"><v>a>b</v></c></row>'),
+    "layout_elements_with_children": _sheet('<row><x hidden="1"/><c r="A1"><v>1</v></c></row>',
+                                            before='<cols><col><x hidden="1" min="1"/></col></cols>'),
+    "column_widths": _sheet('<row r="1"><c r="A1"><v>1</v></c></row>',
+                            before='<cols><col min="1" max="1" width="0.3"/><col min="2" max="2" width="1e-3"/>'
+                                   '<col min="3" max="3" width="abc"/><col min="4" max="4" width=" 5"/>'
+                                   '<col xmlns:x="u" x:width="0" width="16" min="5" max="5"/>'
+                                   '<col min="6" max="6" width="0.5" hidden="0"/><col min="7" width="0"/></cols>'),
     "nul_byte": _sheet('<row r="1"><c r="A1"><v>1</v></c></row>') + b"\x00",
 }
 
