@@ -25,6 +25,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,7 @@ class Probe:
     kind: str  # xlsx, xlsb, ods, xls
     sheets: list[SheetShape]
     has_formulas: bool = False
+    content: bytes | None = field(default=None, repr=False, compare=False)  # a zip package's bytes, as read
 
 
 def _name(exc: BaseException) -> str:
@@ -87,52 +89,135 @@ def _ref(ref: str) -> tuple[int, int]:
 
 
 def probe(path: Path, limits: dict[str, int]) -> Probe:
-    """Open the container, check the zip limits, measure every sheet. Raises ContainerError."""
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-    if head == CFB_MAGIC:
+    """Open the container, check the zip limits, measure every sheet. Raises ContainerError.
+
+    The file is read once: its bytes are kept on the result (``Probe.content``, for the reader) and its members
+    are remembered for :func:`read_package` (the privacy pass reads the same package next)."""
+    data = Path(path).read_bytes()
+    if data[:8] == CFB_MAGIC:
         return _probe_cfb(path)
-    if not head.startswith(b"PK"):
+    if not data.startswith(b"PK"):
         raise ContainerError("not_workbook")
     try:
-        with zipfile.ZipFile(path) as zf:
-            members = _read_members(zf, limits)
+        members = _members_in_memory(data, limits)
     except ContainerError:
         raise
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError,
-            KeyError, struct.error, UnicodeDecodeError, IndexError, OverflowError) as exc:
-        # A damaged zip fails in many ways inside zipfile (bad offsets seek before the start: OSError; a flipped
-        # byte in a compressed member: zlib.error or a CRC BadZipFile; an unknown method: NotImplementedError).
-        raise ContainerError("corrupt", _name(exc)) from exc
+    except Exception:  # noqa: BLE001 - the file itself is read again below, so its error is the one reported
+        members = None
+    if members is None:
+        # A damaged zip: read it from the file exactly as before issue 18, so the finding names the same error
+        # (in memory a seek before the start is a ValueError, on a file an OSError).
+        try:
+            with zipfile.ZipFile(path) as zf:
+                members = _read_members(zf, limits)
+        except ContainerError:
+            raise
+        except _ZIP_ERRORS as exc:
+            # A damaged zip fails in many ways inside zipfile (bad offsets seek before the start: OSError; a flipped
+            # byte in a compressed member: zlib.error or a CRC BadZipFile; an unknown method: NotImplementedError).
+            raise ContainerError("corrupt", _name(exc)) from exc
+    _remember(data, limits, members)
     try:
         if "xl/workbook.xml" in members:
-            return _probe_xlsx(members)
-        if "xl/workbook.bin" in members:
-            return _probe_xlsb(members)
-        if members.get("mimetype", b"").strip() == _ODS_MIME or "content.xml" in members:
-            return _probe_ods(members)
+            found = _probe_xlsx(members)
+        elif "xl/workbook.bin" in members:
+            found = _probe_xlsb(members)
+        elif members.get("mimetype", b"").strip() == _ODS_MIME or "content.xml" in members:
+            found = _probe_ods(members)
+        else:
+            raise ContainerError("not_workbook", "zip 中没有工作簿（xl/workbook.xml、xl/workbook.bin 或 content.xml）")
     except ContainerError:
         raise
     except Exception as exc:
         raise ContainerError("corrupt", _name(exc)) from exc
-    raise ContainerError("not_workbook", "zip 中没有工作簿（xl/workbook.xml、xl/workbook.bin 或 content.xml）")
+    found.content = data
+    return found
+
+
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError,
+               KeyError, struct.error, UnicodeDecodeError, IndexError, OverflowError)
+
+
+def _members_in_memory(data: bytes, limits: dict[str, int]) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return _read_members(zf, limits, data)
+
+
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # zipfile's structFileHeader
+
+
+def _member_at_once(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes, end: int) -> bytes | None:
+    """A member taken straight from the package's bytes (issue 18: zipfile's reader costs ~30 µs a member in Python),
+    or None when anything is out of the ordinary; zipfile then reads it, and its answer or error is the one kept.
+    Accepted only when zipfile would accept it with the same bytes: the local header as zipfile checks it (magic,
+    name, no encryption or patch flags), stored or deflated, the whole stream inside the member's own span (before
+    ``end``, the next header), exactly the declared size out and the CRC right."""
+    at = info.header_offset
+    if info.flag_bits & 0x61 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    header = data[at:at + _LOCAL_HEADER.size]
+    if len(header) != _LOCAL_HEADER.size:
+        return None
+    fields = _LOCAL_HEADER.unpack(header)
+    if fields[0] != b"PK\x03\x04":  # zipfile.stringFileHeader
+        return None
+    name_at = at + _LOCAL_HEADER.size
+    raw_name = data[name_at:name_at + fields[9]]
+    try:
+        name = raw_name.decode("utf-8" if fields[2] & 0x800 else (getattr(zf, "metadata_encoding", None) or "cp437"))
+    except UnicodeDecodeError:
+        return None
+    start = name_at + fields[9] + fields[10]
+    stop = start + info.compress_size
+    if name != info.orig_filename or stop > min(end, len(data)):
+        return None
+    raw = data[start:stop]
+    if info.compress_type == zipfile.ZIP_STORED:
+        if info.compress_size != info.file_size:
+            return None
+        out = raw
+    else:
+        try:
+            inflate = zlib.decompressobj(-15)
+            out = inflate.decompress(raw, info.file_size + 1)
+        except zlib.error:
+            return None
+        if not inflate.eof or len(out) != info.file_size:
+            return None
+    return out if zlib.crc32(out) == info.CRC else None
+
+
+# The last package read, by its bytes: the reader probes a workbook and the privacy pass then reads every part of the
+# same file (issue 18: decompressing it twice was a third of the privacy pass). Matched on the whole content, so a
+# changed file is never answered from here; only small packages are kept (a large one is not held between files).
+_LAST_PACKAGE: tuple[bytes, tuple[tuple[str, int], ...], dict[str, bytes]] | None = None
+_REMEMBER_BYTES = 16 * 1024 * 1024
+
+
+def _remember(data: bytes, limits: dict[str, int], members: dict[str, bytes]) -> None:
+    global _LAST_PACKAGE
+    if sum(map(len, members.values())) <= _REMEMBER_BYTES:
+        _LAST_PACKAGE = (data, tuple(sorted(limits.items())), members)
 
 
 def read_package(data: bytes, limits: dict[str, int]) -> dict[str, bytes]:
     """Every member of a zip package (an .xlsx/.xlsm/.xlsb/.ods, or one embedded in it), within the same limits as
     :func:`probe`; a damaged or oversized package raises ContainerError."""
+    last = _LAST_PACKAGE
+    if last is not None and last[1] == tuple(sorted(limits.items())) and last[0] == data:
+        return dict(last[2])
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return _read_members(zf, limits)
+        members = _members_in_memory(data, limits)
     except ContainerError:
         raise
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError,
-            KeyError, struct.error, UnicodeDecodeError, IndexError, OverflowError) as exc:
+    except _ZIP_ERRORS as exc:
         raise ContainerError("corrupt", _name(exc)) from exc
+    return members
 
 
-def _read_members(zf: zipfile.ZipFile, limits: dict[str, int]) -> dict[str, bytes]:
-    """Every member, decompressed in bounded chunks (CRC checked at the end of each); a bomb stops early."""
+def _read_members(zf: zipfile.ZipFile, limits: dict[str, int], data: bytes | None = None) -> dict[str, bytes]:
+    """Every member, decompressed in bounded chunks (CRC checked at the end of each); a bomb stops early. With the
+    package's ``data``, an ordinary member is taken from it at once (:func:`_member_at_once`), the rest as before."""
     infos = zf.infolist()
     if len(infos) > limits["zip_members"]:
         raise ContainerError("bomb", f"zip 中有 {len(infos)} 个部件，超过上限 {limits['zip_members']}")
@@ -140,10 +225,19 @@ def _read_members(zf: zipfile.ZipFile, limits: dict[str, int]) -> dict[str, byte
     packed = sum(i.compress_size for i in infos) or 1
     if declared > limits["uncompressed_bytes"] or declared / packed > limits["compression_ratio"]:
         raise ContainerError("bomb", f"解压后 {declared} 字节（压缩比 {declared / packed:.0f}）")
+    # Where each member's span ends: the next local header, or the central directory.
+    offsets = sorted({i.header_offset for i in infos} | {zf.start_dir})
+    ends = {o: offsets[k + 1] if k + 1 < len(offsets) else o for k, o in enumerate(offsets)}
     out: dict[str, bytes] = {}
     total = 0
     for info in infos:
         if info.is_dir():
+            continue
+        whole = None if data is None else _member_at_once(zf, info, data, ends[info.header_offset])
+        if whole is not None and (total + len(whole) <= limits["uncompressed_bytes"]
+                                  and (total + len(whole)) / packed <= limits["compression_ratio"]):
+            total += len(whole)
+            out[info.filename] = whole
             continue
         chunks = []
         with zf.open(info) as fh:
@@ -165,19 +259,31 @@ def _local(tag: str) -> str:
 
 def _xlsx_sheet_paths(members: dict[str, bytes]) -> list[tuple[str, str]]:
     """(sheet name, member path) in workbook order, from xl/workbook.xml and its relationships."""
+    workbook, relationships = members["xl/workbook.xml"], members.get("xl/_rels/workbook.xml.rels")
+    if len(workbook) + len(relationships or b"") <= 64 * 1024:
+        return list(_sheet_paths_of(workbook, relationships))
+    return list(_sheet_paths_uncached(workbook, relationships))
+
+
+def _sheet_paths_uncached(workbook: bytes, relationships: bytes | None) -> tuple[tuple[str, str], ...]:
     from defusedxml.ElementTree import fromstring
 
     rels: dict[str, str] = {}
-    if "xl/_rels/workbook.xml.rels" in members:
-        for el in fromstring(members["xl/_rels/workbook.xml.rels"]):
+    if relationships is not None:
+        for el in fromstring(relationships):
             target = el.get("Target", "")
             rels[el.get("Id", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
     out = []
-    for el in fromstring(members["xl/workbook.xml"]).iter():
+    for el in fromstring(workbook).iter():
         if _local(el.tag) == "sheet":
             rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
             out.append((el.get("name", ""), rels.get(rid, "")))
-    return out
+    return tuple(out)
+
+
+# Remembered by the two parts' bytes (small ones): a province's workbooks mostly share them (issue 18). An error is
+# never remembered.
+_sheet_paths_of = lru_cache(maxsize=256)(_sheet_paths_uncached)
 
 
 class _SheetShapeTarget:
@@ -229,6 +335,7 @@ class _SheetShapeTarget:
 
 
 def _parse_with(target: Any, data: bytes) -> None:
+    """The reference reading of an XML part: the defused expat parser, every element given to ``target``."""
     from defusedxml.ElementTree import DefusedXMLParser
 
     parser = DefusedXMLParser(target=target)
@@ -236,16 +343,163 @@ def _parse_with(target: Any, data: bytes) -> None:
     parser.close()
 
 
+# --- the fast reading of plain XML parts (issue 18) ---
+#
+# Hand-written for speed: the parser above calls back into Python for every element of a sheet (each <c>, <v>, <t>),
+# which was most of the probe's time. A part is read here only when it is plain: UTF-8, no DOCTYPE, comment, CDATA
+# section or processing instruction (so every "<" starts a tag and no entity can be declared), and well-formed to
+# expat itself (checked in C, without callbacks). Its tags of interest are then found with one regular expression and
+# given to the same target as the parser would give them, so both readings share one state machine. Anything out of
+# the ordinary in a value read (a character reference, a tab or line break that the parser would normalise, a value
+# the target refuses) sends the part back to the reference parser, whose answer, or error, is the one kept.
+
+_XML_DECL = re.compile(rb"\A(?:\xef\xbb\xbf)?<\?xml(?:[^>?]|\?(?!>))*\?>")
+_ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
+_ATTR = re.compile(rb"""([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_IRREGULAR = re.compile(rb"[&\t\n\r]")
+
+
+class _NotPlain(Exception):
+    """The part is not plain enough for the fast reading: the reference parser reads it."""
+
+
+def _tag_pattern(*names: str) -> re.Pattern[bytes]:
+    """Start, end and empty tags whose local name is one of ``names`` (any prefix): (slash, name, attributes, slash)."""
+    alternatives = "|".join(sorted(names, key=len, reverse=True))
+    return re.compile(rf"""<(/?)(?:[^\s/>:"'=]+:)?({alternatives})(?=[\s/>])((?:[^>"'/]|/(?!>)|"[^"]*"|'[^']*')*)(/?)>"""
+                      .encode())
+
+
+def _plain(data: bytes) -> bool:
+    """Is this part plain UTF-8 XML that expat reads without complaint, with nothing but elements, text and the
+    XML declaration in it?"""
+    if b"<!" in data or b"\x00" in data:
+        return False
+    start = 0
+    decl = _XML_DECL.match(data)
+    if decl is not None:
+        encoding = _ENCODING.search(decl.group(0))
+        if encoding is not None and encoding.group(1).lower() != b"utf-8":
+            return False
+        start = decl.end()
+    if data.find(b"<?", start) >= 0:
+        return False
+    import pyexpat
+
+    parser = pyexpat.ParserCreate(None, "}")  # as ElementTree's XMLParser makes it: namespaces resolved
+    try:
+        parser.Parse(data, True)
+    except pyexpat.ExpatError:
+        return False
+    return True
+
+
+def _attributes(raw: bytes) -> dict[str, str]:
+    """Unprefixed attributes as the parser gives them (a prefixed one is named by its namespace there, never bare)."""
+    out: dict[str, str] = {}
+    for name, double, single in _ATTR.findall(raw):
+        if b":" in name:
+            continue
+        value = double or single
+        if _IRREGULAR.search(value):
+            raise _NotPlain
+        out[name.decode()] = value.decode()
+    return out
+
+
+def _feed(target: Any, data: bytes, tags: re.Pattern[bytes], with_attributes: frozenset[str],
+          required: tuple[str, str] | None = None) -> None:
+    """Give ``target`` the elements ``tags`` finds in a plain part, in document order. ``required``: (tag, attribute)
+    that every such element must carry, or the part is not plain."""
+    for end, name, raw, empty in tags.findall(data):
+        local = name.decode()
+        if not end:
+            attrib = _attributes(raw) if raw and local in with_attributes else {}
+            if required is not None and local == required[0] and not attrib.get(required[1]):
+                raise _NotPlain
+            target.start(local, attrib)
+        if end or empty:
+            target.end(local)
+
+
+def _read_xml(factory: Any, data: bytes, tags: re.Pattern[bytes], with_attributes: frozenset[str],
+              whole: Any = None) -> Any:
+    """A target (made by ``factory``, fresh for each try: a fast reading may stop half-way) given the elements of
+    ``data``: by ``whole(target, data)`` (the part taken in a few regular expressions) or the elements ``tags``
+    finds when the part is plain, else by the reference parser, whose answer or error is then the one kept."""
+    if _plain(data):
+        for fast in (whole, None):
+            target = factory()
+            try:
+                if fast is not None:
+                    fast(target, data)
+                else:
+                    _feed(target, data, tags, with_attributes)
+                return target
+            except Exception:  # noqa: BLE001 - whatever stopped it, the next reading decides (the last raises)
+                continue
+    target = factory()
+    _parse_with(target, data)
+    return target
+
+
+_SHEET_TAGS = _tag_pattern("c", "v", "is", "f", "row", "col", "sheetFormatPr", "dimension")
+_SHEET_ATTRIBUTES = frozenset({"c", "row", "col", "sheetFormatPr", "dimension"})
+# The elements the sheet's reading looks at, written with a namespace prefix (x:c): such a sheet is read tag by tag.
+_PREFIXED = re.compile(rb"""<[^\s/>:"'=<]+:(?:c|v|is|f|row|col|sheetFormatPr|dimension)[\s/>]""")
+_LAYOUT = re.compile(rb"""<(row|col|sheetFormatPr|dimension)(?=[\s/>])((?:[^>"'/]++|/(?!>)|"[^"]*+"|'[^']*+')*+)/?>""")
+# A cell as every office suite writes it: r first (a plain A1 reference), then plain attributes; its content runs to
+# its </c> and holds no other cell and no row (either would move the reference reading's row and column).
+_ORDINARY_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?:\s++[A-Za-z]++="[^"<>&]*+")*+\s*+'
+                            rb"(?:/>|>([^<]*+(?:<(?!/?(?:c|row)[\s/>])[^<]*+)*+)</c>)")  # possessive: no backtracking
+_VALUE = re.compile(rb"<(?:v|is|f)[\s/>]")
+_PLAIN_ROW_NUMBER = re.compile(rb'\s+r="[0-9]{1,9}"')
+_PLAIN_WIDTH = re.compile(rb'\swidth="([0-9]{1,9}(?:\.[0-9]{1,9})?)"')
+
+
+_CELL_START = re.compile(rb"<c[\s/>]")
+_FORMULA_START = re.compile(rb"<f[\s/>]")
+
+
+def _sheet_whole(target: _SheetShapeTarget, data: bytes) -> None:
+    """A sheet without prefixed elements whose every cell is ordinary: the extent from the cells holding a value,
+    taken together (the reference reading's row and column then come from each cell's own reference), and the
+    rows that can be hidden, the columns and the format elements given to the target one by one (there are few)."""
+    if b":" in data and _PREFIXED.search(data):
+        raise _NotPlain
+    cells = _ORDINARY_CELL.findall(data)
+    if len(cells) != len(_CELL_START.findall(data)):
+        raise _NotPlain
+    for name, raw in _LAYOUT.findall(data):
+        if (name == b"row" and not target.rows_hidden_by_default and b"ht" not in raw and b"hidden" not in raw
+                and _PLAIN_ROW_NUMBER.match(raw)):
+            continue  # a row shown at the default height: nothing to note (its number, a plain one, is not needed)
+        if name == b"col" and b"hidden" not in raw and (
+                b"width" not in raw or ((width := _PLAIN_WIDTH.search(raw)) and float(width.group(1)) >= _MIN_WIDTH)):
+            continue  # a column shown at a width that can be seen: nothing to note
+        attrib = _attributes(raw)
+        if name == b"row" and not attrib.get("r"):
+            raise _NotPlain  # its number would come from the cells before it
+        target.start(name.decode(), attrib)
+    valued = [(letters, digits) for letters, digits, content in cells if content and _VALUE.search(content)]
+    shape = target.shape
+    if valued:
+        shape.rows = max(int(digits) for _, digits in valued)
+        shape.cols = max(column_number(letters.decode()) for letters in {letters for letters, _ in valued})
+    target.cells = len(valued)
+    target.formulas = _FORMULA_START.search(data) is not None
+
+
 def _probe_xlsx(members: dict[str, bytes]) -> Probe:
     shapes, formulas, cells = [], False, 0
     for name, member in _xlsx_sheet_paths(members):
-        shape = SheetShape(name)
-        shapes.append(shape)
         data = members.get(member)
         if data is None:
+            shapes.append(SheetShape(name))
             continue
-        target = _SheetShapeTarget(shape)
-        _parse_with(target, data)
+        target = _read_xml(lambda name=name: _SheetShapeTarget(SheetShape(name)), data, _SHEET_TAGS, _SHEET_ATTRIBUTES,
+                           _sheet_whole)
+        shapes.append(target.shape)
         formulas = formulas or target.formulas
         cells += target.cells
     if "xl/sharedStrings.xml" in members:
@@ -301,10 +555,12 @@ class _StringCountTarget:
         return None
 
 
+_STRING_TAGS = _tag_pattern("sst", "si")
+
+
 def _xlsx_string_counts(data: bytes) -> tuple[int, int]:
     """(the larger of count and uniqueCount on <sst>, the number of <si> it holds)."""
-    target = _StringCountTarget()
-    _parse_with(target, data)
+    target = _read_xml(_StringCountTarget, data, _STRING_TAGS, frozenset({"sst"}))
     return target.declared, target.actual
 
 

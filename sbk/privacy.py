@@ -162,6 +162,8 @@ def _id_typed_as_number(value: float) -> bool:
 
 def _normalised(text: str) -> tuple[str, list[int]]:
     """NFKC per character (full-width digits become ASCII) and, for each normalised character, its original index."""
+    if text.isascii():  # nothing to normalise (file paths, most numbers): each character is its own
+        return text, list(range(len(text) + 1))
     out: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(text):
@@ -384,13 +386,32 @@ def _may_hold_a_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) < 1e10
 
 
-def _row_hits(row: Sequence[Any]) -> Iterator[tuple[int, list[str], bool]]:
-    """(column index, kinds, footer) for each cell of a row holding a personal number outside the 联系电话 slot."""
-    if not any(map(_may_hold_a_number, row)):
+def _row_may_hold(row: Sequence[Any]) -> bool:
+    """``any(map(_may_hold_a_number, row))``, with the common cells (text, floats, empty) decided inline: this runs
+    over every cell of every workbook (issue 18)."""
+    for v in row:
+        kind = type(v)
+        if kind is str:
+            if len(v) >= 11 and sum(map(str.isdigit, v)) >= 11:
+                return True
+        elif kind is float or kind is int:
+            if not abs(v) < 1e10:
+                return True
+        elif v is not None and _may_hold_a_number(v):
+            return True
+    return False
+
+
+def _row_hits(row: Sequence[Any], judged: set[str] | None = None) -> Iterator[tuple[int, list[str], bool]]:
+    """(column index, kinds, footer) for each cell of a row holding a personal number outside the 联系电话 slot.
+    ``judged``, when given, has every number met in the row added (allowed in the slot or not: see :func:`_judged`)."""
+    if not _row_may_hold(row):
         return
     scanned = [(c, *_hits(v)) for c, v in enumerate(row) if v not in (None, "")]
     if not any(h for _, _, h in scanned):
         return
+    if judged is not None:
+        judged.update(_key(t[s:e]) for c, t, hits in scanned if hits and _may_hold_a_number(row[c]) for s, e, _ in hits)
     texts = [""] * len(row)
     for c, t, _ in scanned:
         texts[c] = t if t else str(row[c])
@@ -430,10 +451,21 @@ def personal_findings_in_sheets(shown: str, sheets: Sequence[tuple[str, Sequence
     A sheet whose name holds a personal number is shown as its position (第2张工作表), never by name, in
     every finding about this file.
     """
+    findings, labels, _ = _sheet_pass(shown, sheets)
+    return findings, labels
+
+
+def _sheet_pass(shown: str, sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]]
+                ) -> tuple[list[Finding], dict[str, str], set[str]]:
+    """:func:`personal_findings_in_sheets`, and the numbers it met (what :func:`_judged` would find, gathered in
+    the same pass over the cells rather than a second one)."""
     findings: list[Finding] = []
     labels: dict[str, str] = {}
+    judged: set[str] = set()
     for i, (name, cells) in enumerate(sheets, 1):
-        kinds = find_personal(name)
+        t, hits = _hits(name)
+        judged.update(_key(t[s:e]) for s, e, _ in hits)
+        kinds = _kinds(hits)
         if kinds:
             labels[name] = labels[mask(name)] = f"第{i}张工作表"  # masked too: findings made elsewhere carry it so
             findings.append(PERSONAL_DATA.finding(shown, labels[name], "",
@@ -441,13 +473,13 @@ def personal_findings_in_sheets(shown: str, sheets: Sequence[tuple[str, Sequence
                                                   f"请改名后重新放入，{_REFUSED}"))
         sheet = labels.get(name, name)
         for r, row in enumerate(cells, 1):
-            for c, kinds, footer in _row_hits(row):
+            for c, kinds, footer in _row_hits(row, judged):
                 where = "签名栏" if footer else "单元格"
                 hint = "（手机号码只可填在“联系电话：”之后）" if footer and kinds == [MOBILE_KIND] else ""
                 findings.append(PERSONAL_DATA.finding(shown, sheet, f"{_letter(c)}{r}",
                                                       f"{where}含{_what(kinds)}（不显示号码）{hint}：调度表不应含个人信息，"
                                                       f"请删除后重新放入，{_REFUSED}"))
-    return findings, labels
+    return findings, labels, judged
 
 
 def _local(tag: str) -> str:
@@ -684,6 +716,36 @@ def _count(value: str | None) -> int:
 _CANDIDATE = re.compile(r"""(?:[0-9０-９]|&#)(?:[^<>"'0-9０-９]*(?:[0-9０-９]|&#)){10}""")
 _SHEET_VALUES = re.compile(r"<(?:\w+:)?v(?:\s[^>]*)?>[^<]*</(?:\w+:)?v>|<((?:\w+:)?is)(?:\s[^>]*)?>.*?</\1>", re.DOTALL)
 _MARKUP = re.compile(r"""[<>"'=]""")
+# _CANDIDATE on the UTF-8 bytes themselves: digits, full-width digits (EF BC 90-99, whatever comes before them) and
+# "&#" are each read as one digit, the markup characters as "<", everything else dropped; 11 digits in a row then
+# match where _CANDIDATE matches the text (bytes.translate and a substring search, in C: issue 18).
+_FULL_WIDTH_DIGIT = re.compile(rb"\xef\xbc[\x90-\x99]")
+_DIGITS_AND_MARKUP = bytes.maketrans(b"0123456789<>\"'", b"0000000000<<<<")
+_NEITHER = bytes(b for b in range(256) if b not in b"0123456789<>\"'")
+_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?[^<>]*\?>\s*)*")
+_PLAIN_VALUE = re.compile(rb"<v>[^<]*</v>|<is><t(?:\s[^<>]*)?>[^<]*</t></is>")
+
+
+def _candidate_in_bytes(data: bytes) -> bool:
+    """``_CANDIDATE.search(data.decode("utf-8", "replace"))``, on the bytes."""
+    data = data.replace(b"&#", b"0")
+    if b"\xef\xbc" in data:
+        data = _FULL_WIDTH_DIGIT.sub(b"0", data)
+    return b"00000000000" in data.translate(_DIGITS_AND_MARKUP, _NEITHER)
+
+
+def _nothing_beside_values(body: bytes) -> bool:
+    """Does a sheet part hold no 11 digits outside its cell values (``_SHEET_VALUES``), which the cell pass read?
+
+    Decided on the bytes when it can be (issue 18: decoding and rewriting every sheet was a fifth of the pass). When
+    no tag but the root comes right after text (as office suites write), taking values out never joins two runs of
+    text, so the digits left are those between the values: with every plain <v>…</v> and <is><t>…</t></is> read as markup (all are among
+    the values taken out), no 11 of them in a row means none once the values are out. Otherwise exactly as before."""
+    rest = body[_PROLOG.match(body).end():]  # type: ignore[union-attr]  # (it matches the empty string)
+    after_text = (rest.count(b"<") - rest.count(b"</")) - (rest.count(b"><") - rest.count(b"></"))
+    if after_text == (rest[:1] == b"<" and rest[1:2] != b"/") and not _candidate_in_bytes(_PLAIN_VALUE.sub(b"<", body)):
+        return True
+    return not _CANDIDATE.search(_SHEET_VALUES.sub("", body.decode("utf-8", "replace")))
 
 
 def _loose_texts(data: bytes) -> Iterator[str]:
@@ -800,12 +862,26 @@ def _rels_source(rels: str) -> str:
 
 def _rel_targets(members: dict[str, bytes], part: str) -> dict[str, tuple[str, str]]:
     """{id: (type, resolved target)} of a part's relationships (empty when it has none or they cannot be read)."""
-    from defusedxml.ElementTree import fromstring  # type: ignore[import-not-found,import-untyped,unused-ignore]
-
     p = PurePosixPath(part)
     data = members.get(f"{p.parent}/_rels/{p.name}.rels" if str(p.parent) != "." else f"_rels/{p.name}.rels")
     if data is None:
         return {}
+    return dict(_rel_targets_of(part, data) if len(data) <= _REMEMBERED_PART_BYTES else _rel_targets_uncached(part, data))
+
+
+# Relationships and workbook parts are mostly the same bytes in every workbook a province saves: what they say is
+# remembered by their bytes (issue 18), small ones only.
+_REMEMBERED_PART_BYTES = 64 * 1024
+
+
+@lru_cache(maxsize=1024)
+def _rel_targets_of(part: str, data: bytes) -> dict[str, tuple[str, str]]:
+    return _rel_targets_uncached(part, data)
+
+
+def _rel_targets_uncached(part: str, data: bytes) -> dict[str, tuple[str, str]]:
+    from defusedxml.ElementTree import fromstring  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
     try:
         root = fromstring(data)
     except Exception:  # noqa: BLE001 - a damaged rels part only costs the place names; its text is still read
@@ -822,8 +898,23 @@ def _wide_string(payload: bytes, at: int) -> tuple[str, int]:
     return payload[at + 4:at + 4 + 2 * count].decode("utf-16-le", "replace"), at + 4 + 2 * count
 
 
+_WORKBOOK_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/workbook.bin", "xl/_rels/workbook.bin.rels")
+
+
 def _sheet_parts(members: dict[str, bytes]) -> dict[str, str]:
     """{sheet part: sheet name} of an .xlsx/.xlsm (xl/workbook.xml) or an .xlsb (BrtBundleSh records of xl/workbook.bin)."""
+    parts = tuple(members.get(name) for name in _WORKBOOK_PARTS)
+    if sum(len(b) for b in parts if b is not None) <= _REMEMBERED_PART_BYTES:
+        return dict(_sheet_parts_of(parts))
+    return _sheet_parts_uncached(members)
+
+
+@lru_cache(maxsize=256)
+def _sheet_parts_of(parts: tuple[bytes | None, ...]) -> dict[str, str]:
+    return _sheet_parts_uncached({name: b for name, b in zip(_WORKBOOK_PARTS, parts) if b is not None})
+
+
+def _sheet_parts_uncached(members: dict[str, bytes]) -> dict[str, str]:
     from defusedxml.ElementTree import fromstring  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
     from sbk.containers import _records
@@ -922,8 +1013,7 @@ def _zip_package(data: bytes, found: _Found, limits: dict[str, int], embedded: s
             # rest of the part (formulas, header and footer, hyperlinks…), and only when it holds 11 digits.
             values = (frozenset({"v", "is"}) if not ods and sheet in found.sheet_names and _OOXML_SHEET.fullmatch(part)
                       else frozenset())
-            if values and b"<hyperlink" not in body and not _CANDIDATE.search(
-                    _SHEET_VALUES.sub("", body.decode("utf-8", "replace"))):
+            if values and b"<hyperlink" not in body and _nothing_beside_values(body):
                 continue
             key = None
             if not embedded:
@@ -1069,18 +1159,20 @@ def _embedded_label(part: str) -> str:
 
 
 def personal_findings_in_package(path: str | Path, shown: str, sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]],
-                                 labels: dict[str, str] | None = None) -> list[Finding]:
+                                 labels: dict[str, str] | None = None, *, judged: set[str] | None = None
+                                 ) -> list[Finding]:
     """Personal numbers anywhere in a workbook file beyond its cells (see the section comment above): page headers
     and footers, document properties, defined names, hyperlinks, data validation, number formats, formulas,
     comments and their authors, shared strings no cell uses, drawings, charts, embedded objects.
 
     ``sheets`` are the (name, cells) the cell pass read; a number in them is not reported again. A file whose parts
     cannot be read within the limits is refused as unscannable: unread text is never trusted to be clean.
+    ``judged``: the numbers the cell pass met in ``sheets``, when it has gathered them (else they are found here).
     """
     from sbk.containers import CFB_MAGIC, ContainerError
     from sbk.workbooks import LIMITS
 
-    found = _Found(_judged(sheets), labels or {}, (name for name, _ in sheets))
+    found = _Found(_judged(sheets) if judged is None else judged, labels or {}, (name for name, _ in sheets))
     try:
         data = Path(path).read_bytes()
         if data[:8] == CFB_MAGIC:
@@ -1104,10 +1196,10 @@ def personal_findings_in_workbook(path: str | Path, shown: str, sheets: Sequence
     findings and the labels to show instead of sheet names that hold personal data.
     """
     findings = personal_findings_in_name(shown)
-    fs, labels = personal_findings_in_sheets(shown, sheets)
+    fs, labels, judged = _sheet_pass(shown, sheets)
     findings += fs
     if sheets:  # a workbook that could not be opened is already refused by the reader; its parts are not read
-        findings += personal_findings_in_package(path, shown, sheets, labels)
+        findings += personal_findings_in_package(path, shown, sheets, labels, judged=judged)
     return findings, labels
 
 

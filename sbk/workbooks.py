@@ -643,9 +643,12 @@ def _read_cells(path: Path) -> tuple[list[RawSheet], list[Finding]]:
         return [], [SHEET_TOO_LARGE.finding(p, name, "", msg) for name, msg in oversized]
     shapes = {s.name: s for s in probed.sheets}
     try:
-        with open(path, "rb") as fh:
-            # By content, not by extension: a real .xls saved under .xlsx is still read (as Excel itself does).
-            wb = CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
+        content = probed.content
+        if content is None:  # an .xls: the probe read it with olefile
+            with open(path, "rb") as fh:
+                content = fh.read()
+        # By content, not by extension: a real .xls saved under .xlsx is still read (as Excel itself does).
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
         sheets = []
         for meta in wb.sheets_metadata:
             sh = wb.get_sheet_by_name(meta.name)

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from conftest import REPO, VALUES_SAMPLE, edit, write_monthly
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 
@@ -637,3 +639,98 @@ def test_a_charts_csv_download_inside_a_page_is_decoded_and_searched(tmp_path):
     findings = scan_paths([page])
     assert [(f.code, f.line) for f in findings] == [("privacy.personal_data", 3)]
     assert ID18 not in findings[0].format()
+
+
+# --- the fast checks of issue 18 answer as the checks they stand in for ---------------------------------------------
+
+def _old_nothing_beside_values(body: bytes) -> bool:
+    from sbk import privacy
+
+    return not privacy._CANDIDATE.search(privacy._SHEET_VALUES.sub("", body.decode("utf-8", "replace")))
+
+
+_SHEET_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\r\n<worksheet xmlns="m"><sheetData><row r="1">'
+BESIDE_VALUES = {
+    "values_only": '<c r="A1"><v>13812345678</v></c><c r="B1" t="inlineStr"><is><t>430102199003072317</t></is></c>',
+    "float_values": '<c r="A1"><v>97.09999999999999</v></c><c r="B1"><v>65.06999999999999</v></c>',
+    "number_in_a_formula": f'<c r="A1"><f>B1+{MOBILE}</f><v>1</v></c>',
+    "full_width_in_a_formula": '<c r="A1"><f>"１３８１２３４５６７８"</f><v>1</v></c>',
+    "character_references": '<c r="A1"><f>"&#49;&#51;&#56;12345678"</f><v>1</v></c>',
+    "text_joined_around_a_value": '<c r="A1">13812<v>1</v>345678</c>',
+    "text_before_an_inline_string": '<c r="A1">1381234<is><t>x</t></is>5678</c>',
+    "prefixed_value_after_text": '<c r="A1">1381234<x:v>1</x:v>5678</c>',
+    "header_footer": f'</row></sheetData><headerFooter><oddFooter>&amp;L{MOBILE}</oddFooter></headerFooter><sheetData><row>',
+    "rich_inline_string": f'<c r="A1" t="inlineStr"><is><r><t>{MOBILE[:5]}</t></r><r><t>{MOBILE[5:]}</t></r></is></c>',
+    "preserved_space": f'<c r="A1" t="inlineStr"><is><t xml:space="preserve"> {ID18} </t></is></c>',
+    "digits_in_attributes": '<c r="A1" s="13812345678"><v>1</v></c>',
+    "not_well_formed": '<c r="A1"><v>1</c>138123<v>45678',
+    "invalid_utf8_between_digits": '<c r="A1"><f>138\udcff12345678</f></c>',
+    "comment": f'<!-- {MOBILE} --><c r="A1"><v>1</v></c>',
+}
+
+
+@pytest.mark.parametrize("name", list(BESIDE_VALUES))
+def test_the_byte_check_beside_cell_values_agrees_with_the_text_check(name):
+    from sbk.privacy import _nothing_beside_values
+
+    body = (_SHEET_HEAD + BESIDE_VALUES[name] + "</row></sheetData></worksheet>").encode("utf-8", "surrogateescape")
+    assert _nothing_beside_values(body) == _old_nothing_beside_values(body)
+
+
+def test_the_byte_check_decides_an_office_sheet_without_the_text_check(tmp_path):
+    from sbk import privacy
+
+    path = tmp_path / "m.xlsx"
+    write_monthly(path, "2016-06", VALUES_SAMPLE)
+    with zipfile.ZipFile(path) as zf:
+        body = zf.read("xl/worksheets/sheet1.xml")
+    rest = body[privacy._PROLOG.match(body).end():]
+    assert not privacy._candidate_in_bytes(privacy._PLAIN_VALUE.sub(b"<", body)), "the fast answer is the one given"
+    assert rest.count(b"<") - rest.count(b"</") - rest.count(b"><") + rest.count(b"></") == 1
+    assert privacy._nothing_beside_values(body) is True
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(["<v>", "</v>", "<is>", "</is>", "<t>", "</t>", "<f>", "</f>", "<c r=\"A1\">", "</c>", "1",
+                                 "23", "4567", "８", "&#", "&#5;", '"', "'", " ", "x", "\n", "<x:v>", "</x:v>",
+                                 "<t xml:space=\"preserve\">", "\xef\xbc", "<?pi 1?>", ">"]), max_size=40))
+def test_the_byte_check_beside_cell_values_agrees_on_any_markup(pieces):
+    from sbk.privacy import _nothing_beside_values
+
+    body = ("".join(pieces)).encode("utf-8", "surrogateescape")
+    assert _nothing_beside_values(body) == _old_nothing_beside_values(body)
+
+
+ROW_VALUES = [None, "", "合计", "430100", 1.5, 12, True, False, float("nan"), float("inf"), -float("inf"), 1e10, -1e10,
+              9999999999.0, 13812345678, 13812345678.0, "１３８１２３４５６７８", "138 1234 5678", "ab" * 6, ID18,
+              type("Text", (str,), {})(MOBILE), 2**70, -2**70]
+
+
+@pytest.mark.parametrize("value", ROW_VALUES, ids=[f"v{i}" for i in range(len(ROW_VALUES))])
+def test_the_inline_row_filter_agrees_with_the_cell_filter(value):
+    from sbk.privacy import _may_hold_a_number, _row_may_hold
+
+    for row in ([value], [None, value, "x"], ["短", 1.0, value]):
+        assert _row_may_hold(row) == any(map(_may_hold_a_number, row))
+
+
+def test_the_cell_pass_gathers_the_numbers_the_package_pass_judges():
+    from sbk.privacy import _judged, _sheet_pass
+
+    sheets = [(f"{MOBILE}表", [["填报人：张三", f"联系电话：{MOBILE}"], [ID18, 1.5, None], ["2016-06-30 00:00:00", 4.30102199003072e17]]),
+              ("第二张", [[13900001111.0, "x"], [None], ["１３８１２３４５６７８", "430102 19900307 2317"]]),
+              ("空", [])]
+    assert _sheet_pass("m.xlsx", sheets)[2] == _judged(sheets)
+
+
+@pytest.mark.parametrize("text", ["/work/raw/430000/2015-03.xlsx", "", "a", "１２３", "x１y", "ﬁ①", MOBILE])
+def test_ascii_text_normalises_as_it_does_character_by_character(text):
+    from sbk.privacy import _normalised
+
+    out, where = [], []
+    for i, ch in enumerate(text):
+        n = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
+        out.append(n)
+        where.extend([i] * len(n))
+    where.append(len(text))
+    assert _normalised(text) == ("".join(out), where)
