@@ -299,7 +299,17 @@ def _walk(folder: Path, base: Path, out: Discovery) -> None:
 
 def _norm(text: Any) -> str:
     """Header text for matching: NFKC, no spaces."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
+    if isinstance(text, str):
+        return _normed(text)  # header and title texts recur in every file: remembered
+    return _SPACES.sub("", unicodedata.normalize("NFKC", str(text or "")))
+
+
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1 << 14)
+def _normed(text: str) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
 
 
 _Q_TITLE = re.compile(r"社会保障卡工作情况季调度表\(?([一二三四1234])\)?")
@@ -390,8 +400,12 @@ def _letter(ci: int) -> str:
 
 def _field_keys(label: str) -> list[str]:
     """Key phrases of a header label: parts without their unit in brackets."""
-    parts = label.split("/")
-    return [re.sub(r"\(.*?\)", "", _norm(p)) for p in parts]
+    return list(_keys_of(label))
+
+
+@lru_cache(maxsize=1024)  # the layouts' labels, asked for on every sheet
+def _keys_of(label: str) -> tuple[str, ...]:
+    return tuple(re.sub(r"\(.*?\)", "", _norm(p)) for p in label.split("/"))
 
 
 def _fill_merged(cells: list[list[Any]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> list[list[Any]]:
@@ -545,7 +559,7 @@ def _parse_row(
                 if f.note:
                     value, rec[f.note] = _split_note(value)
                 rec[name] = parse_number(value, unit=f.unit)
-            elif kind in (Kind.OPTIONS, Kind.OPTION):
+            elif kind is Kind.OPTIONS or kind is Kind.OPTION:
                 parsed = parse_options(value, maximum=f.max_option or 0, other_option=f.other_option)
                 if kind is Kind.OPTIONS:
                     rec[name] = list(parsed.items)
