@@ -139,15 +139,16 @@ def _growth_findings(sheets: list[SheetData], flagged: set[tuple[str, str, str]]
     series: dict[tuple, list[tuple[str, float, SheetData, Mapping[Any, Any]]]] = defaultdict(list)
     rec: Mapping[Any, Any]
     for s, rows in zip(sheets, sheet_rows):
-        layout = LAYOUTS[s.form]
         if not s.records or not s.period:
             continue
+        layout = LAYOUTS[s.form]
+        figures, keys, period = _figures(layout), layout.row_key, str(s.period)
         for rec in rows:
-            key_values = tuple(str(rec.get(k) or "") for k in layout.row_key)
-            for name in _figures(layout):
+            key_values = tuple([str(rec.get(k) or "") for k in keys])
+            for name in figures:
                 value = _number(rec.get(name))
                 if value is not None:
-                    series[(s.form, s.province_code, key_values, name)].append((str(s.period), value, s, rec))
+                    series[(s.form, s.province_code, key_values, name)].append((period, value, s, rec))
     for (form, _, _, name), points in series.items():
         points.sort(key=lambda p: p[0])
         layout = LAYOUTS[form]
