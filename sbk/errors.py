@@ -5,9 +5,12 @@ Each is reported by the CLI as one line saying what to do, never as a traceback.
 
 from __future__ import annotations
 
+import os
 import signal
+import threading
+import time
 
-__all__ = ["SbkError", "ignore_sigint"]
+__all__ = ["SbkError", "exit_with_parent", "ignore_sigint", "worker_initializer"]
 
 
 class SbkError(Exception):
@@ -22,3 +25,26 @@ def ignore_sigint() -> None:
     """Initializer of worker processes: Ctrl-C in a terminal reaches the whole process group, and the main
     process alone answers it (one line, exit 130) instead of every worker printing a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def exit_with_parent(parent: int | None = None, poll_seconds: float = 0.5) -> None:
+    """End this worker process when its main process (``parent``, the id the main process passed: it may have died
+    before this runs) has gone, killed with SIGKILL or by the out-of-memory killer: otherwise a worker blocked
+    sending its result down a pipe no one reads waits forever. A daemon thread watches the parent's id (the
+    standard library has no portable parent-death signal)."""
+    parent = os.getppid() if parent is None else parent
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_seconds)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="sbk-exit-with-parent", daemon=True).start()
+
+
+def worker_initializer(parent: int | None = None) -> None:
+    """Initializer of sbk's worker processes (reading workbooks, building reports; ``initargs=(os.getpid(),)``):
+    Ctrl-C is answered by the main process alone (``ignore_sigint``), and a worker never outlives its main
+    process (``exit_with_parent``)."""
+    ignore_sigint()
+    exit_with_parent(parent)

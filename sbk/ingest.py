@@ -34,7 +34,7 @@ from sbk.atomic import write_atomic
 from sbk.calendar import PeriodError, parse_period
 from sbk.cleaning import normalise_text
 from sbk.code_version import source_hash
-from sbk.errors import ignore_sigint
+from sbk.errors import worker_initializer
 from sbk.findings import ERROR, WARNING, Finding, has_errors, rule
 from sbk.forms import LAYOUTS, Kind, Layout
 from sbk.locking import output_folder, output_lock
@@ -336,7 +336,8 @@ def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None, timings
         size = 32
         chunks = [workbooks[i:i + size] for i in range(0, len(workbooks), size)]
         # spawn, not fork: forking a process that has already imported pandas/pyarrow threads can hang.
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=ignore_sigint) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"),
+                                 initializer=worker_initializer, initargs=(os.getpid(),)) as pool:
             batches = list(pool.map(read_batch, chunks))
     out: list[tuple[list[SheetData], list[Finding]]] = []
     for got, spent in batches:

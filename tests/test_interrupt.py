@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from conftest import REPO
 
@@ -113,3 +114,48 @@ def test_killing_a_report_build_at_any_moment_keeps_whole_files_and_the_next_run
         # The killed build could not remove its kernel's socket folder; the next run did.
         assert not list(Path(tempfile.gettempdir()).glob(f"sbk-kernel-{proc.pid}-*")), "socket folder left behind"
     assert len(seen) >= 2, f"the kill points all fell in one phase: {seen}"
+
+
+def _children(pid: int) -> set[int]:
+    """The live (not zombie) processes whose parent is ``pid`` (Linux /proc)."""
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            out.add(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
+def test_the_reading_workers_end_when_sbk_ingest_is_killed_while_they_work(tmp_path):
+    # SIGKILL (or the out-of-memory killer) to the main process alone: its workers must not wait forever to send
+    # results down a pipe no one reads (they did: found orphaned after this suite's kill tests).
+    proc = subprocess.Popen([sys.executable, "-m", "sbk.cli", "ingest", str(REPO / "data" / "raw"), "--out",
+                             str(tmp_path / "out")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:
+        workers = {p for p in _children(proc.pid) if "spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace")}
+        time.sleep(0.05)
+    assert len(workers) == 2, "the ingest finished before its two reading workers were seen"
+    time.sleep(0.5)  # at work
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_alive(p) for p in workers):
+        time.sleep(0.1)
+    left = [p for p in workers if _alive(p)]
+    for p in left:
+        os.kill(p, signal.SIGKILL)
+    assert left == []

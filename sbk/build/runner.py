@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -15,7 +16,7 @@ from sbk.build.record import ReportRecord, built_hash, citation, input_record, i
 from sbk.build.registry import ANALYSES, NATIONAL, NOTEBOOKS, REPO, ROLLUP_ANALYSES
 from sbk.build.render import clean_notebook, number_figures, render_html
 from sbk.code_version import source_hash
-from sbk.errors import ignore_sigint
+from sbk.errors import worker_initializer
 
 if TYPE_CHECKING:
     from sbk.warm import WarmKernel
@@ -181,8 +182,10 @@ def run_jobs(jobs: list[Job], processed: Path, reports: Path, force: bool = Fals
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
-        # Workers ignore SIGINT: Ctrl-C reaches the whole process group, and only this process answers it.
-        executor = ProcessPoolExecutor(max_workers=jobs_n, mp_context=mp.get_context("spawn"), initializer=ignore_sigint)
+        # Workers ignore SIGINT (Ctrl-C reaches the whole process group, and only this process answers it), and end
+        # when this process is killed.
+        executor = ProcessPoolExecutor(max_workers=jobs_n, mp_context=mp.get_context("spawn"),
+                                       initializer=worker_initializer, initargs=(os.getpid(),))
     pool: Executor = executor
     futures: list = []
     try:
