@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -182,6 +182,18 @@ class Catalog:
             return str(Path(path).resolve().relative_to(Path.cwd()))
         except ValueError:
             return str(path)
+
+    @cached_property
+    def bank_lookup(self) -> dict[str, tuple[str, bool]]:
+        """Every listed bank name and short name → (canonical name, is the full name): built once per loaded
+        catalog (the reader asks on every row of every bank table)."""
+        out: dict[str, tuple[str, bool]] = {}
+        for b in self.banks:
+            name = str(b.get("name") or "")
+            for short in b.get("short_names") or []:
+                out.setdefault(_bank_text(short), (name, False))
+            out[_bank_text(name)] = (name, True)
+        return out
 
 
 def load(root: str | Path | None = None) -> Catalog:
@@ -966,29 +978,9 @@ def _is_place(text: str, depth: int = 3) -> bool:
     return any(text[:i] in places and _is_place(text[i:], depth - 1) for i in range(2, len(text) - 1))
 
 
-_LOOKUPS: dict[int, tuple[Catalog, dict[str, tuple[str, bool]]]] = {}
-
-
 def _lookup(root: str | Path | None) -> dict[str, tuple[str, bool]]:
-    """Every listed name and short name → (canonical name, is the full name); built once per loaded catalog (the
-    reader asks for it on every row of every bank table)."""
-    catalog = _catalog(root)
-    known = _LOOKUPS.get(id(catalog))
-    if known is None or known[0] is not catalog:
-        if len(_LOOKUPS) > 8:
-            _LOOKUPS.clear()
-        known = _LOOKUPS[id(catalog)] = (catalog, _lookup_of(catalog))
-    return known[1]
-
-
-def _lookup_of(catalog: Catalog) -> dict[str, tuple[str, bool]]:
-    out: dict[str, tuple[str, bool]] = {}
-    for b in catalog.banks:
-        name = str(b.get("name") or "")
-        for short in b.get("short_names") or []:
-            out.setdefault(_bank_text(short), (name, False))
-        out[_bank_text(name)] = (name, True)
-    return out
+    """Every listed name and short name → (canonical name, is the full name), of the current catalog."""
+    return _catalog(root).bank_lookup
 
 
 def _by_rule(core: str) -> BankMatch | None:

@@ -53,7 +53,6 @@ from sbk.workbooks import (  # the reader's own cell steps (_…): a tidy CSV's 
     _normalise_banks,
     _parse_row,
     discover,
-    display_paths,
     file_sha256,
     read_batch,
     read_csv_form,
@@ -363,11 +362,10 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
     extra: dict[str, list[pd.DataFrame]] = {}
     shas = dict(shas or {})
     found = found if found is not None else discover(raw_dir)  # ingest's own walk, when it has made one
-    names = display_paths(found.files)
     findings: list[Finding] = list(found.findings)
     workbooks: list[tuple[Path, str]] = []
     for path in found.files:
-        shown = names[path]
+        shown = found.names[path]
         suffix = path.suffix.lower()
         if suffix == ".md":
             continue  # notes beside the data (README.md, search logs): documentation, read by people only
@@ -608,8 +606,7 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
     found = discover(raw_dir)
     files = found.files
     # Every file read or named (not .md notes): a new unsupported file is named on the next run.
-    shown = display_paths(files)
-    everything = {shown[p]: file_sha256(p) for p in files if p.suffix.lower() != ".md"}
+    everything = {found.names[p]: file_sha256(p) for p in files if p.suffix.lower() != ".md"}
     fp = fingerprint(everything)
     shas = {k: v for k, v in everything.items() if Path(k).suffix.lower() in _READ_SUFFIXES}
     if not write:

@@ -222,6 +222,11 @@ class Discovery:
     files: list[Path] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
+    @cached_property
+    def names(self) -> dict[Path, str]:
+        """Each file's name as findings show it (``display_paths``), worked out once for every reader of the walk."""
+        return display_paths(self.files)
+
 
 def discover(root: str | Path) -> Discovery:
     """Every regular file under ``root``, recursively, in a stable order, with findings for what is left out.
@@ -358,7 +363,7 @@ def province_in_text(text: str, period: str) -> str | None:
 class SheetData:
     """One form read from one sheet.
 
-    Its rows are kept as plain records (``records``, every one with the keys ``columns``): the reader runs in worker
+    Its rows are kept as plain records (``records``; the frame's columns in ``columns``): the reader runs in worker
     processes and the checks walk the rows, and a frame per sheet cost more to build, pickle and walk than the
     reading itself (issue 18). ``rows`` is the sheet's frame, built when something asks for it."""
 
@@ -387,11 +392,12 @@ class SheetData:
         return pd.DataFrame(self.records, columns=self.columns) if self.records else pd.DataFrame()
 
     @classmethod
-    def from_frame(cls, df: pd.DataFrame, *args: Any, **kwargs: Any) -> SheetData:
+    def from_frame(cls, df: pd.DataFrame, path: str, sheet: str, form: str, period: str | None,
+                   province_code: str | None, letters: dict[str, str], **kwargs: Any) -> SheetData:
         """A sheet whose rows come as a frame (a tidy CSV's): the frame is kept as its ``rows``."""
-        sheet = cls(args[0], args[1], args[2], args[3], args[4], records(df), list(df.columns), *args[5:], **kwargs)
-        sheet.__dict__["rows"] = df  # cached_property's own slot: the frame as given, not rebuilt
-        return sheet
+        made = cls(path, sheet, form, period, province_code, records(df), list(df.columns), letters, **kwargs)
+        made.__dict__["rows"] = df  # cached_property's own slot: the frame as given, not rebuilt
+        return made
 
 
 def _letter(ci: int) -> str:
