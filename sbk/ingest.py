@@ -638,14 +638,16 @@ def _new_set(raw_dir: Path, shas: dict[str, str], fp: str, jobs: int | None, res
     """Read and validate everything (findings into ``result``); the new set's files by name, or None on error."""
     import pandas as pd
 
+    from sbk.bulk import collector_paused
     from sbk.storage import encode
     from sbk.validate import assemble
 
     t0 = time.perf_counter()
-    sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs, result.phases, found)
-    t1 = time.perf_counter()
-    result.files, result.sheets = nfiles, len(sheets)
-    tables, fs = assemble(sheets, shas, extra.get("region_population"))
+    with collector_paused():
+        sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs, result.phases, found)
+        t1 = time.perf_counter()
+        result.files, result.sheets = nfiles, len(sheets)
+        tables, fs = assemble(sheets, shas, extra.get("region_population"))
     result.findings = findings + fs
     result.rows = sum(len(tables[layout.table]) for layout in LAYOUTS.values() if layout.table in tables)
     t2 = time.perf_counter()

@@ -29,9 +29,7 @@ Both errors say what to do: divide by 10000 and file again.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Mapping
-from itertools import pairwise
 from typing import Any
 
 import pandas as pd
@@ -134,34 +132,77 @@ def _population_findings(s: SheetData, populations: Mapping[str, tuple[float, st
 
 def _growth_findings(sheets: list[SheetData], flagged: set[tuple[str, str, str]],
                      sheet_rows: list[list[dict[str, Any]]]) -> list[Finding]:
-    """≥ GROWTH_LIMIT × the same region's (bank's) figure in the previous filing of the same form."""
-    out: list[Finding] = []
-    series: dict[tuple, list[tuple[str, float, SheetData, Mapping[Any, Any]]]] = defaultdict(list)
-    rec: Mapping[Any, Any]
+    """≥ GROWTH_LIMIT × the same region's (bank's) figure in the previous filing of the same form.
+
+    A series is one (form, province, row key, figure); its points are ordered by period (as filed, for one
+    period). The points of every series are compared at once with numpy: ten years of national filings hold
+    hundreds of thousands of figures and a jump is rare, so only the jumps come back to Python (issue 18)."""
+    import numpy as np
+
+    row_keys: dict[tuple[Any, ...], int] = {}
+    places: list[tuple[SheetData, Mapping[Any, Any]]] = []  # every row read, in order
+    sid_parts, order_parts, value_parts, period_parts = [], [], [], []
+    periods: dict[str, int] = {}
     for s, rows in zip(sheets, sheet_rows):
-        if not s.records or not s.period:
+        if not s.records or not s.period or not rows:
             continue
         layout = LAYOUTS[s.form]
-        figures, keys, period = _figures(layout), layout.row_key, str(s.period)
-        for rec in rows:
-            key_values = tuple([str(rec.get(k) or "") for k in keys])
-            for name in figures:
-                value = _number(rec.get(name))
-                if value is not None:
-                    series[(s.form, s.province_code, key_values, name)].append((period, value, s, rec))
-    for (form, _, _, name), points in series.items():
-        points.sort(key=lambda p: p[0])
-        layout = LAYOUTS[form]
-        for (prev_period, prev, _, _), (period, value, s, rec) in pairwise(points):
-            if prev <= 0 or value < GROWTH_LIMIT * prev or period == prev_period:
-                continue
-            cell = f"{s.letters.get(name, '')}{int(rec['source_row'])}"
-            if (s.path, s.sheet, cell) in flagged:
-                continue
-            out.append(LOOKS_FILLED_IN_PEOPLE.finding(
-                s.path, s.sheet, cell, f"{_who(layout, rec)} {layout.by_name[name].title} {value:.2f} 万人，是上期 "
-                                       f"{prev:.2f} 万人（{prev_period}）的 {value / prev:.0f} 倍：{_ADVICE}"))
+        figures, keys, base = _figures(layout), layout.row_key, (s.form, s.province_code)
+        first = len(places)
+        places.extend((s, rec) for rec in rows)
+        key_ids = np.array([row_keys.setdefault((base, tuple([str(rec.get(k) or "") for k in keys])), len(row_keys))
+                            for rec in rows], dtype=np.int64)
+        period_number = periods.setdefault(str(s.period), len(periods))
+        # A row's position among all rows read, times the figures' slots: the order the series first appear in.
+        at = (np.arange(first, first + len(rows), dtype=np.int64)) * _SLOTS
+        for j, name in enumerate(figures):
+            values = np.array([v if type(v) is float else _missing(_number(v)) for v in (rec.get(name) for rec in rows)],
+                              dtype=float)
+            keep = ~np.isnan(values)
+            sid_parts.append(key_ids[keep] * _SLOTS + j)
+            order_parts.append(at[keep] + j)
+            value_parts.append(values[keep])
+            period_parts.append(np.full(int(keep.sum()), period_number, dtype=np.int64))
+    if not sid_parts:
+        return []
+    sid, order, value = np.concatenate(sid_parts), np.concatenate(order_parts), np.concatenate(value_parts)
+    # Periods compared as the text they are (YYYY-MM and YYYYQn each sort as written).
+    names_of = sorted(periods)
+    rank_of_period = np.empty(len(names_of), dtype=np.int64)
+    for rank, text in enumerate(names_of):
+        rank_of_period[periods[text]] = rank
+    period = rank_of_period[np.concatenate(period_parts)]
+    # Series in order of first appearance, points by period, ties as read (a stable sort of each series).
+    unique, first_at = np.unique(sid, return_index=True)
+    series_rank = np.empty(len(unique), dtype=np.int64)
+    series_rank[np.argsort(order[first_at], kind="stable")] = np.arange(len(unique))
+    series = series_rank[np.searchsorted(unique, sid)]
+    ranked = np.lexsort((order, period, series))
+    series, period, value, order = series[ranked], period[ranked], value[ranked], order[ranked]
+    prev = value[:-1]
+    jump = ((series[1:] == series[:-1]) & (prev > 0) & ~(value[1:] < GROWTH_LIMIT * prev)
+            & (period[1:] != period[:-1]))
+    out: list[Finding] = []
+    for i in np.flatnonzero(jump) + 1:
+        s, rec = places[int(order[i]) // _SLOTS]
+        layout = LAYOUTS[s.form]
+        name = _figures(layout)[int(order[i]) % _SLOTS]
+        cell = f"{s.letters.get(name, '')}{int(rec['source_row'])}"
+        if (s.path, s.sheet, cell) in flagged:
+            continue
+        before, now = float(value[i - 1]), float(value[i])
+        out.append(LOOKS_FILLED_IN_PEOPLE.finding(
+            s.path, s.sheet, cell, f"{_who(layout, rec)} {layout.by_name[name].title} {now:.2f} 万人，是上期 "
+                                   f"{before:.2f} 万人（{names_of[int(period[i - 1])]}）的 {now / before:.0f} 倍：{_ADVICE}"))
     return out
+
+
+# More than any form's number of 万人 figures: a row's figures are told apart by slot.
+_SLOTS = max(len(fs) for fs in _FIGURES.values()) + 1
+
+
+def _missing(value: float | None) -> float:
+    return math.nan if value is None else value
 
 
 def check_magnitudes(sheets: list[SheetData], region_population: pd.DataFrame | None = None) -> list[Finding]:

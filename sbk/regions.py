@@ -231,6 +231,14 @@ def _units(revision: str, province_code: str) -> tuple[Region, ...]:
     return tuple(sorted(out, key=lambda r: r.code))
 
 
+@cache
+def _units_by_code(revision: str, province_code: str) -> dict[str, Region]:
+    found: dict[str, Region] = {}
+    for r in _units(revision, province_code):
+        found.setdefault(r.code, r)  # the first, as a scan of the units finds it
+    return found
+
+
 def provinces(period: str, quiet: bool = False) -> list[Region]:
     """The 31 provinces (省级) valid in ``period``, ordered by code."""
     return list(_provinces(revision_for(period, quiet)))
@@ -294,19 +302,20 @@ def _lookup(key: str, period: str, province: str | None) -> Region | _Failure:
         return _Failure(type(exc), str(exc))
 
 
+_SIX_DIGITS = re.compile(r"\d{6}")
+
+
 def _find(key: str, period: str, province: str | None) -> Region:
     rev = revision_for(period, quiet=True)
-    if re.fullmatch(r"\d{6}", key):
+    if _SIX_DIGITS.fullmatch(key):
         if key.endswith("0000"):
             return _province(key, rev, period)
-        prov_code = key[:2] + "0000"
         try:
-            units = _units(rev, prov_code)
+            found = _units_by_code(rev, key[:2] + "0000").get(key)
         except Exception:  # noqa: BLE001 - a code whose province the revision lacks is simply not a unit of it
-            units = ()
-        for r in units:
-            if r.code == key:
-                return r
+            found = None
+        if found is not None:
+            return found
         raise RegionError(f"行政区划代码 {key} 在 {period} 不是有效的地市级代码（区划版本 {rev}）")
     if not key:
         raise RegionError("地区名称为空")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -47,13 +48,33 @@ def _as_list(value: Any) -> list[Any] | None:
     return [v.item() if hasattr(v, "item") else v for v in list(value)]
 
 
+_INTS = {int}
+
+
 def _json_list(value: Any) -> str | None:
     """A list cell as JSON text (None stays None)."""
-    if type(value) is list and all(type(v) is int for v in value):
+    if type(value) is list and (not value or set(map(type, value)) == _INTS):
         # Option numbers, most list cells: the text json.dumps writes, without its per-call set-up (issue 18).
         return "[" + ", ".join(map(str, value)) + "]"
     listed = _as_list(value)
     return None if listed is None else json.dumps(listed, ensure_ascii=False)
+
+
+def _json_lists(values: Iterable[Any]) -> list[str | None]:
+    """``_json_list`` of every cell of a column. Option lists repeat (a decade of filings holds a few hundred
+    distinct ones in a hundred thousand cells), so each list of option numbers is written out once."""
+    memo: dict[tuple[int, ...], str] = {}
+    out: list[str | None] = []
+    for value in values:
+        if type(value) is list and value and set(map(type, value)) == _INTS:
+            key = tuple(value)  # ints only (not bool, not float): equal keys are lists written alike
+            text = memo.get(key)
+            if text is None:
+                text = memo[key] = "[" + ", ".join(map(str, value)) + "]"
+            out.append(text)
+        else:
+            out.append(_json_list(value))
+    return out
 
 
 def encode(table: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -61,7 +82,7 @@ def encode(table: str, df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
     for col in df.columns:
         if col in list_columns():
-            df[col] = pd.Series([_json_list(x) for x in df[col]], index=df.index, dtype="object")
+            df[col] = pd.Series(_json_lists(df[col]), index=df.index, dtype="object")
     for col in DATE_COLUMNS.get(table, ()):
         if col in df.columns:
             df[col] = pd.Series([None if pd.isna(v) else dt.date.fromisoformat(str(v)[:10]) for v in df[col]],

@@ -8,11 +8,13 @@ import subprocess
 import sys
 
 from conftest import VALUES_SAMPLE, write_monthly
+import pytest
 from hypothesis import given
+import pytest
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from sbk.storage import _json_list
+from sbk.storage import _json_list, _json_lists
 from sbk.template import save_workbook
 from sbk.workbooks import read_workbook
 
@@ -96,3 +98,35 @@ def test_a_rerun_that_finds_everything_up_to_date_imports_neither_pandas_nor_pan
 @given(st.one_of(st.lists(st.integers()), st.lists(st.one_of(st.integers(), st.booleans(), st.text(), st.floats()))))
 def test_a_list_cell_is_stored_as_the_json_text_json_dumps_writes(value):
     assert _json_list(value) == json.dumps(value, ensure_ascii=False)
+
+
+_CELL = st.one_of(st.none(), st.lists(st.integers(0, 3), max_size=3),
+                  st.lists(st.one_of(st.integers(0, 2), st.booleans(), st.sampled_from([1.0, 2.0])), max_size=2))
+
+
+@given(st.lists(_CELL, max_size=30))
+def test_a_column_of_list_cells_is_written_as_each_cell_alone_even_where_lists_repeat(column):
+    # [1], [True] and [1.0] are equal as Python values but are different JSON: a remembered text must not leak.
+    assert _json_lists(column) == [None if v is None else json.dumps(v, ensure_ascii=False) for v in column]
+
+
+def test_the_collector_is_paused_only_inside_the_block_and_back_after_an_error():
+    import gc
+
+    from sbk.bulk import collector_paused
+
+    assert gc.isenabled()
+    with pytest.raises(KeyboardInterrupt), collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # an inner block does not switch it back on early
+        raise KeyboardInterrupt
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()

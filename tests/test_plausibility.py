@@ -7,6 +7,8 @@ import re
 
 import pandas as pd
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from conftest import REPO, edit, write_monthly
 
 from sbk.cli import main
@@ -194,3 +196,76 @@ def test_an_absurd_number_is_a_finding_shown_compactly_with_no_warning(raw, tmp_
     hit = [line for line in captured.out.splitlines() if "m.xlsx:Sheet1!D5: error read.cell_unreadable" in line]
     assert hit and f"“{shown}”" in hit[0], captured.out
     assert not any(re.search(r"\d{20}", line) for line in captured.out.splitlines())
+
+
+# The row-by-row check as it was before issue 18 vectorised it: the oracle the numpy version is held to.
+def _growth_row_by_row(sheets, flagged):
+    from collections import defaultdict
+    from itertools import pairwise
+
+    from sbk.forms import LAYOUTS
+    from sbk.plausibility import _ADVICE, _FIGURES, GROWTH_LIMIT, LOOKS_FILLED_IN_PEOPLE, _number, _who
+
+    out, series = [], defaultdict(list)
+    for s in sheets:
+        if not s.records or not s.period:
+            continue
+        layout = LAYOUTS[s.form]
+        for rec in s.records:
+            key_values = tuple([str(rec.get(k) or "") for k in layout.row_key])
+            for name in _FIGURES[s.form]:
+                value = _number(rec.get(name))
+                if value is not None:
+                    series[(s.form, s.province_code, key_values, name)].append((str(s.period), value, s, rec))
+    for (form, _, _, name), points in series.items():
+        points.sort(key=lambda p: p[0])
+        layout = LAYOUTS[form]
+        for (prev_period, prev, _, _), (period, value, s, rec) in pairwise(points):
+            if prev <= 0 or value < GROWTH_LIMIT * prev or period == prev_period:
+                continue
+            cell = f"{s.letters.get(name, '')}{int(rec['source_row'])}"
+            if (s.path, s.sheet, cell) in flagged:
+                continue
+            out.append(LOOKS_FILLED_IN_PEOPLE.finding(
+                s.path, s.sheet, cell, f"{_who(layout, rec)} {layout.by_name[name].title} {value:.2f} 万人，是上期 "
+                                       f"{prev:.2f} 万人（{prev_period}）的 {value / prev:.0f} 倍：{_ADVICE}"))
+    return out
+
+
+# Around the limit (1 → 5000 is exactly 5000 times), zero, negative, missing and text.
+_FIGURE_VALUES = [None, 0.0, -1.0, 1.0, 4999.0, 5000.0, 1e6, float("nan"), "7", "x"]
+
+
+@settings(max_examples=300, deadline=None)
+@example([("monthly", "430000", "2015-02", [("430100", "长沙", [1.0] * 6)]),
+          ("monthly", "430000", "2015-03", [("430100", "长沙", [5000.0] * 6)])], False)  # exactly 5000 times
+@example([("q4", "430000", "2015Q2", [("", "工商银行", [5000.0, None, 1e6, 0, 0, 0])]),
+          ("q4", "430000", "2015Q1", [("", "工商银行", [1.0, 1.0, 1.0, 0, 0, 0])]),
+          ("q4", "430000", "2015Q1", [("", "工商银行", [0.0, 4999.0, 1.0, 0, 0, 0])])], True)
+@example([("q1", "430000", "2015Q1", [("430100", "长沙", [1.0] * 6), ("430200", "长沙", [1.0] * 6)]),
+          ("q1", "430000", "2015Q2", [("430100", "长沙", [1.0, 5000.0, 1, 1, 1, 1]),
+                                      ("430200", "长沙", [5000.0, 1, 1, 1, 1, 1])])], False)  # findings in row order
+@given(st.lists(st.tuples(st.sampled_from(["monthly", "q1", "q4"]), st.sampled_from(["430000", "110000"]),
+                          st.sampled_from(["2015-02", "2015-03", "2016-01", "2015Q1", "2015Q2", None]),
+                          st.lists(st.tuples(st.sampled_from(["430100", "430200", ""]),
+                                             st.sampled_from(["长沙", "工商银行"]),
+                                             st.lists(st.sampled_from(_FIGURE_VALUES), min_size=6, max_size=6)),
+                                   max_size=4)),
+                max_size=8),
+       st.booleans())
+def test_the_growth_check_flags_exactly_what_the_row_by_row_check_did(sheets, flag_some):
+    from sbk.forms import LAYOUTS
+    from sbk.plausibility import _FIGURES, _growth_findings
+    from sbk.workbooks import SheetData
+
+    made = []
+    for i, (form, province, period, rows) in enumerate(sheets):
+        figures = _FIGURES[form]
+        records = [{"region_code": code, "region_name": name, "bank_name": name, "source_row": 5 + r,
+                    **dict(zip(figures, values))} for r, (code, name, values) in enumerate(rows)]
+        letters = {name: chr(ord("C") + j) for j, name in enumerate(figures)}
+        made.append(SheetData(f"f{i % 3}.xlsx", f"s{i}", form, period, province, records, list(LAYOUTS[form].by_name),
+                              letters))
+    expected = _growth_row_by_row(made, set())
+    flagged = {(f.path, f.sheet, f.cell) for f in expected[::2]} if flag_some else set()
+    assert _growth_findings(made, flagged, [s.records for s in made]) == _growth_row_by_row(made, flagged)

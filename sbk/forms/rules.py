@@ -96,7 +96,9 @@ def _per_unique(df: pd.DataFrame, columns: list[str], ok: Callable[..., bool]) -
         number: dict[tuple[str | None, int | None], int] = {}
         parts.append(pd.Series(np.array([number.setdefault(k, len(number)) for k in classes], dtype=np.int64)[codes]))
     group, first = _row_groups(parts)
-    answers = np.array([bool(ok(*k)) for k in keys.iloc[first].itertuples(index=False, name=None)], dtype=bool)
+    firsts = keys.iloc[first]
+    # Column by column into Python values: iterating the frame's rows boxes every cell through pandas.
+    answers = np.array([bool(ok(*k)) for k in zip(*(firsts[c].tolist() for c in columns))], dtype=bool)
     return pd.Series(answers[group], index=df.index, dtype=bool)
 
 
