@@ -321,11 +321,14 @@ def _read_csv(path: Path, shown: str) -> tuple[list[SheetData], str | None, pd.D
     return sheets, None, pd.DataFrame(), fs
 
 
-def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None, timings: dict[str, float]
-                    ) -> list[tuple[list[SheetData], list[Finding]]]:
-    """Read workbooks, in parallel processes when there are many (each file is independent)."""
+def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None, timings: dict[str, float],
+                    meanwhile: Callable[[], None] = lambda: None) -> list[tuple[list[SheetData], list[Finding]]]:
+    """Read workbooks, in parallel processes when there are many (each file is independent).
+
+    ``meanwhile`` runs in this process while the workers read (the CSVs, the imports the checks need)."""
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     if jobs <= 1 or len(workbooks) < 64:
+        meanwhile()
         got, spent = read_batch(workbooks)
         batches = [(got, spent)]
     else:
@@ -337,7 +340,9 @@ def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None, timings
         # spawn, not fork: forking a process that has already imported pandas/pyarrow threads can hang.
         with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"),
                                  initializer=worker_initializer, initargs=(os.getpid(),)) as pool:
-            batches = list(pool.map(read_batch, chunks))
+            pending = pool.map(read_batch, chunks)  # every batch handed out now; answers collected below
+            meanwhile()
+            batches = list(pending)
     out: list[tuple[list[SheetData], list[Finding]]] = []
     for got, spent in batches:
         out.extend(got)
@@ -356,26 +361,31 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
     Every file found is read or named in a finding. A CSV is tried, in this order, as an official-layout form
     (a form title in its first rows), as published figures, as a tidy table; otherwise it is named.
     """
-    import pandas as pd
-
     sheets: list[SheetData] = []
     extra: dict[str, list[pd.DataFrame]] = {}
     shas = dict(shas or {})
     found = found if found is not None else discover(raw_dir)  # ingest's own walk, when it has made one
     findings: list[Finding] = list(found.findings)
     workbooks: list[tuple[Path, str]] = []
+    others: list[tuple[Path, str]] = []  # every other file, in order: read here while the workers read the workbooks
     for path in found.files:
         shown = found.names[path]
         suffix = path.suffix.lower()
         if suffix == ".md":
             continue  # notes beside the data (README.md, search logs): documentation, read by people only
-        if suffix not in _READ_SUFFIXES:
-            findings.append(UNSUPPORTED_FILE.finding(mask(shown), "", "", "不是调度表工作簿或 CSV，未读取"
-                                                     "（可读取 .xlsx .xlsm .xlsb .xls .ods .csv）"))
-            continue
-        if shown not in shas:
+        if suffix in _READ_SUFFIXES and shown not in shas:
             shas[shown] = file_sha256(path)
-        if suffix == ".csv":
+        if suffix in _READ_SUFFIXES and suffix != ".csv":
+            workbooks.append((path, shown))
+        else:
+            others.append((path, shown))
+
+    def read_others() -> None:
+        for path, shown in others:
+            if path.suffix.lower() != ".csv":
+                findings.append(UNSUPPORTED_FILE.finding(mask(shown), "", "", "不是调度表工作簿或 CSV，未读取"
+                                                         "（可读取 .xlsx .xlsm .xlsb .xls .ods .csv）"))
+                continue
             personal = personal_findings_in_csv(path, shown)
             if personal:
                 # Checked before the CSV is parsed as a form, published, tidy or receipts: a personal number refuses it.
@@ -394,11 +404,16 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
             findings.extend(fs)
             if kind is not None:
                 extra.setdefault(kind, []).append(df)
-            continue
-        workbooks.append((path, shown))
-    for got, fs in _read_workbooks(workbooks, jobs, timings if timings is not None else {}):
+        # What the checks import, loaded while the workers read rather than after them.
+        import pandera.pandas  # noqa: F401
+
+        import sbk.validate  # noqa: F401
+
+    for got, fs in _read_workbooks(workbooks, jobs, timings if timings is not None else {}, read_others):
         sheets.extend(got)
         findings.extend(fs)
+    import pandas as pd
+
     joined = {k: pd.concat(v, ignore_index=True) for k, v in extra.items()}
     return sheets, joined, shas, findings, len(found.files)
 
@@ -636,15 +651,17 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
 def _new_set(raw_dir: Path, shas: dict[str, str], fp: str, jobs: int | None, result: IngestResult,
              found: Discovery | None = None) -> dict[str, bytes] | None:
     """Read and validate everything (findings into ``result``); the new set's files by name, or None on error."""
-    import pandas as pd
-
     from sbk.bulk import collector_paused
-    from sbk.storage import encode
-    from sbk.validate import assemble
 
     t0 = time.perf_counter()
     with collector_paused():
+        # pandas and the checks are imported by read_all while its workers read (not before they start).
         sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs, result.phases, found)
+        import pandas as pd
+
+        from sbk.storage import encode
+        from sbk.validate import assemble
+
         t1 = time.perf_counter()
         result.files, result.sheets = nfiles, len(sheets)
         tables, fs = assemble(sheets, shas, extra.get("region_population"))

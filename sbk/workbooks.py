@@ -779,8 +779,11 @@ def read_batch(batch: list[tuple[Path, str]]) -> tuple[list[tuple[list[SheetData
 
     What ``sbk ingest`` runs in its worker processes: this module imports neither pandas nor pandera, so a worker
     starts in a fraction of the time (issue 18), and what it returns is plain records."""
+    from sbk.bulk import collector_paused
+
     timings: dict[str, float] = {}
-    return [read_workbook(path, shown, timings) for path, shown in batch], timings
+    with collector_paused():  # a batch's records all live until it is sent back (sbk.bulk)
+        return [read_workbook(path, shown, timings) for path, shown in batch], timings
 
 
 def read_sheet(shown: str, raw: RawSheet) -> tuple[SheetData | None, list[Finding]]:
