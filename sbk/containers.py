@@ -176,15 +176,31 @@ def _member_at_once(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes, end
         if info.compress_size != info.file_size:
             return None
         out = raw
+    elif info.file_size <= _INFLATED_BYTES:
+        return _inflated(raw, info.file_size, info.CRC)
     else:
-        try:
-            inflate = zlib.decompressobj(-15)
-            out = inflate.decompress(raw, info.file_size + 1)
-        except zlib.error:
-            return None
-        if not inflate.eof or len(out) != info.file_size:
-            return None
+        return _inflate(raw, info.file_size, info.CRC)
     return out if zlib.crc32(out) == info.CRC else None
+
+
+def _inflate(raw: bytes, size: int, crc: int) -> bytes | None:
+    """A raw deflate stream's bytes when it ends within ``raw``, gives exactly ``size`` bytes and their CRC is
+    ``crc``; else None."""
+    try:
+        inflate = zlib.decompressobj(-15)
+        out = inflate.decompress(raw, size + 1)
+    except zlib.error:
+        return None
+    if not inflate.eof or len(out) != size:
+        return None
+    return out if zlib.crc32(out) == crc else None
+
+
+# The answer depends on nothing but the compressed bytes, the size and the CRC, so it is remembered by them: the theme,
+# styles, relationships and content types a province's office suite writes are the same bytes in every workbook and
+# are inflated once per process (issue 18). Small members only; a failed check (None) is remembered as such.
+_INFLATED_BYTES = 256 * 1024
+_inflated = lru_cache(maxsize=512)(_inflate)
 
 
 # The last package read, by its bytes: the reader probes a workbook and the privacy pass then reads every part of the
@@ -450,10 +466,13 @@ _PREFIXED = re.compile(rb"""<[^\s/>:"'=<]+:(?:c|v|is|f|row|col|sheetFormatPr|dim
 _LAYOUT = re.compile(rb"""<(row|col|sheetFormatPr|dimension)(?=[\s/>])((?:[^>"'/]++|/(?!>)|"[^"]*+"|'[^']*+')*+)/?>""")
 # A cell as every office suite writes it: r first (a plain A1 reference), then plain attributes; its content runs to
 # its </c> and holds no other cell and no row (either would move the reference reading's row and column).
-_ORDINARY_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?:\s++[A-Za-z]++="[^"<>&]*+")*+\s*+'
-                            rb"(?:/>|>([^<]*+(?:<(?!/?(?:c|row)[\s/>])[^<]*+)*+)</c>)")  # possessive: no backtracking
-_VALUE = re.compile(rb"<(?:v|is|f)[\s/>]")
-_PLAIN_ROW_NUMBER = re.compile(rb'\s+r="[0-9]{1,9}"')
+_CELL_TAG = rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?:\s++[A-Za-z]++="[^"<>&]*+")*+\s*+'
+_ORDINARY_CELL = re.compile(_CELL_TAG.replace(b"([A-Z]{1,3})([1-9][0-9]{0,6})", b"[A-Z]{1,3}[1-9][0-9]{0,6}")
+                            + rb"(?:/>|>(?:[^<]++|<(?!/?(?:c|row)[\s/>]))*+</c>)")  # possessive: no backtracking
+# An ordinary cell holding a value (a <v>, <is> or <f> in its content, as the reference reading notes them): its
+# reference, up to that element. Among cells all ordinary, exactly those with a value.
+_VALUED_CELL = re.compile(_CELL_TAG + rb">(?:[^<]++|<(?!(?:c|row|v|is|f)[\s/>]|/(?:c|row)[\s/>]))*+<(?:v|is|f)[\s/>]")
+_PLAIN_ROW_NUMBERS = re.compile(rb'\x00\s+r="[0-9]{1,9}"')
 _PLAIN_WIDTH = re.compile(rb'\swidth="([0-9]{1,9}(?:\.[0-9]{1,9})?)"')
 
 
@@ -464,16 +483,25 @@ _FORMULA_START = re.compile(rb"<f[\s/>]")
 def _sheet_whole(target: _SheetShapeTarget, data: bytes) -> None:
     """A sheet without prefixed elements whose every cell is ordinary: the extent from the cells holding a value,
     taken together (the reference reading's row and column then come from each cell's own reference), and the
-    rows that can be hidden, the columns and the format elements given to the target one by one (there are few)."""
+    rows that can be hidden, the columns and the format elements given to the target one by one (there are few).
+
+    Every step is a regular expression or a bytes operation over the whole part (issue 18: Python work per cell
+    was most of the probe's time): the cells are counted, not listed, and only those with a value are listed."""
     if b":" in data and _PREFIXED.search(data):
         raise _NotPlain
-    cells = _ORDINARY_CELL.findall(data)
-    if len(cells) != len(_CELL_START.findall(data)):
+    if _ORDINARY_CELL.subn(b"", data)[1] != len(_CELL_START.findall(data)):
         raise _NotPlain
-    for name, raw in _LAYOUT.findall(data):
-        if (name == b"row" and not target.rows_hidden_by_default and b"ht" not in raw and b"hidden" not in raw
-                and _PLAIN_ROW_NUMBER.match(raw)):
-            continue  # a row shown at the default height: nothing to note (its number, a plain one, is not needed)
+    layout = _LAYOUT.findall(data)
+    # Rows shown at the default height (no ht, no hidden, a plain number, in a sheet whose rows are not hidden by
+    # default): nothing to note, and their numbers are not needed. Decided for all rows at once on their attributes
+    # joined (NUL cannot occur in a plain part, so no test runs across two rows).
+    rows = [raw for name, raw in layout if name == b"row"]
+    joined = b"\x00" + b"\x00".join(rows)
+    plain_rows = (b"zeroHeight" not in data and b"ht" not in joined and b"hidden" not in joined
+                  and len(_PLAIN_ROW_NUMBERS.findall(joined)) == len(rows))
+    for name, raw in layout:
+        if name == b"row" and plain_rows:
+            continue
         if name == b"col" and b"hidden" not in raw and (
                 b"width" not in raw or ((width := _PLAIN_WIDTH.search(raw)) and float(width.group(1)) >= _MIN_WIDTH)):
             continue  # a column shown at a width that can be seen: nothing to note
@@ -481,11 +509,12 @@ def _sheet_whole(target: _SheetShapeTarget, data: bytes) -> None:
         if name == b"row" and not attrib.get("r"):
             raise _NotPlain  # its number would come from the cells before it
         target.start(name.decode(), attrib)
-    valued = [(letters, digits) for letters, digits, content in cells if content and _VALUE.search(content)]
+    valued = _VALUED_CELL.findall(data)
     shape = target.shape
     if valued:
-        shape.rows = max(int(digits) for _, digits in valued)
-        shape.cols = max(column_number(letters.decode()) for letters in {letters for letters, _ in valued})
+        letters, digits = zip(*valued)
+        shape.rows = max(map(int, digits))
+        shape.cols = max(column_number(column.decode()) for column in set(letters))
     target.cells = len(valued)
     target.formulas = _FORMULA_START.search(data) is not None
 

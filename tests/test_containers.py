@@ -259,3 +259,29 @@ def test_a_member_whose_sizes_lie_is_read_by_zipfile_and_refused_as_before(tmp_p
     path = tmp_path / "lies.xlsx"
     path.write_bytes(bytes(data))
     assert _new_members(path) == _old_members(path)
+
+
+def test_a_member_inflated_before_is_still_checked_against_its_own_crc_and_size(tmp_path):
+    # The same compressed bytes as a member read before (remembered), but the directory's CRC or size changed: the
+    # remembered member must not answer for it; zipfile's refusal is the one kept, as before.
+    source = tmp_path / "m.xlsx"
+    write_monthly(source, "2016-06", VALUES_SAMPLE)
+    probe(source, LIMITS)
+    data = source.read_bytes()
+    name = b"xl/styles.xml"
+    for offset in (16, 24):  # in the local header then the central directory: CRC-32 (16/14), uncompressed size
+        changed = bytearray(data)
+        local, central = data.find(b"PK\x03\x04"), data.find(b"PK\x01\x02")
+        while not data.startswith(name, local + 30):
+            local = data.find(b"PK\x03\x04", local + 4)
+        while not data.startswith(name, central + 46):
+            central = data.find(b"PK\x01\x02", central + 4)
+        field = {16: (14, 16), 24: (22, 24)}[offset]
+        for at in (local + field[0], central + field[1]):
+            changed[at] ^= 0x01
+        path = tmp_path / f"changed{offset}.xlsx"
+        path.write_bytes(bytes(changed))
+        old, new = _old_members(path), _new_members(path)
+        assert old == new
+        if offset == 16:
+            assert new == ("corrupt", "zipfile.BadZipFile"), "a CRC that does not match is refused, not remembered"
