@@ -792,3 +792,22 @@ def test_a_number_beside_a_long_option_list_in_one_row_is_still_refused_naming_i
     options = "，".join(map(str, range(1, 103)))
     findings, _ = personal_findings_in_sheets("m.xlsx", [("表二", [["1", options, "否", 2.0, ID18, options]])])
     assert [(f.code, f.cell) for f in findings] == [("privacy.personal_data", "E1")]
+
+
+def test_a_large_part_seen_clean_does_not_hide_a_number_in_the_same_part_of_the_next_workbook(tmp_path):
+    # Parts over 16 KB are remembered by a digest, smaller ones by their bytes: both must tell a changed part apart.
+    from sbk.privacy import personal_findings_in_workbook
+
+    source = write_monthly(tmp_path / "m.xlsx", "2016-06", VALUES_SAMPLE)
+    for size in (100, 40_000):
+        paths = []
+        for name, note in (("clean", "x" * 11), ("number", MOBILE)):
+            path = tmp_path / f"{name}{size}.xlsx"
+            with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+                for info in src.infolist():
+                    dst.writestr(info.filename, src.read(info))
+                dst.writestr("customXml/item1.xml", f'<root pad="{"y" * size}"><note>{note}</note></root>')
+            paths.append(path)
+        assert [f.code for f in personal_findings_in_workbook(paths[0], paths[0].name, [("s", [["a"]])])[0]] == []
+        found = personal_findings_in_workbook(paths[1], paths[1].name, [("s", [["a"]])])[0]
+        assert [(f.code, f.message.split("（")[0]) for f in found] == [("privacy.personal_data", "自定义 XML 数据含手机号码")]
