@@ -204,8 +204,8 @@ def _inflate(raw: bytes, size: int, crc: int) -> bytes | None:
 # The answer depends on nothing but the compressed bytes, the size and the CRC, so it is remembered by them: the theme,
 # styles, relationships and content types a province's office suite writes are the same bytes in every workbook and
 # are inflated once per process (issue 18). Small members only; a failed check (None) is remembered as such.
-_INFLATED_BYTES = 256 * 1024
-_inflated = lru_cache(maxsize=512)(_inflate)
+_INFLATED_BYTES = 64 * 1024
+_inflated = lru_cache(maxsize=256)(_inflate)  # at most 16 MB held
 
 
 # The last package read, by its bytes: the reader probes a workbook and the privacy pass then reads every part of the

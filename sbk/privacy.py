@@ -385,12 +385,12 @@ def _digit_count_uncached(text: str) -> int:
 
 # The digits of a long text cell, remembered by its text: the same long cells (an option list 1，2，…，102) come back in
 # every workbook of a form, and counting them character by character was a third of the cell pass (issue 18).
-_digit_count = lru_cache(maxsize=1 << 14)(_digit_count_uncached)
+_digit_count = lru_cache(maxsize=4096)(_digit_count_uncached)  # texts of 2048 characters at most: a bounded cache
 
 
 def _digits(text: str) -> int:
     """``sum(map(str.isdigit, text))``; long texts from the cache."""
-    return _digit_count(text) if len(text) >= 32 else sum(map(str.isdigit, text))
+    return _digit_count(text) if 32 <= len(text) <= 2048 else sum(map(str.isdigit, text))
 
 
 def _may_hold_a_number(value: Any) -> bool:
