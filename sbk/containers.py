@@ -98,7 +98,8 @@ def probe(path: Path, limits: dict[str, int]) -> Probe:
 
     The file is read once: its bytes are kept on the result (``Probe.content``, for the reader) and its members
     are remembered for :func:`read_package` (the privacy pass reads the same package next)."""
-    data = Path(path).read_bytes()
+    with open(path, "rb") as fh:
+        data = fh.read()
     if data[:8] == CFB_MAGIC:
         return _probe_cfb(path)
     if not data.startswith(b"PK"):

@@ -502,6 +502,8 @@ def _sheet_pass(shown: str, sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]
                                                   f"请改名后重新放入，{_REFUSED}"))
         sheet = labels.get(name, name)
         for r, row in enumerate(cells, 1):
+            if not _row_may_hold(row):
+                continue  # most rows (checked here too, before a generator is made for each)
             for c, kinds, footer in _row_hits(row, judged):
                 where = "签名栏" if footer else "单元格"
                 hint = "（手机号码只可填在“联系电话：”之后）" if footer and kinds == [MOBILE_KIND] else ""
@@ -1261,7 +1263,8 @@ def personal_findings_in_package(path: str | Path, shown: str, sheets: Sequence[
 
     found = _Found(_judged(sheets) if judged is None else judged, labels or {}, (name for name, _ in sheets))
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read()
         if data[:8] == CFB_MAGIC:
             _compound_file(data, found)
         elif data[:2] == b"PK":
