@@ -25,7 +25,8 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,11 @@ class ContainerError(Exception):
 
 @dataclass
 class SheetShape:
-    """One sheet's extent: rows/cols up to the last value (1-based counts), and what the file declares."""
+    """One sheet's extent: rows/cols up to the last value (1-based counts), and what the file declares.
+
+    For an .xlsx probed with limits, a sheet no cell or row of which names a place beyond them has as rows/cols the
+    farthest place they name instead (never less than the extent, never beyond the limits): whether the extent is
+    within the limits is all the readers ask of it, and beyond them it is measured exactly (issue 18)."""
 
     name: str
     rows: int = 0
@@ -93,7 +98,8 @@ def probe(path: Path, limits: dict[str, int]) -> Probe:
 
     The file is read once: its bytes are kept on the result (``Probe.content``, for the reader) and its members
     are remembered for :func:`read_package` (the privacy pass reads the same package next)."""
-    data = Path(path).read_bytes()
+    with open(path, "rb") as fh:
+        data = fh.read()
     if data[:8] == CFB_MAGIC:
         return _probe_cfb(path)
     if not data.startswith(b"PK"):
@@ -119,7 +125,7 @@ def probe(path: Path, limits: dict[str, int]) -> Probe:
     _remember(data, limits, members)
     try:
         if "xl/workbook.xml" in members:
-            found = _probe_xlsx(members)
+            found = _probe_xlsx(members, limits)
         elif "xl/workbook.bin" in members:
             found = _probe_xlsb(members)
         elif members.get("mimetype", b"").strip() == _ODS_MIME or "content.xml" in members:
@@ -176,15 +182,31 @@ def _member_at_once(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes, end
         if info.compress_size != info.file_size:
             return None
         out = raw
+    elif info.file_size <= _INFLATED_BYTES:
+        return _inflated(raw, info.file_size, info.CRC)
     else:
-        try:
-            inflate = zlib.decompressobj(-15)
-            out = inflate.decompress(raw, info.file_size + 1)
-        except zlib.error:
-            return None
-        if not inflate.eof or len(out) != info.file_size:
-            return None
+        return _inflate(raw, info.file_size, info.CRC)
     return out if zlib.crc32(out) == info.CRC else None
+
+
+def _inflate(raw: bytes, size: int, crc: int) -> bytes | None:
+    """A raw deflate stream's bytes when it ends within ``raw``, gives exactly ``size`` bytes and their CRC is
+    ``crc``; else None."""
+    try:
+        inflate = zlib.decompressobj(-15)
+        out = inflate.decompress(raw, size + 1)
+    except zlib.error:
+        return None
+    if not inflate.eof or len(out) != size:
+        return None
+    return out if zlib.crc32(out) == crc else None
+
+
+# The answer depends on nothing but the compressed bytes, the size and the CRC, so it is remembered by them: the theme,
+# styles, relationships and content types a province's office suite writes are the same bytes in every workbook and
+# are inflated once per process (issue 18). Small members only; a failed check (None) is remembered as such.
+_INFLATED_BYTES = 64 * 1024
+_inflated = lru_cache(maxsize=256)(_inflate)  # at most 16 MB held
 
 
 # The last package read, by its bytes: the reader probes a workbook and the privacy pass then reads every part of the
@@ -295,6 +317,7 @@ class _SheetShapeTarget:
         self.shape = shape
         self.row = self.col = self.cells = 0
         self.content = self.formulas = self.rows_hidden_by_default = False
+        self.bounded = False  # the shape's rows and cols are a bound within the limits, not the extent itself
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         tag = _local(tag)
@@ -449,11 +472,18 @@ _SHEET_ATTRIBUTES = frozenset({"c", "row", "col", "sheetFormatPr", "dimension"})
 _PREFIXED = re.compile(rb"""<[^\s/>:"'=<]+:(?:c|v|is|f|row|col|sheetFormatPr|dimension)[\s/>]""")
 _LAYOUT = re.compile(rb"""<(row|col|sheetFormatPr|dimension)(?=[\s/>])((?:[^>"'/]++|/(?!>)|"[^"]*+"|'[^']*+')*+)/?>""")
 # A cell as every office suite writes it: r first (a plain A1 reference), then plain attributes; its content runs to
-# its </c> and holds no other cell and no row (either would move the reference reading's row and column).
-_ORDINARY_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?:\s++[A-Za-z]++="[^"<>&]*+")*+\s*+'
-                            rb"(?:/>|>([^<]*+(?:<(?!/?(?:c|row)[\s/>])[^<]*+)*+)</c>)")  # possessive: no backtracking
+# its </c> and holds no other cell and no row (either would move the reference reading's row and column). Its third
+# group is the value (<v>, <is> or <f>, as the reference reading notes them) its content starts with, if it does.
+_CELL_TAG = rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?:\s++[A-Za-z]++="[^"<>&]*+")*+\s*+'
+_ORDINARY_CELL = re.compile(_CELL_TAG + rb"(?:/>|>(<(?:v|is|f)[\s/>])?(?:[^<]++|<(?!/?(?:c|row)[\s/>]))*+</c>)")
+# An ordinary cell whose value comes after something else in its content (<extLst/><v>1</v>): rare, and then each
+# cell's content is looked at (possessive quantifiers throughout: no backtracking).
+_LATE_VALUE = re.compile(_CELL_TAG + rb">(?!<(?:v|is|f)[\s/>])"
+                         rb"(?:[^<]++|<(?!(?:c|row|v|is|f)[\s/>]|/(?:c|row)[\s/>]))*+<(?:v|is|f)[\s/>]")
+# The same cell with its whole content, for that case.
+_ORDINARY_CONTENT = re.compile(_CELL_TAG + rb"(?:/>|>((?:[^<]++|<(?!/?(?:c|row)[\s/>]))*+)</c>)")
 _VALUE = re.compile(rb"<(?:v|is|f)[\s/>]")
-_PLAIN_ROW_NUMBER = re.compile(rb'\s+r="[0-9]{1,9}"')
+_PLAIN_ROW_NUMBERS = re.compile(rb'\x00\s+r="([0-9]{1,9})"')
 _PLAIN_WIDTH = re.compile(rb'\swidth="([0-9]{1,9}(?:\.[0-9]{1,9})?)"')
 
 
@@ -461,19 +491,61 @@ _CELL_START = re.compile(rb"<c[\s/>]")
 _FORMULA_START = re.compile(rb"<f[\s/>]")
 
 
-def _sheet_whole(target: _SheetShapeTarget, data: bytes) -> None:
+# Every cell's start, with its reference when it starts with a plain one (else empty groups).
+_CELL_REF = re.compile(rb'<c(?=[\s/>])(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})")?')
+
+
+def _bound(data: bytes, row_numbers: list[bytes] | None) -> tuple[int, int] | None:
+    """(the largest row, the largest column) that any cell or row of the part names, when every cell starts with a
+    plain reference and every row with its number (``row_numbers``: theirs, or None when not every row does); None
+    otherwise. The reference reading takes a cell's row and column from these alone (a cell or row without its
+    number would count on from the one before), so no cell it finds holding a value lies beyond them, wherever the
+    cells sit."""
+    if row_numbers is None:
+        return None
+    refs = _CELL_REF.findall(data)
+    if not refs:
+        return max(map(int, row_numbers), default=0), 0
+    letters, digits = zip(*refs)
+    if b"" in letters:
+        return None
+    return (max(map(int, digits + tuple(row_numbers))),
+            max(column_number(column.decode()) for column in set(letters)))
+
+
+def _sheet_whole(target: _SheetShapeTarget, data: bytes, limits: dict[str, int] | None = None) -> None:
     """A sheet without prefixed elements whose every cell is ordinary: the extent from the cells holding a value,
     taken together (the reference reading's row and column then come from each cell's own reference), and the
-    rows that can be hidden, the columns and the format elements given to the target one by one (there are few)."""
-    if b":" in data and _PREFIXED.search(data):
+    rows that can be hidden, the columns and the format elements given to the target one by one (there are few).
+
+    With ``limits`` (rows, columns), a sheet no cell or row of which names a place beyond them is given that bound as
+    its extent (:class:`SheetShape`), without looking for the cells that hold a value and without counting them: all
+    that is asked of the extent then is that it is within the limits (issue 18: looking into every cell was most
+    of the probe's time). Every step is a regular expression or a bytes operation over the whole part."""
+    # A prefix is declared (xmlns:x) before it is used, except xml: which every parser knows; expat has read the part.
+    if (b"xmlns:" in data or b"<xml:" in data) and _PREFIXED.search(data):
         raise _NotPlain
-    cells = _ORDINARY_CELL.findall(data)
-    if len(cells) != len(_CELL_START.findall(data)):
-        raise _NotPlain
-    for name, raw in _LAYOUT.findall(data):
-        if (name == b"row" and not target.rows_hidden_by_default and b"ht" not in raw and b"hidden" not in raw
-                and _PLAIN_ROW_NUMBER.match(raw)):
-            continue  # a row shown at the default height: nothing to note (its number, a plain one, is not needed)
+    # Every start tag of a row (the part is well-formed: no "<" inside a tag or text), with its attributes.
+    layout = _LAYOUT.findall(data)
+    row_attributes = [raw for name, raw in layout if name == b"row"]
+    # The rows' numbers, when every row starts with a plain one; joined (NUL cannot occur in a plain part, so no test
+    # runs across two rows).
+    joined = b"\x00" + b"\x00".join(row_attributes)
+    numbers = _PLAIN_ROW_NUMBERS.findall(joined)
+    row_numbers = numbers if len(numbers) == len(row_attributes) else None
+    bound = _bound(data, row_numbers) if limits is not None else None
+    if bound is not None and bound[0] <= limits["rows"] and bound[1] <= limits["columns"]:  # type: ignore[index]
+        cells = None
+    else:
+        cells = _ORDINARY_CELL.findall(data)
+        if len(cells) != len(_CELL_START.findall(data)):
+            raise _NotPlain
+    # Rows shown at the default height (no ht, no hidden, a plain number, in a sheet whose rows are not hidden by
+    # default): nothing to note, and their numbers are not needed. Decided for all rows at once.
+    plain_rows = row_numbers is not None and b"zeroHeight" not in data and b"ht" not in joined and b"hidden" not in joined
+    for name, raw in layout:
+        if name == b"row" and plain_rows:
+            continue
         if name == b"col" and b"hidden" not in raw and (
                 b"width" not in raw or ((width := _PLAIN_WIDTH.search(raw)) and float(width.group(1)) >= _MIN_WIDTH)):
             continue  # a column shown at a width that can be seen: nothing to note
@@ -481,16 +553,37 @@ def _sheet_whole(target: _SheetShapeTarget, data: bytes) -> None:
         if name == b"row" and not attrib.get("r"):
             raise _NotPlain  # its number would come from the cells before it
         target.start(name.decode(), attrib)
-    valued = [(letters, digits) for letters, digits, content in cells if content and _VALUE.search(content)]
-    shape = target.shape
-    if valued:
-        shape.rows = max(int(digits) for _, digits in valued)
-        shape.cols = max(column_number(letters.decode()) for letters in {letters for letters, _ in valued})
-    target.cells = len(valued)
     target.formulas = _FORMULA_START.search(data) is not None
+    if cells is None:
+        target.shape.rows, target.shape.cols = bound  # type: ignore[misc]
+        target.bounded = True
+        return
+    if _LATE_VALUE.search(data):
+        cells = [(letters, digits, b"v" if _VALUE.search(content) else b"")
+                 for letters, digits, content in _ORDINARY_CONTENT.findall(data)]
+    if cells:
+        letters, digits, values = zip(*cells)
+        valued_rows = list(compress(digits, values))  # the cells holding a value
+        if valued_rows:
+            target.shape.rows = max(map(int, valued_rows))
+            target.shape.cols = max(column_number(column.decode()) for column in set(compress(letters, values)))
+        target.cells = len(valued_rows)
 
 
-def _probe_xlsx(members: dict[str, bytes]) -> Probe:
+def _probe_xlsx(members: dict[str, bytes], limits: dict[str, int] | None = None) -> Probe:
+    """Every sheet's shape. With ``limits``, a sheet within them may be given a bound as its extent (see
+    :func:`_sheet_whole`), unless the shared-string check needs the cells with a value counted."""
+    strings = members.get("xl/sharedStrings.xml")
+    counts: tuple[int, int] | None = None
+    counts_error: Exception | None = None
+    if strings is not None:
+        try:
+            counts = _xlsx_string_counts(strings)
+        except Exception as exc:  # noqa: BLE001 - raised after the sheets, as when it was read after them
+            counts_error = exc
+        if counts is None or counts[0] > counts[1]:
+            limits = None  # the count of cells with a value decides: every sheet is read exactly
+    whole = _sheet_whole if limits is None else partial(_sheet_whole, limits=limits)
     shapes, formulas, cells = [], False, 0
     for name, member in _xlsx_sheet_paths(members):
         data = members.get(member)
@@ -498,12 +591,14 @@ def _probe_xlsx(members: dict[str, bytes]) -> Probe:
             shapes.append(SheetShape(name))
             continue
         target = _read_xml(lambda name=name: _SheetShapeTarget(SheetShape(name)), data, _SHEET_TAGS, _SHEET_ATTRIBUTES,
-                           _sheet_whole)
+                           whole)
         shapes.append(target.shape)
         formulas = formulas or target.formulas
         cells += target.cells
-    if "xl/sharedStrings.xml" in members:
-        _check_string_table(*_xlsx_string_counts(members["xl/sharedStrings.xml"]), cells)
+    if counts_error is not None:
+        raise counts_error
+    if counts is not None:
+        _check_string_table(*counts, cells)
     return Probe("xlsx", shapes, formulas)
 
 

@@ -297,7 +297,7 @@ def _hits(value: Any) -> tuple[str, list[tuple[int, int, str]]]:
             return digits, [(0, len(digits), ID_KIND)]
         return digits, []
     text = _text_of(value)
-    if text is None or sum(map(str.isdigit, text)) < 11:
+    if text is None or _digits(text) < 11:
         return "", []
     t, hits = _text_hits(text)
     return t, list(hits)
@@ -379,10 +379,24 @@ def _phone_slots(texts: Sequence[str]) -> dict[int, list[tuple[int, int]]]:
     return slots
 
 
+def _digit_count_uncached(text: str) -> int:
+    return sum(map(str.isdigit, text))
+
+
+# The digits of a long text cell, remembered by its text: the same long cells (an option list 1，2，…，102) come back in
+# every workbook of a form, and counting them character by character was a third of the cell pass (issue 18).
+_digit_count = lru_cache(maxsize=4096)(_digit_count_uncached)  # texts of 2048 characters at most: a bounded cache
+
+
+def _digits(text: str) -> int:
+    """``sum(map(str.isdigit, text))``; long texts from the cache."""
+    return _digit_count(text) if 32 <= len(text) <= 2048 else sum(map(str.isdigit, text))
+
+
 def _may_hold_a_number(value: Any) -> bool:
     """A quick filter (most cells of a form are short numbers or words): could this cell hold a personal number?"""
     if isinstance(value, str):
-        return len(value) >= 11 and sum(map(str.isdigit, value)) >= 11
+        return len(value) >= 11 and _digits(value) >= 11
     return isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) < 1e10
 
 
@@ -392,7 +406,7 @@ def _row_may_hold(row: Sequence[Any]) -> bool:
     for v in row:
         kind = type(v)
         if kind is str:
-            if len(v) >= 11 and sum(map(str.isdigit, v)) >= 11:
+            if len(v) >= 11 and _digits(v) >= 11:
                 return True
         elif kind is float or kind is int:
             if not abs(v) < 1e10:
@@ -402,14 +416,27 @@ def _row_may_hold(row: Sequence[Any]) -> bool:
     return False
 
 
+def _may_hit(value: Any) -> bool:
+    """False only for a cell in which :func:`_hits` finds nothing for certain (empty, a short text, a number below
+    10 digits); anything else (dates, odd types) is scanned."""
+    kind = type(value)
+    if kind is str:
+        return len(value) >= 11 and _digits(value) >= 11
+    if kind is float or kind is int:
+        return not abs(value) < 1e10
+    return value is not None and kind is not bool
+
+
 def _row_hits(row: Sequence[Any], judged: set[str] | None = None) -> Iterator[tuple[int, list[str], bool]]:
     """(column index, kinds, footer) for each cell of a row holding a personal number outside the 联系电话 slot.
     ``judged``, when given, has every number met in the row added (allowed in the slot or not: see :func:`_judged`)."""
     if not _row_may_hold(row):
         return
-    scanned = [(c, *_hits(v)) for c, v in enumerate(row) if v not in (None, "")]
-    if not any(h for _, _, h in scanned):
+    # Only cells that can hold a number are scanned first (a row with one long option list has many short cells);
+    # the whole row is scanned, as before, only when one of them does.
+    if not any(h for v in row if _may_hit(v) for h in _hits(v)[1]):
         return
+    scanned = [(c, *_hits(v)) for c, v in enumerate(row) if v not in (None, "")]
     if judged is not None:
         judged.update(_key(t[s:e]) for c, t, hits in scanned if hits and _may_hold_a_number(row[c]) for s, e, _ in hits)
     texts = [""] * len(row)
@@ -440,8 +467,10 @@ def personal_findings_in_name(shown: str) -> list[Finding]:
     """A file whose name or folder holds a personal number: refused, since the path would be stored with every row
     (``source_file``); it is masked in every finding."""
     kinds = find_personal(shown)
+    if not kinds:
+        return []
     where = "文件名" if find_personal(PurePosixPath(shown).name) else "文件所在文件夹的名称"
-    return [PERSONAL_DATA.finding(shown, "", "", f"{where}含{_what(kinds)}（不显示号码）：请改名后重新放入，{_REFUSED}")] if kinds else []
+    return [PERSONAL_DATA.finding(shown, "", "", f"{where}含{_what(kinds)}（不显示号码）：请改名后重新放入，{_REFUSED}")]
 
 
 def personal_findings_in_sheets(shown: str, sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]]
@@ -473,6 +502,8 @@ def _sheet_pass(shown: str, sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]
                                                   f"请改名后重新放入，{_REFUSED}"))
         sheet = labels.get(name, name)
         for r, row in enumerate(cells, 1):
+            if not _row_may_hold(row):
+                continue  # most rows (checked here too, before a generator is made for each)
             for c, kinds, footer in _row_hits(row, judged):
                 where = "签名栏" if footer else "单元格"
                 hint = "（手机号码只可填在“联系电话：”之后）" if footer and kinds == [MOBILE_KIND] else ""
@@ -734,6 +765,36 @@ def _candidate_in_bytes(data: bytes) -> bool:
     return b"00000000000" in data.translate(_DIGITS_AND_MARKUP, _NEITHER)
 
 
+# ASCII digits read as "0", the markup characters as "<", every other byte as ".": the same length as the part, so a
+# place found in it is the same place in the part (full-width digits and "&#" are first rewritten in place).
+_DIGITISH = bytes(ord("0") if c in b"0123456789" else ord("<") if c in b"<>\"'" else ord(".") for c in range(256))
+_DIGITISH_RUN = re.compile(rb"0(?:\.*+0){10}")
+
+
+def _runs_only_in_plain_values(body: bytes) -> bool:
+    """True when every run of 11 digits with no markup between them (as :func:`_candidate_in_bytes` counts them:
+    a full-width digit or "&#" is one digit) lies inside a plain <v>…</v> or <is><t>…</t></is>, which
+    ``_PLAIN_VALUE`` takes out; else False (the caller then takes the values out and looks again).
+    issue 18: taking every value out of every sheet was most of the part pass, and such runs are few."""
+    marked = body.replace(b"&#", b"0#") if b"&#" in body else body
+    if b"\xef\xbc" in marked:
+        marked = _FULL_WIDTH_DIGIT.sub(b"..0", marked)
+    marked = marked.translate(_DIGITISH)
+    at = 0
+    while (m := _DIGITISH_RUN.search(marked, at)) is not None:
+        at = body.rfind(b"<", 0, m.start())
+        if body.startswith(b"<v>", at):
+            value = _PLAIN_VALUE.match(body, at)
+        elif body.startswith(b"<t", at) and body.startswith(b"<is>", at - 4):
+            value = _PLAIN_VALUE.match(body, at - 4)
+        else:
+            return False
+        if value is None or value.end() < m.end():
+            return False
+        at = value.end()  # the rest of this value holds only its own digits
+    return True
+
+
 def _nothing_beside_values(body: bytes) -> bool:
     """Does a sheet part hold no 11 digits outside its cell values (``_SHEET_VALUES``), which the cell pass read?
 
@@ -743,7 +804,8 @@ def _nothing_beside_values(body: bytes) -> bool:
     the values taken out), no 11 of them in a row means none once the values are out. Otherwise exactly as before."""
     rest = body[_PROLOG.match(body).end():]  # type: ignore[union-attr]  # (it matches the empty string)
     after_text = (rest.count(b"<") - rest.count(b"</")) - (rest.count(b"><") - rest.count(b"></"))
-    if after_text == (rest[:1] == b"<" and rest[1:2] != b"/") and not _candidate_in_bytes(_PLAIN_VALUE.sub(b"<", body)):
+    if after_text == (rest[:1] == b"<" and rest[1:2] != b"/") and (
+            _runs_only_in_plain_values(body) or not _candidate_in_bytes(_PLAIN_VALUE.sub(b"<", body))):
         return True
     return not _CANDIDATE.search(_SHEET_VALUES.sub("", body.decode("utf-8", "replace")))
 
@@ -862,11 +924,17 @@ def _rels_source(rels: str) -> str:
 
 def _rel_targets(members: dict[str, bytes], part: str) -> dict[str, tuple[str, str]]:
     """{id: (type, resolved target)} of a part's relationships (empty when it has none or they cannot be read)."""
-    p = PurePosixPath(part)
-    data = members.get(f"{p.parent}/_rels/{p.name}.rels" if str(p.parent) != "." else f"_rels/{p.name}.rels")
+    data = members.get(_rels_name(part))
     if data is None:
         return {}
     return dict(_rel_targets_of(part, data) if len(data) <= _REMEMBERED_PART_BYTES else _rel_targets_uncached(part, data))
+
+
+@lru_cache(maxsize=1024)
+def _rels_name(part: str) -> str:
+    """xl/worksheets/sheet1.xml → xl/worksheets/_rels/sheet1.xml.rels (remembered: the same few names in every file)."""
+    p = PurePosixPath(part)
+    return f"{p.parent}/_rels/{p.name}.rels" if str(p.parent) != "." else f"_rels/{p.name}.rels"
 
 
 # Relationships and workbook parts are mostly the same bytes in every workbook a province saves: what they say is
@@ -986,8 +1054,31 @@ def _xlsb_part(part: str, data: bytes, sheet: str, found: _Found, link_refs: dic
 # are byte-identical in every workbook a province saves, so each is walked once per process, not once per file.
 # A part is remembered only when no value in it holds a number at all (whether or not the cell pass has
 # judged it), so what it would add to another file's findings is nothing.
-_CLEAN_PARTS: dict[bytes, dict[str, str]] = {}
+# A small part is known by its bytes themselves (issue 18: hashing the theme and styles again in every file cost more
+# than the rest of the lookup; the reader hands the same bytes objects from file to file, whose hash Python keeps), a
+# larger one by a digest of them; the parts held by their bytes are bounded in total.
+_CLEAN_PARTS: dict[tuple[str, frozenset[str], bool, bool, bytes], dict[str, str]] = {}
 _CLEAN_PARTS_MAX = 4096
+_CLEAN_PART_BYTES = 16 * 1024
+_CLEAN_HELD_MAX = 32 * 1024 * 1024
+_clean_held = 0
+
+
+def _clean_key(part: str, values: frozenset[str], ods: bool, body: bytes
+               ) -> tuple[str, frozenset[str], bool, bool, bytes]:
+    """(part, values skipped, ods, digested, the bytes or their digest)."""
+    if len(body) <= _CLEAN_PART_BYTES:
+        return part, values, ods, False, body
+    return part, values, ods, True, hashlib.blake2b(body, digest_size=20).digest()
+
+
+def _remember_clean(key: tuple[str, frozenset[str], bool, bool, bytes], links: dict[str, str]) -> None:
+    global _clean_held
+    held = len(key[4])
+    if len(_CLEAN_PARTS) < _CLEAN_PARTS_MAX and _clean_held + held <= _CLEAN_HELD_MAX:
+        _CLEAN_PARTS[key] = links
+        _clean_held += held
+
 
 def _zip_package(data: bytes, found: _Found, limits: dict[str, int], embedded: str = "") -> None:
     """Every part of a zip package. ``embedded``: the part of the outer workbook this package is embedded as (its
@@ -1017,9 +1108,7 @@ def _zip_package(data: bytes, found: _Found, limits: dict[str, int], embedded: s
                 continue
             key = None
             if not embedded:
-                digest = hashlib.blake2b(f"{part}\0{sorted(values)}\0{ods}\0".encode(), digest_size=20)
-                digest.update(body)
-                key = digest.digest()
+                key = _clean_key(part, values, ods, body)
                 known = _CLEAN_PARTS.get(key)
                 if known is not None:
                     link_refs.update({(part, rid): ref for rid, ref in known.items()})
@@ -1039,8 +1128,8 @@ def _zip_package(data: bytes, found: _Found, limits: dict[str, int], embedded: s
                         probe.places.clear()
                         found.text(*place, value)
                 link_refs.update({(part, rid): ref for rid, ref in walk.links.items()})
-                if key is not None and clean and len(_CLEAN_PARTS) < _CLEAN_PARTS_MAX:
-                    _CLEAN_PARTS[key] = dict(walk.links)
+                if key is not None and clean:
+                    _remember_clean(key, dict(walk.links))
             except Exception:  # noqa: BLE001 - not well-formed, or refused by defusedxml: read as loose text instead
                 for text in _loose_texts(body):
                     found.text(*whole, text)
@@ -1174,7 +1263,8 @@ def personal_findings_in_package(path: str | Path, shown: str, sheets: Sequence[
 
     found = _Found(_judged(sheets) if judged is None else judged, labels or {}, (name for name, _ in sheets))
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read()
         if data[:8] == CFB_MAGIC:
             _compound_file(data, found)
         elif data[:2] == b"PK":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -259,3 +260,120 @@ def test_a_member_whose_sizes_lie_is_read_by_zipfile_and_refused_as_before(tmp_p
     path = tmp_path / "lies.xlsx"
     path.write_bytes(bytes(data))
     assert _new_members(path) == _old_members(path)
+
+
+def test_a_member_inflated_before_is_still_checked_against_its_own_crc_and_size(tmp_path):
+    # The same compressed bytes as a member read before (remembered), but the directory's CRC or size changed: the
+    # remembered member must not answer for it; zipfile's refusal is the one kept, as before.
+    source = tmp_path / "m.xlsx"
+    write_monthly(source, "2016-06", VALUES_SAMPLE)
+    probe(source, LIMITS)
+    data = source.read_bytes()
+    name = b"xl/styles.xml"
+    for offset in (16, 24):  # in the local header then the central directory: CRC-32 (16/14), uncompressed size
+        changed = bytearray(data)
+        local, central = data.find(b"PK\x03\x04"), data.find(b"PK\x01\x02")
+        while not data.startswith(name, local + 30):
+            local = data.find(b"PK\x03\x04", local + 4)
+        while not data.startswith(name, central + 46):
+            central = data.find(b"PK\x01\x02", central + 4)
+        field = {16: (14, 16), 24: (22, 24)}[offset]
+        for at in (local + field[0], central + field[1]):
+            changed[at] ^= 0x01
+        path = tmp_path / f"changed{offset}.xlsx"
+        path.write_bytes(bytes(changed))
+        old, new = _old_members(path), _new_members(path)
+        assert old == new
+        if offset == 16:
+            assert new == ("corrupt", "zipfile.BadZipFile"), "a CRC that does not match is refused, not remembered"
+
+
+# --- with the reading limits: a bound within them, or the extent measured ---
+
+SMALL = {"rows": 3, "columns": 2}
+
+
+def _limited(data: bytes, limits: dict[str, int]) -> tuple:
+    return _outcome(lambda: containers._read_xml(lambda: containers._SheetShapeTarget(SheetShape("s")), data,
+                                                  containers._SHEET_TAGS, containers._SHEET_ATTRIBUTES,
+                                                  partial(containers._sheet_whole, limits=limits)))
+
+
+def _agrees_on_the_limits(data: bytes, limits: dict[str, int]) -> None:
+    """What the readers ask of the extent (within the limits or not) and everything else are the reference's; a
+    bound is never below the extent nor beyond the limits, and an extent beyond them is the reference's own."""
+    reference, kept = _reference(data), _limited(data, limits)
+    if reference[0] == "error" or reference[0] > limits["rows"] or reference[1] > limits["columns"]:
+        assert kept == reference
+    else:
+        assert kept[2:6] == reference[2:6] and kept[7] == reference[7]
+        assert reference[0] <= kept[0] <= limits["rows"] and reference[1] <= kept[1] <= limits["columns"]
+
+
+@pytest.mark.parametrize("name", list(ODD_SHEETS))
+@pytest.mark.parametrize("limits", [SMALL, LIMITS], ids=["small", "reading"])
+def test_with_limits_every_odd_sheet_is_within_them_or_beyond_them_as_the_reference_says(name, limits):
+    _agrees_on_the_limits(ODD_SHEETS[name], limits)
+
+
+@settings(max_examples=400, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_ROW, max_size=6), _BEFORE, st.sampled_from([SMALL, {"rows": 10, "columns": 26}, LIMITS]))
+def test_with_limits_generated_sheets_are_within_them_or_beyond_them_as_the_reference_says(rows, before, limits):
+    _agrees_on_the_limits(_sheet("".join(rows), "".join(before)), limits)
+
+
+def test_an_office_sheet_within_the_limits_is_bounded_without_reading_its_cells(tmp_path):
+    # Without this the tests above could pass with the bound never taken.
+    path = tmp_path / "m.xlsx"
+    write_monthly(path, "2016-06", VALUES_SAMPLE)
+    for data in _sheet_parts(path):
+        target = containers._SheetShapeTarget(SheetShape("s"))
+        containers._sheet_whole(target, data, LIMITS)
+        assert target.bounded
+        _agrees_on_the_limits(data, LIMITS)
+    beyond = _sheet('<row r="1"><c r="A1"><v>1</v></c><c r="C1"/></row><row r="9"><c r="B9"><v>1</v></c></row>')
+    target = containers._SheetShapeTarget(SheetShape("s"))
+    containers._sheet_whole(target, beyond, SMALL)
+    assert not target.bounded and (target.shape.rows, target.shape.cols) == (9, 2)  # measured: the reference's
+
+
+def _package(sheet: bytes, strings: bytes | None) -> dict[str, bytes]:
+    members = {"xl/workbook.xml": f'<workbook {NS} xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+                                  'relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'
+                                  .encode(),
+               "xl/_rels/workbook.xml.rels": b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                                             b'relationships"><Relationship Id="rId1" Target="worksheets/sheet1.xml" '
+                                             b'Type="t"/></Relationships>',
+               "xl/worksheets/sheet1.xml": sheet}
+    if strings is not None:
+        members["xl/sharedStrings.xml"] = strings
+    return members
+
+
+def test_a_string_table_declaring_more_than_it_holds_is_judged_on_the_cells_counted_exactly():
+    sheet = _sheet('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>1</v></c><c r="C1"/><c r="D1"/></row>')
+    table = f'<sst {NS} count="{{}}" uniqueCount="1"><si><t>x</t></si></sst>'
+    # Two cells hold a value: a declared count of 2 is within them, 3 is not (the empty cells do not count).
+    assert containers._probe_xlsx(_package(sheet, table.format(2).encode()), LIMITS).sheets[0].rows == 1
+    with pytest.raises(ContainerError):
+        containers._probe_xlsx(_package(sheet, table.format(3).encode()), LIMITS)
+    for count in (2, 3):
+        with_limits, without = [_outcome_of_probe(_package(sheet, table.format(count).encode()), limits)
+                                for limits in (LIMITS, None)]
+        assert with_limits == without
+
+
+def test_a_broken_string_table_is_reported_after_the_sheets_as_before():
+    broken_sheet = _sheet('<row r="1"><c r="1A"><v>1</v></c></row>')
+    broken_table = b"<sst><si></sst>"
+    for sheet in (broken_sheet, _sheet('<row r="1"><c r="A1"><v>1</v></c></row>')):
+        assert _outcome_of_probe(_package(sheet, broken_table), LIMITS) == _outcome_of_probe(_package(sheet, broken_table), None)
+    assert _outcome_of_probe(_package(broken_sheet, broken_table), LIMITS)[1] == "ContainerError"  # the sheet's
+
+
+def _outcome_of_probe(members: dict[str, bytes], limits: dict[str, int] | None) -> tuple:
+    try:
+        found = containers._probe_xlsx(members, limits)
+    except Exception as exc:  # noqa: BLE001 - the error itself is what is compared
+        return ("error", type(exc).__name__, str(exc))
+    return tuple((s.rows, s.cols, s.declared_rows, s.declared_cols) for s in found.sheets) + (found.has_formulas,)

@@ -3,6 +3,7 @@ ever shows the number, in any of its spellings."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import shutil
@@ -734,3 +735,79 @@ def test_ascii_text_normalises_as_it_does_character_by_character(text):
         where.extend([i] * len(n))
     where.append(len(text))
     assert _normalised(text) == ("".join(out), where)
+
+
+def _values_taken_out_hold_no_candidate(body: bytes) -> bool:
+    from sbk import privacy
+
+    return not privacy._candidate_in_bytes(privacy._PLAIN_VALUE.sub(b"<", body))
+
+
+@pytest.mark.parametrize("name", list(BESIDE_VALUES))
+def test_the_run_locating_check_never_clears_what_taking_the_values_out_would_not(name):
+    from sbk.privacy import _runs_only_in_plain_values
+
+    body = (_SHEET_HEAD + BESIDE_VALUES[name] + "</row></sheetData></worksheet>").encode("utf-8", "surrogateescape")
+    assert not _runs_only_in_plain_values(body) or _values_taken_out_hold_no_candidate(body)
+
+
+def test_the_run_locating_check_clears_a_sheet_whose_long_numbers_are_all_in_its_values():
+    # An option list (1，2，…，102) and a mobile number typed as a value: both are the cell pass's to judge. Without
+    # this the test above could pass with the shortcut never answering.
+    from sbk.privacy import _runs_only_in_plain_values
+
+    options = "，".join(map(str, range(1, 103)))
+    body = (_SHEET_HEAD + f'<c r="A1" t="inlineStr"><is><t>{options}</t></is></c><c r="B1"><v>{MOBILE}</v></c>'
+            f'<c r="C1" t="inlineStr"><is><t xml:space="preserve">{ID18}</t></is></c>'
+            "</row></sheetData></worksheet>").encode()
+    assert _runs_only_in_plain_values(body) is True
+    assert _values_taken_out_hold_no_candidate(body)
+    assert _runs_only_in_plain_values(body.replace(b"<v>", b'<v a="1">')) is False  # not a plain value: looked at again
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(["<v>", "</v>", "<is>", "</is>", "<t>", "</t>", "<f>", "</f>", "<c r=\"A1\">", "</c>", "1",
+                                 "23", "4567", "12345678901", "８", "１２３４５", "&#", "&#5;", "&amp;", '"', "'", " ", "x",
+                                 "社", "，", "\n", "<x:v>", "</x:v>", "<t xml:space=\"preserve\">", "\xef\xbc", ">",
+                                 "<is><t>", "</t></is>"]), max_size=40))
+def test_the_run_locating_check_agrees_on_any_markup(pieces):
+    from sbk.privacy import _runs_only_in_plain_values
+
+    body = ("".join(pieces)).encode("utf-8", "surrogateescape")
+    assert not _runs_only_in_plain_values(body) or _values_taken_out_hold_no_candidate(body)
+
+
+@pytest.mark.parametrize("value", ROW_VALUES + ["x" * 40 + "1" * 11, "①" * 11, "٣" * 11, datetime.datetime(2016, 6, 30),
+                                                datetime.date(2016, 6, 30), datetime.time(13, 8)],
+                         ids=[f"v{i}" for i in range(len(ROW_VALUES) + 6)])
+def test_a_cell_passed_over_by_the_row_scan_is_one_that_holds_no_number(value):
+    from sbk.privacy import _hits, _may_hit
+
+    assert _may_hit(value) or not _hits(value)[1]
+
+
+def test_a_number_beside_a_long_option_list_in_one_row_is_still_refused_naming_its_cell():
+    from sbk.privacy import personal_findings_in_sheets
+
+    options = "，".join(map(str, range(1, 103)))
+    findings, _ = personal_findings_in_sheets("m.xlsx", [("表二", [["1", options, "否", 2.0, ID18, options]])])
+    assert [(f.code, f.cell) for f in findings] == [("privacy.personal_data", "E1")]
+
+
+def test_a_large_part_seen_clean_does_not_hide_a_number_in_the_same_part_of_the_next_workbook(tmp_path):
+    # Parts over 16 KB are remembered by a digest, smaller ones by their bytes: both must tell a changed part apart.
+    from sbk.privacy import personal_findings_in_workbook
+
+    source = write_monthly(tmp_path / "m.xlsx", "2016-06", VALUES_SAMPLE)
+    for size in (100, 40_000):
+        paths = []
+        for name, note in (("clean", "x" * 11), ("number", MOBILE)):
+            path = tmp_path / f"{name}{size}.xlsx"
+            with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+                for info in src.infolist():
+                    dst.writestr(info.filename, src.read(info))
+                dst.writestr("customXml/item1.xml", f'<root pad="{"y" * size}"><note>{note}</note></root>')
+            paths.append(path)
+        assert [f.code for f in personal_findings_in_workbook(paths[0], paths[0].name, [("s", [["a"]])])[0]] == []
+        found = personal_findings_in_workbook(paths[1], paths[1].name, [("s", [["a"]])])[0]
+        assert [(f.code, f.message.split("（")[0]) for f in found] == [("privacy.personal_data", "自定义 XML 数据含手机号码")]
