@@ -424,12 +424,18 @@ def _keys_of(label: str) -> tuple[str, ...]:
 
 
 def _fill_merged(cells: list[list[Any]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> list[list[Any]]:
-    grid = [list(r) for r in cells]
+    """The cells with each merged range's value in every cell of it (a new grid: ``cells`` is left as read).
+    A row no range reaches is shared with ``cells``, not copied."""
+    grid = list(cells)
+    copied: set[int] = set()
     for (r0, c0), (r1, c1) in merged:
         if r0 >= len(grid) or c0 >= len(grid[r0]):
             continue
         value = grid[r0][c0]
         for r in range(r0, min(r1, len(grid) - 1) + 1):
+            if r not in copied:
+                grid[r] = list(grid[r])
+                copied.add(r)
             for c in range(c0, c1 + 1):
                 while c >= len(grid[r]):
                     grid[r].append(None)
@@ -547,7 +553,9 @@ def _header_units(cells: list[list[Any]], merged: list, layout: Layout, mapping:
     # unit that would change what the 万人 figures mean (人, 千人 …) is refused; 单位：万人 or 单位：台 passes.
     if _reader(layout).has_people:
         for r in range(title_row, header_row):
-            for c in range(len(cells[r])):
+            for c, v in enumerate(cells[r]):
+                if v.__class__ is str and "单位" not in v:  # NFKC makes neither 单 nor 位: a text has them as written
+                    continue
                 text = text_at(r, c)
                 if "单位" not in text:  # what sheet_units looks for
                     continue
@@ -606,7 +614,7 @@ def _row_is_plain(row: list[Any]) -> tuple[bool, bool]:
 _SKIP, _NUMBER, _OPTIONS, _OPTION, _NAMES, _CODE, _NAME, _TEXT = range(8)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Column:
     """One field of a layout as the reader reads its cells."""
 
@@ -662,22 +670,19 @@ def _parse_row(
     """One row's cells as the layout's field specs say: numbers, option lists, names, text."""
     plan = _column_plan(layout)
     out: list[Finding] = []
-    rec = _parse_cells([(i, plan[name]) for i, name in enumerate(raw)], list(raw.values()),
-                       lambda name: cell.get(name, ""), path, sheet, out)
+    rec = _parse_cells([(i, plan[name]) for i, name in enumerate(raw) if plan[name].how != _SKIP],
+                       list(raw.values()), cell, "", path, sheet, out)
     return rec, out
 
 
-def _parse_cells(columns: list[tuple[int, _Column]], row: list[Any], cell: Callable[[str], str], path: str,
-                 sheet: str, out: list[Finding]) -> dict[str, Any]:
-    """One row's cells (``row[i]`` for each column; missing past the row's end) as a record; findings to ``out``.
-
-    ``cell`` names a field's cell for a finding (made only when there is one)."""
+def _parse_cells(columns: list[tuple[int, _Column]], row: list[Any], letters: Mapping[str, str], row_number: int | str,
+                 path: str, sheet: str, out: list[Finding]) -> dict[str, Any]:
+    """One row's cells (``row[i]`` for each column; missing past the row's end) as a record; findings to ``out``,
+    each at its field's column letter followed by ``row_number`` (the cell's name made only for a finding)."""
     rec: dict[str, Any] = {}
     width = len(row)
     for i, col in columns:
         how = col.how
-        if how == _SKIP:
-            continue
         name = col.name
         value = row[i] if i < width else None
         try:
@@ -695,7 +700,7 @@ def _parse_cells(columns: list[tuple[int, _Column]], row: list[Any], cell: Calla
                 else:
                     rec[name] = parsed.items[0] if parsed.items else None
                     if len(parsed.items) > 1:
-                        out.append(ONE_OPTION.finding(path, sheet, cell(name),
+                        out.append(ONE_OPTION.finding(path, sheet, f"{letters.get(name, '')}{row_number}",
                                                       f"{col.title}只能选一项，填了 {'、'.join(map(str, parsed.items))}"))
                 if col.note:
                     rec[col.note] = parsed.other
@@ -712,10 +717,10 @@ def _parse_cells(columns: list[tuple[int, _Column]], row: list[Any], cell: Calla
                 rec[name] = clean_text(value)
         except UnitSuffixError as exc:
             # A unit that contradicts the column is refused, never stripped (3560000人 is not 3560000 万人).
-            out.append(UNIT_SUFFIX.finding(path, sheet, cell(name), f"{col.title}：{exc}"))
+            out.append(UNIT_SUFFIX.finding(path, sheet, f"{letters.get(name, '')}{row_number}", f"{col.title}：{exc}"))
             rec[name] = None
         except CellValueError as exc:
-            out.append(UNREADABLE_CELL.finding(path, sheet, cell(name), f"{exc}"))
+            out.append(UNREADABLE_CELL.finding(path, sheet, f"{letters.get(name, '')}{row_number}", f"{exc}"))
             rec[name] = [] if how == _OPTIONS else None
     return rec
 
@@ -1072,10 +1077,11 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
     data_rows: list[int] = []  # every row read as data or total, in order: where a total may stand
     new_count, new_names, remark_cell = None, [], ""
     plan = _column_plan(layout)
-    reading = [(ci, plan[name]) for name, ci in mapping.items()]
+    reading = [(ci, plan[name]) for name, ci in mapping.items() if plan[name].how != _SKIP]
     label_cols = [mapping[n] for n in ("region_name", "bank_name") if n in mapping]
     seq_col, code_col = mapping.get("seq"), mapping.get("region_code")
     has_total = layout.total_label is not None
+    names_period = _same_names_as(period)  # what total_label asks once per row
     for ri in range(first_data, len(cells)):
         row = cells[ri]
         blank, plain = _row_is_plain(row)
@@ -1112,12 +1118,8 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
         seq_text = normalise_text(row[seq_col]) if seq_col is not None and seq_col < width else ""
         code_text = normalise_text(row[code_col]) if code_col is not None and code_col < width else ""
         data_rows.append(excel_row)
-        as_total = total_label(normalise_text(label or ""), code_text, period, seq_text)
-
-        def cell(name: str, excel_row: int = excel_row) -> str:
-            return f"{letters[name]}{excel_row}"
-
-        rec = _parse_cells(reading, row, cell, path, sheet, findings)
+        as_total = _total_label(normalise_text(label or ""), code_text, names_period, seq_text)  # total_label's
+        rec = _parse_cells(reading, row, letters, excel_row, path, sheet, findings)
         if as_total and has_total:  # 表三's only row is 全省: it is the data row.
             total_candidates.append((excel_row, as_total, rec))
             continue
