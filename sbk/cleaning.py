@@ -40,6 +40,8 @@ _SPACES = re.compile(r"\s+")
 
 def normalise_text(value: object) -> str:
     """NFKC-fold, strip, and collapse inner white space ('' for empty cells)."""
+    if value.__class__ is str:  # most cells: asked first
+        return _normalised(value)
     if value is None:
         return ""
     if isinstance(value, float):

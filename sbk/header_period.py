@@ -73,6 +73,7 @@ _DASH = r"\s*(?:-|~|—+|–|至|到)\s*"
 _RANGE = re.compile(rf"{_Y}\s*年\s*(\d{{1,2}})\s*月?{_DASH}(?:{_Y}\s*年\s*)?(\d{{1,2}})\s*月"
                     rf"|(?<!\d){_Y}[./](\d{{1,2}}){_DASH}(?:{_Y}[./])?(\d{{1,2}})(?![\d./])")
 _QUARTER = re.compile(rf"{_Y}\s*年\s*度?\s*第?\s*([1-4一二三四])\s*季|(?<!\d){_Y}\s*[Qq]\s*([1-4])(?!\d)")
+_HAS_DASH = re.compile(r"-|~|—|–|至|到")  # what _DASH needs
 _DAY_OR_MONTH = re.compile(rf"{_Y}\s*年\s*(\d{{1,2}})\s*月\s*(?:份)?\s*(?:(\d{{1,2}})\s*[日号]|(底|末))?"
                            rf"|(?<!\d){_Y}[-./](\d{{1,2}})(?:[-./](\d{{1,2}}))?(?![\d])")
 
@@ -104,7 +105,9 @@ def _dates(text: str) -> list[_Date]:
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
-    for m in _RANGE.finditer(text):
+    # Each pattern is tried only when the text has what it cannot match without (a dash; 季 or Q; 年 or a separator):
+    # a header is read on every sheet, and these patterns are most of its cost.
+    for m in (_RANGE.finditer(text) if _HAS_DASH.search(text) else ()):
         g = m.groups()
         y1, m1, y2, m2 = (g[0], g[1], g[2], g[3]) if g[0] else (g[4], g[5], g[6], g[7])
         y1i, m1i, m2i = int(y1), int(m1), int(m2)
@@ -116,7 +119,7 @@ def _dates(text: str) -> list[_Date]:
             out.append(_Date(*m.span(), m.group(0), "month", y1i, m1i))
         else:
             out.append(_Date(*m.span(), m.group(0), "range", y2i, m2i, first_month=m1i if y1i == y2i else 0))
-    for m in _QUARTER.finditer(text):
+    for m in (_QUARTER.finditer(text) if "季" in text or "Q" in text or "q" in text else ()):
         if not free(*m.span()):
             continue
         y, q = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
@@ -175,11 +178,15 @@ def _as_period(d: _Date, monthly: bool) -> str | None:
     return None
 
 
+_INNER_SPACES = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_SPACES = re.compile(r"\s+")
+
+
 def _normalise(text: str) -> str:
     t = unicodedata.normalize("NFKC", text)
     # Spaces inside words (填 报 日 期, 统 计 期) are layout, not meaning.
-    t = re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", t)
-    return re.sub(r"\s+", " ", t)
+    t = _INNER_SPACES.sub("", t)
+    return _SPACES.sub(" ", t)
 
 
 def period_in_header(text: str, form_kind: str) -> str | None:

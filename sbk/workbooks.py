@@ -23,8 +23,7 @@ import re
 import sys
 import time
 import unicodedata
-from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -32,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from sbk.calendar import PeriodError, parse_period
 from sbk.cleaning import (
+    NUMBER_LIMIT,
     CellValueError,
     UnitSuffixError,
     accepted_suffixes,
@@ -155,6 +155,7 @@ _LABEL_PUNCT = ":：,，.。、;；!！?？*＊-—_~～·"
 _PROVINCIAL_LEVEL = {"省本级", "省级", "省直", "省直属", "本级", "省本级单位", "省直单位", "区本级", "自治区本级", "市本级"}
 _REMARK = re.compile(r"^备注")
 _NEW_CITIES = re.compile(r"新增发卡(?:城市|地市)\s*(\d+|__|_+)?\s*个\s*[,，、]?\s*(?:即|为|分别为|:|：)?\s*(.*)$")
+_SIX_DIGITS = re.compile(r"\d{6}")
 _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 
@@ -347,16 +348,23 @@ def province_in_text(text: str, period: str) -> str | None:
     """The province the lines above the table name: after 填报单位 when that label is written, else anywhere in them
     (报送时间 2015.4.10 湖南省人力资源和社会保障厅 2015年3月). Full names first, then short names. Lines naming two
     provinces name none: the codes in the rows then decide, with a warning."""
-    from sbk.regions import provinces
-
     t = _norm(text)
     if "填报单位" in t:
         t = t[t.index("填报单位"):]
-    provs = provinces(period, quiet=True)
-    for named in ({p.code for p in provs if p.name in t}, {p.code for p in provs if p.short_name in t}):
+    for names in _names_by_length(period):
+        named = {code for code, name in names if name in t}
         if named:
             return named.pop() if len(named) == 1 else None
     return None
+
+
+@lru_cache(maxsize=1024)
+def _names_by_length(period: str) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """The provinces of ``period`` as (code, full name), then as (code, short name)."""
+    from sbk.regions import provinces
+
+    provs = provinces(period, quiet=True)
+    return tuple((p.code, p.name) for p in provs), tuple((p.code, p.short_name) for p in provs)
 
 
 @dataclass
@@ -400,6 +408,7 @@ class SheetData:
         return made
 
 
+@lru_cache(maxsize=256)  # the same few columns on every sheet
 def _letter(ci: int) -> str:
     return column_letter(ci + 1)
 
@@ -415,12 +424,18 @@ def _keys_of(label: str) -> tuple[str, ...]:
 
 
 def _fill_merged(cells: list[list[Any]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> list[list[Any]]:
-    grid = [list(r) for r in cells]
+    """The cells with each merged range's value in every cell of it (a new grid: ``cells`` is left as read).
+    A row no range reaches is shared with ``cells``, not copied."""
+    grid = list(cells)
+    copied: set[int] = set()
     for (r0, c0), (r1, c1) in merged:
         if r0 >= len(grid) or c0 >= len(grid[r0]):
             continue
         value = grid[r0][c0]
         for r in range(r0, min(r1, len(grid) - 1) + 1):
+            if r not in copied:
+                grid[r] = list(grid[r])
+                copied.add(r)
             for c in range(c0, c1 + 1):
                 while c >= len(grid[r]):
                     grid[r].append(None)
@@ -432,15 +447,33 @@ def _fill_merged(cells: list[list[Any]], merged: list[tuple[tuple[int, int], tup
 def _locate_columns(
     grid: list[list[Any]], layout: Layout, header_row: int
 ) -> tuple[dict[str, int], int, list[str]]:
-    """Map each field to its column from the header labels; return (map, first data row, missing)."""
+    """Map each field to its column from the header labels; return (map, first data row, missing).
+
+    The header rows are the same in every file of a form: what their texts give is remembered per layout."""
     width = max((len(r) for r in grid[header_row:header_row + 3]), default=0)
+    key = (width, tuple(tuple(_norm(v) for v in row) for row in grid[header_row:header_row + layout.header_levels]))
+    located = _reader(layout).located
+    found = located.get(key)
+    if found is None:
+        if len(located) >= 256:
+            located.clear()
+        found = located[key] = _locate_in_header(*key, layout)
+    mapping, header_rows, missing = found
+    return dict(mapping), header_row + header_rows, list(missing)
+
+
+def _locate_in_header(
+    width: int, rows: tuple[tuple[str, ...], ...], layout: Layout
+) -> tuple[dict[str, int], int, list[str]]:
+    """``_locate_columns`` from the widest of the header row and the two under it, and the texts (``_norm``) of the
+    rows a header of the layout's levels may take: (map, how many rows the header has, missing)."""
     combined = ["" for _ in range(width)]
-    last_header = header_row
+    last_header = 0
     levels = layout.header_levels
-    for r in range(header_row, min(header_row + levels, len(grid))):
-        row = grid[r]
-        texts = [_norm(row[c]) if c < len(row) else "" for c in range(width)]
-        if r > header_row and not any(
+    for r in range(min(levels, len(rows))):  # rows: as many as the grid has of them
+        row = rows[r]
+        texts = [row[c] if c < len(row) else "" for c in range(width)]
+        if r > 0 and not any(
             any(k in t for f in layout.columns for k in _field_keys(f.header or "")[-1:]) for t in texts if t
         ):
             break
@@ -487,9 +520,11 @@ def _header_units(cells: list[list[Any]], merged: list, layout: Layout, mapping:
     """
     out: list[Finding] = []
     seen: set[str] = set()
+    # The merged ranges that reach the header rows (the others cannot hold a column's label).
+    spans = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in merged if r0 < first_data and r1 >= header_row]
 
     def origin(r: int, c: int) -> tuple[int, int]:
-        for (r0, c0), (r1, c1) in merged:
+        for r0, c0, r1, c1 in spans:
             if r0 <= r <= r1 and c0 <= c <= c1:
                 return r0, c0
         return r, c
@@ -497,29 +532,44 @@ def _header_units(cells: list[list[Any]], merged: list, layout: Layout, mapping:
     def text_at(r: int, c: int) -> str:
         return normalise_text(cells[r][c]) if r < len(cells) and c < len(cells[r]) else ""
 
+    fields = layout.by_name
     for name, ci in mapping.items():
-        f = layout.by_name[name]
+        f = fields[name]
         if not f.unit:
             continue
         for r in range(header_row, first_data):
             r0, c0 = origin(r, ci)
-            text, cell = text_at(r0, c0), f"{_letter(c0)}{r0 + 1}"
-            wrong = [u for u in units_in_header(text) if u not in accepted_suffixes(f.unit)]
-            if wrong and cell not in seen:
+            text = text_at(r0, c0)
+            wrong = _wrong_units(text, f.unit)
+            if not wrong:
+                continue
+            cell = f"{_letter(c0)}{r0 + 1}"
+            if cell not in seen:
                 seen.add(cell)
                 official = (f.header or f.title).replace("/", "·")
                 out.append(HEADER_UNIT.finding(path, sheet, cell, f"表头“{text[:40]}”注明单位“{wrong[0]}”，本表{f.title}的单位是"
                                                                   f"“{f.unit}”：{_unit_advice(f.unit, wrong[0], official)}"))
     # 单位：… above the table applies to the whole sheet. Offices copy one such line onto every sheet, so only a
     # unit that would change what the 万人 figures mean (人, 千人 …) is refused; 单位：万人 or 单位：台 passes.
-    if any(f.kind is Kind.FIGURE_10K for f in layout.fields):
+    if _reader(layout).has_people:
         for r in range(title_row, header_row):
-            for c in range(len(cells[r])):
-                wrong = [u for u in sheet_units(text_at(r, c)) if u in _PEOPLE_UNITS]
-                if wrong:
-                    out.append(HEADER_UNIT.finding(path, sheet, f"{_letter(c)}{r + 1}", f"表头上方写明单位“{wrong[0]}”，"
-                                                   f"本表人数的单位是“万人”：{_unit_advice('万人', wrong[0], '单位：万人')}"))
+            for c, v in enumerate(cells[r]):
+                if v.__class__ is str and "单位" not in v:  # NFKC makes neither 单 nor 位: a text has them as written
+                    continue
+                text = text_at(r, c)
+                if "单位" not in text:  # what sheet_units looks for
+                    continue
+                people = [u for u in sheet_units(text) if u in _PEOPLE_UNITS]
+                if people:
+                    out.append(HEADER_UNIT.finding(path, sheet, f"{_letter(c)}{r + 1}", f"表头上方写明单位“{people[0]}”，"
+                                                   f"本表人数的单位是“万人”：{_unit_advice('万人', people[0], '单位：万人')}"))
     return out
+
+
+@lru_cache(maxsize=1024)  # the same header labels in every file of a form
+def _wrong_units(text: str, unit: str) -> tuple[str, ...]:
+    """The units a column header names that contradict the column's ``unit``."""
+    return tuple(u for u in units_in_header(text) if u not in accepted_suffixes(unit))
 
 
 def _split_note(value: Any) -> tuple[Any, str]:
@@ -531,70 +581,148 @@ def _split_note(value: Any) -> tuple[Any, str]:
     return value, ""
 
 
-class _RowCells(Mapping[str, str]):
-    """A row's cell names by column (C5), each made only when a finding asks for it (most rows have none)."""
+_WHERE = ("period", "province_code", "source_file", "source_sheet")  # every record's provenance besides its row
 
-    __slots__ = ("letters", "row")
 
-    def __init__(self, letters: Mapping[str, str], row: int) -> None:
-        self.letters, self.row = letters, row
+def _row_is_plain(row: list[Any]) -> tuple[bool, bool]:
+    """(the row is blank, the row is plain): blank as ``normalise_text`` makes every cell ''; plain when no cell
+    can make it a footer or the 备注 — only numbers and texts without a colon or 备 — so the texts of its cells
+    need not be worked out and joined (what the footer and remark patterns need: a colon, or 备注 in front).
+    A cell of any other kind (a date, a bool) makes the row not plain, and it is read the long way."""
+    blank, plain = True, True
+    for v in row:
+        c = v.__class__
+        if c is str:
+            if v:
+                text = normalise_text(v)
+                if text:
+                    blank = False
+                    if ":" in text or "：" in text or "备" in text:
+                        plain = False
+        elif c is float:
+            if v == v:  # NaN reads as blank
+                blank = False
+        elif c is int:
+            blank = False
+        elif v is not None:
+            plain = False
+    return blank and plain, plain
 
-    def __getitem__(self, name: str) -> str:
-        return f"{self.letters[name]}{self.row}"
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.letters)
+# How each kind of column is read, resolved once per layout (``_column_plan``) so that the row loop does no
+# look-up of the field spec, its kind or its option list per cell (issue 18: ~22 rows of ~8 cells per workbook).
+_SKIP, _NUMBER, _OPTIONS, _OPTION, _NAMES, _CODE, _NAME, _TEXT = range(8)
 
-    def __len__(self) -> int:
-        return len(self.letters)
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    """One field of a layout as the reader reads its cells."""
+
+    name: str
+    how: int
+    title: str
+    unit: str | None = None
+    note: str | None = None
+    maximum: int = 0
+    other: int | None = None
+    unchanged: str | None = None  # the key of “无新拓展领域” (a field that carries over), else None
+
+
+@dataclass
+class _Reader:
+    """What the reader works out once per layout: how each field's cells are read (by name), and the columns
+    found under each header seen (``_locate_columns``)."""
+
+    layout: Layout
+    plan: dict[str, _Column]
+    located: dict[tuple[int, tuple[tuple[str, ...], ...]], tuple[dict[str, int], int, list[str]]] = field(
+        default_factory=dict)
+    has_people: bool = False  # a 万人 figure among its fields (a sheet-wide 单位：人 changes what they mean)
+
+
+_READERS: dict[int, _Reader] = {}
+
+
+def _reader(layout: Layout) -> _Reader:
+    known = _READERS.get(id(layout))
+    if known is not None and known.layout is layout:
+        return known
+    plan: dict[str, _Column] = {}
+    for f in layout.fields:
+        kind = f.kind
+        how = (_SKIP if kind is Kind.SEQ else _NUMBER if kind.numeric else _OPTIONS if kind is Kind.OPTIONS
+               else _OPTION if kind is Kind.OPTION else _NAMES if kind is Kind.NAMES else _CODE if kind is Kind.CODE
+               else _NAME if kind is Kind.NAME else _TEXT)
+        plan[f.name] = _Column(f.name, how, f.title, f.unit, f.note, f.max_option or 0, f.other_option,
+                               f"{f.name}_unchanged" if f.carries_over else None)
+    made = _READERS[id(layout)] = _Reader(layout, plan, has_people=any(f.kind is Kind.FIGURE_10K for f in layout.fields))
+    return made  # the layout is kept in it, so its id is never reused for another while it is remembered
+
+
+def _column_plan(layout: Layout) -> dict[str, _Column]:
+    """Each field of ``layout`` (by name) as ``_parse_cells`` reads it."""
+    return _reader(layout).plan
 
 
 def _parse_row(
     layout: Layout, raw: dict[str, Any], cell: Mapping[str, str], path: str, sheet: str
 ) -> tuple[dict[str, Any], list[Finding]]:
     """One row's cells as the layout's field specs say: numbers, option lists, names, text."""
-    rec: dict[str, Any] = {}
+    plan = _column_plan(layout)
     out: list[Finding] = []
-    for name, value in raw.items():
-        f = layout.by_name[name]
-        kind = f.kind
+    rec = _parse_cells([(i, plan[name]) for i, name in enumerate(raw) if plan[name].how != _SKIP],
+                       list(raw.values()), cell, "", path, sheet, out)
+    return rec, out
+
+
+def _parse_cells(columns: list[tuple[int, _Column]], row: list[Any], letters: Mapping[str, str], row_number: int | str,
+                 path: str, sheet: str, out: list[Finding]) -> dict[str, Any]:
+    """One row's cells (``row[i]`` for each column; missing past the row's end) as a record; findings to ``out``,
+    each at its field's column letter followed by ``row_number`` (the cell's name made only for a finding)."""
+    rec: dict[str, Any] = {}
+    width = len(row)
+    for i, col in columns:
+        how = col.how
+        name = col.name
+        value = row[i] if i < width else None
         try:
-            if kind is Kind.SEQ:
-                continue
-            if kind.numeric:
-                if f.note:
-                    value, rec[f.note] = _split_note(value)
-                rec[name] = parse_number(value, unit=f.unit)
-            elif kind is Kind.OPTIONS or kind is Kind.OPTION:
-                parsed = parse_options(value, maximum=f.max_option or 0, other_option=f.other_option)
-                if kind is Kind.OPTIONS:
+            if how == _NUMBER:
+                if col.note:
+                    value, rec[col.note] = _split_note(value)
+                if value.__class__ is float and -NUMBER_LIMIT < value < NUMBER_LIMIT:
+                    rec[name] = value + 0.0  # what parse_number gives a float (-0 is 0); NaN and ±inf take its path
+                else:
+                    rec[name] = parse_number(value, unit=col.unit)
+            elif how in (_OPTIONS, _OPTION):
+                parsed = parse_options(value, maximum=col.maximum, other_option=col.other)
+                if how == _OPTIONS:
                     rec[name] = list(parsed.items)
                 else:
                     rec[name] = parsed.items[0] if parsed.items else None
                     if len(parsed.items) > 1:
-                        out.append(ONE_OPTION.finding(path, sheet, cell[name],
-                                                      f"{f.title}只能选一项，填了 {'、'.join(map(str, parsed.items))}"))
-                if f.note:
-                    rec[f.note] = parsed.other
-                if f.carries_over:
-                    rec[f"{name}_unchanged"] = parsed.unchanged
-            elif kind is Kind.NAMES:
+                        out.append(ONE_OPTION.finding(path, sheet, f"{letters.get(name, '')}{row_number}",
+                                                      f"{col.title}只能选一项，填了 {'、'.join(map(str, parsed.items))}"))
+                if col.note:
+                    rec[col.note] = parsed.other
+                if col.unchanged:
+                    rec[col.unchanged] = parsed.unchanged
+            elif how == _NAMES:
                 rec[name] = list(parse_names(value))
-            elif kind is Kind.CODE:
+            elif how == _CODE:
                 # A code typed as a number reads as 430100.0.
                 rec[name] = str(int(value)) if isinstance(value, float) and value.is_integer() else normalise_text(value)
-            elif kind is Kind.NAME:
+            elif how == _NAME:
                 rec[name] = normalise_text(value)
             else:
                 rec[name] = clean_text(value)
         except UnitSuffixError as exc:
             # A unit that contradicts the column is refused, never stripped (3560000人 is not 3560000 万人).
-            out.append(UNIT_SUFFIX.finding(path, sheet, cell.get(name, ""), f"{f.title}：{exc}"))
+            out.append(UNIT_SUFFIX.finding(path, sheet, f"{letters.get(name, '')}{row_number}", f"{col.title}：{exc}"))
             rec[name] = None
         except CellValueError as exc:
-            out.append(UNREADABLE_CELL.finding(path, sheet, cell.get(name, ""), f"{exc}"))
-            rec[name] = [] if kind is Kind.OPTIONS else None
-    return rec, out
+            out.append(UNREADABLE_CELL.finding(path, sheet, f"{letters.get(name, '')}{row_number}", f"{exc}"))
+            rec[name] = [] if how == _OPTIONS else None
+    return rec
 
 
 @dataclass
@@ -782,8 +910,43 @@ def read_batch(batch: list[tuple[Path, str]]) -> tuple[list[tuple[list[SheetData
     from sbk.bulk import collector_paused
 
     timings: dict[str, float] = {}
-    with collector_paused():  # a batch's records all live until it is sent back (sbk.bulk)
-        return [read_workbook(path, shown, timings) for path, shown in batch], timings
+    global _BATCH_BANKS
+    _BATCH_BANKS = _BankNames()
+    try:
+        with collector_paused():  # a batch's records all live until it is sent back (sbk.bulk)
+            return [read_workbook(path, shown, timings) for path, shown in batch], timings
+    finally:
+        _BATCH_BANKS = None
+
+
+class _BankNames:
+    """``match_bank`` against one catalog for one batch of workbooks (``read_batch``), each name matched once.
+
+    ``bank_matcher`` looks at the catalog's files (a folder walk and a stat of each) every time it is asked, which
+    cost more than reading the rest of a 表四; a batch takes a second, and the next one sees a maintainer's edit.
+    The catalog is loaded when a 表四 first needs it, not before (a batch without one never loads it)."""
+
+    def __init__(self) -> None:
+        self.match: Callable[[Any], Any] | None = None
+        self.seen: dict[str, Any] = {}
+
+    def __call__(self, written: str) -> Any:
+        if written not in self.seen:
+            if self.match is None:
+                from sbk.catalog import bank_matcher
+
+                self.match = bank_matcher()
+            try:
+                self.seen[written] = self.match(written)
+            except KeyError:
+                self.seen[written] = None
+        found = self.seen[written]
+        if found is None:
+            raise KeyError(written)
+        return found
+
+
+_BATCH_BANKS: _BankNames | None = None
 
 
 def read_sheet(shown: str, raw: RawSheet) -> tuple[SheetData | None, list[Finding]]:
@@ -867,7 +1030,9 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
         return None, [UNRECOGNISED_SHEET.finding(path, sheet, "A1",
                               "未找到表名（社会保障卡发行情况月调度表 / 社会保障卡工作情况季调度表（一）…（四）），已跳过")]
     layout = LAYOUTS[form]
-    grid = _fill_merged(cells, merged)
+    # The merged headers filled in: only the rows where the header is looked for (up to 12 under the title) and
+    # its levels, never the data rows (which are read from ``cells``).
+    grid = _fill_merged(cells[:title_row + 12 + max(3, layout.header_levels)], merged)
     anchor = layout.anchor
     header_row = next(
         (i for i in range(title_row + 1, min(len(grid), title_row + 12)) if any(anchor in _norm(v) for v in grid[i])),
@@ -911,51 +1076,66 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
     total_candidates: list[tuple[int, TotalLabel, dict[str, Any]]] = []  # (row, its label, figures)
     data_rows: list[int] = []  # every row read as data or total, in order: where a total may stand
     new_count, new_names, remark_cell = None, [], ""
+    plan = _column_plan(layout)
+    reading = [(ci, plan[name]) for name, ci in mapping.items() if plan[name].how != _SKIP]
+    label_cols = [mapping[n] for n in ("region_name", "bank_name") if n in mapping]
+    seq_col, code_col = mapping.get("seq"), mapping.get("region_code")
+    has_total = layout.total_label is not None
+    names_period = _same_names_as(period)  # what total_label asks once per row
     for ri in range(first_data, len(cells)):
         row = cells[ri]
-        texts = [normalise_text(v) for v in row]
-        if not any(texts):
+        blank, plain = _row_is_plain(row)
+        if blank:
             continue
-        joined = "".join(texts)
         excel_row = ri + 1
-        if _FOOTER.search(joined):
-            # Filer names and phone numbers: personal data, never read further.
-            continue
-        if _REMARK.match(texts[0] if texts else "") or (joined.startswith("备注")):
-            remark_cell = f"A{excel_row}"
-            m = _NEW_CITIES.search(joined)
-            if m:
-                count_text = m.group(1) or ""
-                names = [n for n in parse_names(m.group(2)) if not set(n) <= {"_"}]
-                new_count = int(count_text) if count_text.isdigit() else (None if not names else len(names))
-                new_names = names
-            elif joined.replace(" ", "") not in ("备注", "备注:", "备注："):
-                findings.append(REMARK_FORMAT.finding(path, sheet, remark_cell,
-                                        "备注应写作“新增发卡城市__个，即_____”，未能读出新增城市"))
-            continue
-        raw = {name: (row[ci] if ci < len(row) else None) for name, ci in mapping.items()}
-        label = normalise_text(raw.get("region_name") or raw.get("bank_name") or "")
-        seq_text = normalise_text(raw.get("seq"))
+        if not plain:
+            # A row that may be a footer or the 备注 (a colon or 备 in its text, or a cell neither text nor number).
+            texts = [normalise_text(v) for v in row]
+            if not any(texts):
+                continue
+            joined = "".join(texts)
+            if _FOOTER.search(joined):
+                # Filer names and phone numbers: personal data, never read further.
+                continue
+            if _REMARK.match(texts[0] if texts else "") or (joined.startswith("备注")):
+                remark_cell = f"A{excel_row}"
+                m = _NEW_CITIES.search(joined)
+                if m:
+                    count_text = m.group(1) or ""
+                    names = [n for n in parse_names(m.group(2)) if not set(n) <= {"_"}]
+                    new_count = int(count_text) if count_text.isdigit() else (None if not names else len(names))
+                    new_names = names
+                elif joined.replace(" ", "") not in ("备注", "备注:", "备注："):
+                    findings.append(REMARK_FORMAT.finding(path, sheet, remark_cell,
+                                            "备注应写作“新增发卡城市__个，即_____”，未能读出新增城市"))
+                continue
+        width = len(row)
+        label: Any = None
+        for ci in label_cols:  # the region's (or bank's) name; a blank one falls through to the next
+            label = row[ci] if ci < width else None
+            if label:
+                break
+        seq_text = normalise_text(row[seq_col]) if seq_col is not None and seq_col < width else ""
+        code_text = normalise_text(row[code_col]) if code_col is not None and code_col < width else ""
         data_rows.append(excel_row)
-        as_total = total_label(label, normalise_text(raw.get("region_code")), period, seq_text)
-        cell = _RowCells(letters, excel_row)
-        if as_total and layout.total_label is not None:  # 表三's only row is 全省: it is the data row.
-            parsed, fs = _parse_row(layout, raw, cell, path, sheet)
-            findings.extend(fs)
-            total_candidates.append((excel_row, as_total, parsed))
+        as_total = _total_label(normalise_text(label or ""), code_text, names_period, seq_text)  # total_label's
+        rec = _parse_cells(reading, row, letters, excel_row, path, sheet, findings)
+        if as_total and has_total:  # 表三's only row is 全省: it is the data row.
+            total_candidates.append((excel_row, as_total, rec))
             continue
-        rec, fs = _parse_row(layout, raw, cell, path, sheet)
-        findings.extend(fs)
         rec["source_row"] = excel_row
+        # The sheet's own keys, in the order the records always had them; province_code is set once it is known.
+        rec["period"], rec["province_code"], rec["source_file"], rec["source_sheet"] = period, None, path, sheet
         records.append(rec)
 
     # Region codes: infer the province from the rows, fill 省本级's blank code. The rows stay plain records until
     # the sheet's one frame is built at the end (a frame per step cost more than the reading itself).
     regional = "region_code" in layout.by_name
     if regional and records:
-        codes = [str(rec["region_code"]) for rec in records
-                 if "region_code" in rec and re.fullmatch(r"\d{6}", str(rec["region_code"]))]
-        counts = Counter(c[:2] + "0000" for c in codes)
+        counts: dict[str, int] = {}
+        for rec in records:
+            if "region_code" in rec and _SIX_DIGITS.fullmatch(code := str(rec["region_code"])):
+                counts[code[:2] + "0000"] = counts.get(code[:2] + "0000", 0) + 1
         # The most frequent prefix; of several as frequent, the smallest (as pandas' mode() sorts them).
         code_province = min(k for k, n in counts.items() if n == max(counts.values())) if counts else None
         if province is None:
@@ -980,11 +1160,14 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
             rec["bank_name"] = name
     columns: list[str] = []
     if records:
-        dropped = {f.name for f in layout.fields if not f.stored}
-        keys = [k for k in dict.fromkeys(k for rec in records for k in rec) if k not in dropped]
+        dropped = {f.name for f in layout.fields if not f.stored}.union(_WHERE)
+        seen: dict[str, Any] = {}
+        for rec in records:  # every key in the order first met (update keeps a key's first place)
+            seen.update(rec)
+        keys = [k for k in seen if k not in dropped]
         columns = ["period", "province_code", *keys, "source_file", "source_sheet"]
-        where = {"period": period, "province_code": province, "source_file": path, "source_sheet": sheet}
-        records = [{**rec, **where} for rec in records]  # a key a row lacks stays absent, as the frame had NaN there
+        for rec in records:  # a key a row lacks stays absent, as the frame had NaN there
+            rec["province_code"] = province
     return SheetData(path, sheet, form, period, province, records, columns, letters, total, total_row, new_count,
                      new_names, remark_cell, synthetic, findings), findings
 
@@ -1003,7 +1186,7 @@ def _header_cell_text(value: Any) -> str:
     return str(value)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=1024)  # a national set has some 160 periods, read province by province
 def _province_names(period: str | None) -> dict[str, str]:
     """Every province's full and short name (湖南省, 湖南) → its code, as a row label may carry them."""
     from sbk.regions import RegionError, provinces
@@ -1110,8 +1293,7 @@ def _choose_total(candidates: list[tuple[int, TotalLabel, dict[str, Any]]], data
     a municipality, 小计 alone and the province's code with another region's name are refused. Two totals whose
     figures differ: which one is the total is in doubt, and the form is refused.
     """
-    names = _province_names(period)
-    full = {code: name for name, code in names.items() if name.endswith(("省", "自治区", "市"))}
+    full = _full_names(period)
     label_letter = letters.get("region_name") or letters.get("bank_name") or letters.get("seq") or "A"
     where = f"{full.get(province or '', province or '')}（{province}）" if province else "本表"
     total = layout.total_label
@@ -1163,6 +1345,12 @@ def _choose_total(candidates: list[tuple[int, TotalLabel, dict[str, Any]]], data
     return figures, row
 
 
+@lru_cache(maxsize=1024)
+def _full_names(period: str | None) -> dict[str, str]:
+    """Each province's code → its full name (湖南省, 广西壮族自治区, 北京市)."""
+    return {code: name for name, code in _province_names(period).items() if name.endswith(("省", "自治区", "市"))}
+
+
 def _same_figure(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return a is None and b is None
@@ -1178,9 +1366,14 @@ def _provincial_word(name: str, province: str, period: str) -> str:
     湖南省本级 → 本级, 湖南省省本级（含省直单位） → 省本级, 湖南省级 → 省级 (so 省本级 is recognised however it is
     written)."""
     word = re.sub(r"[(（][^()（）]*[)）]$", "", name.replace(" ", ""))
-    rests = [word[len(own):] for own in sorted((n for n, c in _province_names(period).items() if c == province),
-                                               key=len, reverse=True) if word.startswith(own) and len(word) > len(own)]
+    rests = [word[len(own):] for own in _own_names(period, province) if word.startswith(own) and len(word) > len(own)]
     return next((r for r in rests if r in _PROVINCIAL_LEVEL), rests[0] if rests else word)
+
+
+@lru_cache(maxsize=1024)
+def _own_names(period: str, province: str) -> tuple[str, ...]:
+    """A province's names (湖南省, 湖南), longest first."""
+    return tuple(sorted((n for n, c in _province_names(period).items() if c == province), key=len, reverse=True))
 
 
 def _fill_codes(df: pd.DataFrame, province: str, period: str, path: str, sheet: str,
@@ -1193,11 +1386,11 @@ def _fill_codes(df: pd.DataFrame, province: str, period: str, path: str, sheet: 
 def _filled_codes(rows: list[dict[str, Any]], province: str, period: str, path: str, sheet: str,
                   letters: dict[str, str], findings: list[Finding]) -> list[str] | None:
     """Each row's 行政区划代码 with the blank ones filled (``_fill_codes``); None when none is blank."""
-    from sbk.regions import RegionError, lookup
-
     codes = ["" if _missing(rec.get("region_code")) else str(rec["region_code"]) for rec in rows]
     if all(codes):
         return None
+    from sbk.regions import RegionError, lookup
+
     for i, rec in enumerate(rows):
         code, name = codes[i], str(rec.get("region_name") or "")
         if not code:
@@ -1233,7 +1426,7 @@ def _bank_names(rows: list[dict[str, Any]], path: str, sheet: str, letters: dict
     """
     from sbk.catalog import bank_matcher
 
-    match_bank = bank_matcher()
+    match_bank = _BATCH_BANKS or bank_matcher()
     names: list[str] = []
     for rec in rows:
         written = str(rec.get("bank_name") or "")
@@ -1264,6 +1457,8 @@ def _bank_names(rows: list[dict[str, Any]], path: str, sheet: str, letters: dict
 
 def _missing(value: Any) -> bool:
     """A blank a frame shows as None or NaN (what ``fillna`` fills)."""
+    if value.__class__ is str:  # most values: asked first
+        return False
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return True
     pandas = sys.modules.get("pandas")  # pd.NA exists only once pandas is imported (never in a reader's worker)
