@@ -23,6 +23,7 @@ The generated set is cached under benchmarks/out/ (not committed; ``--root`` put
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import math
 import os
@@ -192,6 +193,10 @@ def paired_rounds(root: Path, files: list[Path], rounds: int) -> dict:
     # One untimed read first, so that both sides of every pair find the files in the page cache (a first round
     # whose floor read them from disk gave a pair 4.5 times apart from the others).
     _child([str(HERE / "calamine_floor.py"), str(listing)])
+    # sbk byte-compiled, untimed, as an installed package is (pip compiles at install; Python writes the bytecode
+    # of an editable install at its first import): where PYTHONDONTWRITEBYTECODE is set, every process of every
+    # round would otherwise compile sbk's modules from source again (the libraries' bytecode is there already).
+    compileall.compile_dir(str(HERE.parent / "sbk"), quiet=1)
     for r in range(rounds):
         def floor() -> float:
             wall, report = _child([str(HERE / "calamine_floor.py"), str(listing)])
