@@ -352,11 +352,13 @@ def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None, timings
 
 
 def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None = None,
-             timings: dict[str, float] | None = None, found: Discovery | None = None
+             timings: dict[str, float] | None = None, found: Discovery | None = None,
+             meanwhile: Callable[[], None] = lambda: None
              ) -> tuple[list[SheetData], dict[str, pd.DataFrame], dict[str, str], list[Finding], int]:
     """Read every file under ``raw_dir``: (sheets, extra tables, sha256 by path, findings, file count).
 
     ``timings``, when given, has the seconds the workers spent on each step of reading added to it.
+    ``meanwhile`` runs while the workers read, after the files that are not workbooks have been read.
 
     Every file found is read or named in a finding. A CSV is tried, in this order, as an official-layout form
     (a form title in its first rows), as published figures, as a tidy table; otherwise it is named.
@@ -404,14 +406,14 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
             findings.extend(fs)
             if kind is not None:
                 extra.setdefault(kind, []).append(df)
-        # What the checks import, loaded while the workers read rather than after them.
-        import pandera.pandas  # noqa: F401
+        meanwhile()
 
-        import sbk.validate  # noqa: F401
+    from sbk.bulk import collector_paused
 
-    for got, fs in _read_workbooks(workbooks, jobs, timings if timings is not None else {}, read_others):
-        sheets.extend(got)
-        findings.extend(fs)
+    with collector_paused():  # the workers' records, received (sbk.bulk)
+        for got, fs in _read_workbooks(workbooks, jobs, timings if timings is not None else {}, read_others):
+            sheets.extend(got)
+            findings.extend(fs)
     import pandas as pd
 
     joined = {k: pd.concat(v, ignore_index=True) for k, v in extra.items()}
@@ -648,23 +650,25 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
     return result
 
 
+def _load_checks() -> None:
+    """Import what the checks need (pandas, pandera, the rules): run while the reading workers read, not after."""
+    import sbk.storage
+    import sbk.validate  # noqa: F401
+
+
 def _new_set(raw_dir: Path, shas: dict[str, str], fp: str, jobs: int | None, result: IngestResult,
              found: Discovery | None = None) -> dict[str, bytes] | None:
     """Read and validate everything (findings into ``result``); the new set's files by name, or None on error."""
-    from sbk.bulk import collector_paused
-
     t0 = time.perf_counter()
-    with collector_paused():
-        # pandas and the checks are imported by read_all while its workers read (not before they start).
-        sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs, result.phases, found)
-        import pandas as pd
+    sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs, result.phases, found, _load_checks)
+    import pandas as pd
 
-        from sbk.storage import encode
-        from sbk.validate import assemble
+    from sbk.storage import encode
+    from sbk.validate import assemble
 
-        t1 = time.perf_counter()
-        result.files, result.sheets = nfiles, len(sheets)
-        tables, fs = assemble(sheets, shas, extra.get("region_population"))
+    t1 = time.perf_counter()
+    result.files, result.sheets = nfiles, len(sheets)
+    tables, fs = assemble(sheets, shas, extra.get("region_population"))
     result.findings = findings + fs
     result.rows = sum(len(tables[layout.table]) for layout in LAYOUTS.values() if layout.table in tables)
     t2 = time.perf_counter()

@@ -70,7 +70,7 @@ def _json_lists(values: Iterable[Any]) -> list[str | None]:
             key = tuple(value)  # ints only (not bool, not float): equal keys are lists written alike
             text = memo.get(key)
             if text is None:
-                text = memo[key] = "[" + ", ".join(map(str, value)) + "]"
+                text = memo[key] = _json_list(value)  # type: ignore[assignment]  # a list gives text, never None
             out.append(text)
         else:
             out.append(_json_list(value))

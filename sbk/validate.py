@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from sbk.bulk import collector_paused
 from sbk.calendar import PeriodError, parse_period
 from sbk.findings import ERROR, RULES, WARNING, Finding, Rule, rule
 from sbk.forms import LAYOUTS, TABLES, Layout, fmt, table_columns
@@ -358,6 +359,12 @@ def assemble(sheets: list[SheetData], sha256: dict[str, str], region_population:
     ``region_population`` (the table read from ``region_population*.csv``, if any) bounds each region's
     万人 figures (``sbk.plausibility``).
     """
+    with collector_paused():  # the tables and checks of a whole set: objects that live to the end (sbk.bulk)
+        return _assemble(sheets, sha256, region_population)
+
+
+def _assemble(sheets: list[SheetData], sha256: dict[str, str], region_population: pd.DataFrame | None
+              ) -> tuple[dict[str, pd.DataFrame], list[Finding]]:
     findings: list[Finding] = []
     usable = [s for s in sheets if s.period and s.province_code]
     usable, dup = _dedupe(usable)
