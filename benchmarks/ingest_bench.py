@@ -155,15 +155,18 @@ def reader_comparison(files: list[Path]) -> dict[str, float]:
             "calamine_files_per_s": round(len(files) / calamine, 1), "openpyxl_files_per_s": round(len(files) / openpyxl, 1)}
 
 
-# The ingest, as ``sbk ingest RAW --out OUT`` runs it (the same imports, two worker processes), reporting its phases.
+# The ingest, as ``sbk ingest RAW --out OUT`` runs it (the same imports, two worker processes, the process ending as
+# the program's does: ``sbk.cli.as_program``), reporting its phases.
 INGEST = """
 import json, resource, sys, time
-from sbk.ingest import ingest
-r = ingest(sys.argv[1], sys.argv[2], jobs=2)
-print(json.dumps({"ok": r.ok, "files": r.files, "forms": r.sheets, "rows": r.rows, "phases": r.phases,
-                  "errors": [f.format() for f in r.findings if f.severity == "error"][:5],
-                  "main_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "largest_worker_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+from sbk.cli import as_program
+with as_program():
+    from sbk.ingest import ingest
+    r = ingest(sys.argv[1], sys.argv[2], jobs=2)
+    print(json.dumps({"ok": r.ok, "files": r.files, "forms": r.sheets, "rows": r.rows, "phases": r.phases,
+                      "errors": [f.format() for f in r.findings if f.severity == "error"][:5],
+                      "main_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "largest_worker_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
 
 

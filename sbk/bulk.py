@@ -15,7 +15,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["collector_paused"]
+__all__ = ["collector_paused", "leave_uncollected"]
 
 
 @contextmanager
@@ -34,3 +34,12 @@ def collector_paused() -> Iterator[None]:
             gc.freeze()
             gc.unfreeze()
             gc.enable()
+
+
+def leave_uncollected() -> None:
+    """Called as a process is about to end: its last collection, which the interpreter runs at exit over every object
+    still alive (the libraries' modules, the tables made), is skipped. It frees nothing the end of the process does
+    not free anyway; the objects are only frozen (``gc.freeze``), so cycles with finalisers are not run: every output is
+    written and closed before this point. Measured: 0.25 s of a one-workbook ``sbk validate``, 0.4 s at the end of
+    a national ingest (issue 18)."""
+    gc.freeze()

@@ -45,6 +45,11 @@ def exit_with_parent(parent: int | None = None, poll_seconds: float = 0.5) -> No
 def worker_initializer(parent: int | None = None) -> None:
     """Initializer of sbk's worker processes (reading workbooks, building reports; ``initargs=(os.getpid(),)``):
     Ctrl-C is answered by the main process alone (``ignore_sigint``), and a worker never outlives its main
-    process (``exit_with_parent``)."""
+    process (``exit_with_parent``); it ends without a last collection of what it made (``sbk.bulk``)."""
+    import atexit
+
+    from sbk.bulk import leave_uncollected
+
     ignore_sigint()
     exit_with_parent(parent)
+    atexit.register(leave_uncollected)

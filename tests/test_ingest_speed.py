@@ -10,7 +10,6 @@ import sys
 from conftest import VALUES_SAMPLE, write_monthly
 import pytest
 from hypothesis import given
-import pytest
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -130,3 +129,29 @@ def test_the_collector_is_paused_only_inside_the_block_and_back_after_an_error()
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()
+
+
+def test_the_program_keeps_hypothesis_out_and_ends_without_a_last_collection(raw):
+    # As ``sbk`` runs (sbk.cli.as_program): pandera's checks load without hypothesis (a test dependency it imports
+    # only to offer example data), the findings still come, and the process ends with its objects frozen. Called
+    # in-process with arguments (tests, notebooks), main leaves both alone.
+    write_monthly(raw / "2015-03.xlsx", "2015-03", {**VALUES_SAMPLE, "430100": -1.0})
+    script = (
+        "import gc, sys\n"
+        "from sbk.cli import as_program, main\n"
+        "with as_program():\n"
+        f"    status = main(['validate', {str(raw)!r}, '--format', 'json'])\n"
+        "    inside = sys.modules.get('hypothesis') is not None\n"
+        "print(status, inside, gc.get_freeze_count() > 0)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    *report, last = run.stdout.strip().splitlines()
+    assert last == "1 False True"
+    assert [(f["code"], f["cell"]) for f in json.loads("\n".join(report))] == [
+        ("monthly.cumulative_holders_10k.non_negative", "D5")]
+    plain = subprocess.run([sys.executable, "-c", "import gc, sys\nfrom sbk.cli import main\n"
+                            f"main(['validate', {str(raw)!r}])\nimport hypothesis\nprint(gc.get_freeze_count())"],
+                           capture_output=True, text=True, check=False)
+    assert plain.returncode == 0, plain.stderr
+    assert plain.stdout.strip().splitlines()[-1] == "0"
