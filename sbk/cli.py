@@ -123,28 +123,31 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from sbk.findings import has_errors
-    from sbk.ingest import read_all
-    from sbk.validate import assemble
+    from sbk.ingest import load_checks, read_all
 
     findings: list = []
     sheets, shas = [], {}
     populations: list = []  # region_population tables: they bound each region's 万人 figures
-    from pathlib import Path
-
-    import pandas as pd
-
     for p in args.paths:
         path = Path(p)
         if not path.exists():
             print(f"sbk validate: {p}: no such file or folder", file=sys.stderr)
             return 2
-        got, extra, sha, fs, _ = read_all(path)
+        # The checks' imports (pandas, pandera) while the workers read, and after they have started: forked from a
+        # process without pyarrow (sbk.ingest.start_method).
+        got, extra, sha, fs, _ = read_all(path, meanwhile=load_checks)
         sheets.extend(got)
         shas.update(sha)
         findings.extend(fs)
         if "region_population" in extra:
             populations.append(extra["region_population"])
+    import pandas as pd
+
+    from sbk.validate import assemble
+
     _, fs = assemble(sheets, shas, pd.concat(populations, ignore_index=True) if populations else None)
     findings.extend(fs)
     _print_findings(findings, args.format)

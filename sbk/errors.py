@@ -47,9 +47,11 @@ def worker_initializer(parent: int | None = None) -> None:
     Ctrl-C is answered by the main process alone (``ignore_sigint``), and a worker never outlives its main
     process (``exit_with_parent``); it ends without a last collection of what it made (``sbk.bulk``)."""
     import atexit
+    import gc
 
     from sbk.bulk import leave_uncollected
 
     ignore_sigint()
     exit_with_parent(parent)
+    gc.enable()  # a forked worker inherits the collector paused where its parent's bulk work paused it (sbk.bulk)
     atexit.register(leave_uncollected)

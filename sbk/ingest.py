@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -321,6 +322,22 @@ def _read_csv(path: Path, shown: str) -> tuple[list[SheetData], str | None, pd.D
     return sheets, None, pd.DataFrame(), fs
 
 
+def start_method() -> str:
+    """How the reading workers start: forked from this process when that is safe, else spawned.
+
+    A forked worker has the reader's modules already imported (a spawned one starts Python and imports them again:
+    ~0.15 s of CPU a worker). Forking is safe only while this process runs a single thread and has not imported
+    pyarrow (whose thread pools a fork can leave locked, hanging the child): so on Linux, before the checks' imports,
+    as ``sbk ingest`` and ``sbk validate`` start their workers; anywhere else (a notebook, a test that imported
+    pandas), spawn."""
+    import multiprocessing as mp
+    import threading
+
+    safe = (sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
+            and threading.active_count() == 1 and "pyarrow" not in sys.modules)
+    return "fork" if safe else "spawn"
+
+
 def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None, timings: dict[str, float],
                     meanwhile: Callable[[], None] = lambda: None) -> list[tuple[list[SheetData], list[Finding]]]:
     """Read workbooks, in parallel processes when there are many (each file is independent).
@@ -337,8 +354,7 @@ def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None, timings
 
         size = 32
         chunks = [workbooks[i:i + size] for i in range(0, len(workbooks), size)]
-        # spawn, not fork: forking a process that has already imported pandas/pyarrow threads can hang.
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"),
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context(start_method()),
                                  initializer=worker_initializer, initargs=(os.getpid(),)) as pool:
             pending = pool.map(read_batch, chunks)  # every batch handed out now; answers collected below
             meanwhile()
@@ -650,7 +666,7 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
     return result
 
 
-def _load_checks() -> None:
+def load_checks() -> None:
     """Import what the checks need (pandas, pandera, the rules): run while the reading workers read, not after."""
     import sbk.storage
     import sbk.validate  # noqa: F401
@@ -660,7 +676,7 @@ def _new_set(raw_dir: Path, shas: dict[str, str], fp: str, jobs: int | None, res
              found: Discovery | None = None) -> dict[str, bytes] | None:
     """Read and validate everything (findings into ``result``); the new set's files by name, or None on error."""
     t0 = time.perf_counter()
-    sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs, result.phases, found, _load_checks)
+    sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs, result.phases, found, load_checks)
     import pandas as pd
 
     from sbk.storage import encode

@@ -141,37 +141,38 @@ def _growth_findings(sheets: list[SheetData], flagged: set[tuple[str, str, str]]
 
     row_keys: dict[tuple[Any, ...], int] = {}
     places: list[tuple[SheetData, Mapping[Any, Any]]] = []  # every row read, in order
-    sid_parts, order_parts, value_parts, period_parts = [], [], [], []
+    row_key: list[int] = []  # each row's series key (form, province, row key)
+    row_period: list[int] = []
+    flat: list[float] = []  # each row's figures by slot, NaN where it has none: one array for all rows, not one a sheet
     periods: dict[str, int] = {}
     for s, rows in zip(sheets, sheet_rows):
         if not s.records or not s.period or not rows:
             continue
         layout = LAYOUTS[s.form]
         figures, keys, base = _figures(layout), layout.row_key, (s.form, s.province_code)
-        first = len(places)
+        pad = [math.nan] * (_SLOTS - len(figures))
         places.extend((s, rec) for rec in rows)
-        key_ids = np.array([row_keys.setdefault((base, tuple([str(rec.get(k) or "") for k in keys])), len(row_keys))
-                            for rec in rows], dtype=np.int64)
-        period_number = periods.setdefault(str(s.period), len(periods))
-        # A row's position among all rows read, times the figures' slots: the order the series first appear in.
-        at = (np.arange(first, first + len(rows), dtype=np.int64)) * _SLOTS
-        for j, name in enumerate(figures):
-            values = np.array([v if type(v) is float else _missing(_number(v)) for v in (rec.get(name) for rec in rows)],
-                              dtype=float)
-            keep = ~np.isnan(values)
-            sid_parts.append(key_ids[keep] * _SLOTS + j)
-            order_parts.append(at[keep] + j)
-            value_parts.append(values[keep])
-            period_parts.append(np.full(int(keep.sum()), period_number, dtype=np.int64))
-    if not sid_parts:
+        for rec in rows:
+            row_key.append(row_keys.setdefault((base, tuple([str(rec.get(k) or "") for k in keys])), len(row_keys)))
+            flat.extend([v if type(v) is float else _missing(_number(v)) for v in (rec.get(name) for name in figures)])
+            flat.extend(pad)
+        row_period.extend([periods.setdefault(str(s.period), len(periods))] * len(rows))
+    if not flat:
         return []
-    sid, order, value = np.concatenate(sid_parts), np.concatenate(order_parts), np.concatenate(value_parts)
+    values = np.array(flat, dtype=float).reshape(-1, _SLOTS)
+    keep = ~np.isnan(values)
+    slots = np.arange(_SLOTS, dtype=np.int64)
+    # Row by row, slot by slot: a series' points (one slot of one row key) come in the order they were read.
+    sid = (np.array(row_key, dtype=np.int64)[:, None] * _SLOTS + slots)[keep]
+    # A row's position among all rows read, times the slots, plus the slot: the order the series first appear in.
+    order = (np.arange(len(row_key), dtype=np.int64)[:, None] * _SLOTS + slots)[keep]
+    value = values[keep]
     # Periods compared as the text they are (YYYY-MM and YYYYQn each sort as written).
     names_of = sorted(periods)
     rank_of_period = np.empty(len(names_of), dtype=np.int64)
     for rank, text in enumerate(names_of):
         rank_of_period[periods[text]] = rank
-    period = rank_of_period[np.concatenate(period_parts)]
+    period = np.broadcast_to(rank_of_period[np.array(row_period, dtype=np.int64)][:, None], values.shape)[keep]
     # Series in order of first appearance, points by period, ties as read (a stable sort of each series).
     unique, first_at = np.unique(sid, return_index=True)
     series_rank = np.empty(len(unique), dtype=np.int64)

@@ -155,3 +155,40 @@ def test_the_program_keeps_hypothesis_out_and_ends_without_a_last_collection(raw
                            capture_output=True, text=True, check=False)
     assert plain.returncode == 0, plain.stderr
     assert plain.stdout.strip().splitlines()[-1] == "0"
+
+
+def test_the_reading_workers_are_forked_only_from_a_process_without_pyarrow_or_other_threads():
+    from sbk.ingest import start_method
+
+    assert "pyarrow" in sys.modules and start_method() == "spawn"  # this test process: pandas imported
+    script = ("import threading, time\n"
+              "from sbk.ingest import start_method\n"
+              "print(start_method())\n"
+              "t = threading.Thread(target=time.sleep, args=(0.5,))\n"
+              "t.start()\n"
+              "print(start_method())\n"
+              "t.join()\n"
+              "import pandas\n"
+              "print(start_method())\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["fork", "spawn", "spawn"]
+
+
+def test_forked_and_spawned_reading_workers_write_the_same_set(raw, tmp_path):
+    # 70 workbooks: enough for the worker pool (64 or more). ``sbk ingest`` forks its workers; this test process,
+    # which has imported pandas, spawns them.
+    from sbk.ingest import ingest
+
+    for i in range(70):
+        period = f"{2016 + i // 12}-{i % 12 + 1:02d}"
+        write_monthly(raw / f"{period}.xlsx", period, {**VALUES_SAMPLE, "430100": 300.0 + i})
+    forked = subprocess.run([sys.executable, "-m", "sbk.cli", "ingest", str(raw), "--out", str(tmp_path / "forked")],
+                            capture_output=True, text=True, check=False)
+    assert forked.returncode == 0, forked.stderr
+    spawned = ingest(raw, tmp_path / "spawned")
+    assert spawned.ok and spawned.files == 70
+    names = sorted(p.name for p in (tmp_path / "forked").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "spawned").iterdir()) and "monthly_issuance.parquet" in names
+    for name in names:
+        assert (tmp_path / "forked" / name).read_bytes() == (tmp_path / "spawned" / name).read_bytes(), name

@@ -146,7 +146,10 @@ def test_the_reading_workers_end_when_sbk_ingest_is_killed_while_they_work(tmp_p
     workers: set[int] = set()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:
-        workers = {p for p in _children(proc.pid) if "spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace")}
+        # Its children but multiprocessing's resource tracker (started beside spawned workers): the reading workers,
+        # forked or spawned (sbk.ingest.start_method).
+        workers = {p for p in _children(proc.pid)
+                   if "resource_tracker" not in Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace")}
         time.sleep(0.05)
     assert len(workers) == 2, "the ingest finished before its two reading workers were seen"
     time.sleep(0.5)  # at work
