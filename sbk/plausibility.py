@@ -152,9 +152,9 @@ def _growth_findings(sheets: list[SheetData], flagged: set[tuple[str, str, str]]
         figures, keys, base = _figures(layout), layout.row_key, (s.form, s.province_code)
         pad = [math.nan] * (_SLOTS - len(figures))
         places.extend((s, rec) for rec in rows)
-        for rec in rows:
-            row_key.append(row_keys.setdefault((base, tuple([str(rec.get(k) or "") for k in keys])), len(row_keys)))
-            flat.extend([v if type(v) is float else _missing(_number(v)) for v in (rec.get(name) for name in figures)])
+        for row in rows:
+            row_key.append(row_keys.setdefault((base, tuple([str(row.get(k) or "") for k in keys])), len(row_keys)))
+            flat.extend([v if type(v) is float else _missing(_number(v)) for v in (row.get(name) for name in figures)])
             flat.extend(pad)
         row_period.extend([periods.setdefault(str(s.period), len(periods))] * len(rows))
     if not flat:
