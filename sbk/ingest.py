@@ -62,6 +62,7 @@ from sbk.workbooks import (  # the reader's own cell steps (_…): a tidy CSV's 
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 # pandas, pyarrow, pandera (the rules, the validation) and the published-figures reader are imported by the
 # functions that use them: a re-run that finds everything up to date, as a person waits for it, needs none of them.
@@ -436,13 +437,11 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
     return sheets, joined, shas, findings, len(found.files)
 
 
-def _parquet_bytes(df: pd.DataFrame) -> bytes:
+def _parquet_bytes(table: pa.Table) -> bytes:
+    """A stored table's Parquet file (``sbk.storage.to_arrow`` made ``table``)."""
     import pyarrow as pa_arrow
     import pyarrow.parquet as pq
 
-    from sbk.storage import to_arrow
-
-    table = to_arrow(df)
     # pandas metadata records library versions only: stable for a given environment.
     sink = pa_arrow.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd", write_statistics=True)
@@ -491,16 +490,17 @@ def _source_title(path: str, synthetic: bool) -> str:
     return f"报送文件 filed file: {name}"
 
 
-def _datapackage(tables: dict[str, pd.DataFrame], shas: dict[str, str], synthetic_files: set[str], fp: str) -> dict:
+def _datapackage(tables: dict[str, pd.DataFrame], schemas: dict[str, pa.Schema], shas: dict[str, str],
+                 synthetic_files: set[str], fp: str) -> dict:
     from sbk.forms import TABLES, column_labels
-    from sbk.storage import field_type, to_arrow
+    from sbk.storage import field_type
 
     resources = []
     for name in sorted(tables):
         df = tables[name]
         labels = column_labels(name) if name in TABLES else {}
         fields = []
-        schema = to_arrow(df).schema
+        schema = schemas[name]  # as stored (sbk.storage.to_arrow)
         for col in df.columns:
             meta = labels.get(col, {})
             f: dict[str, Any] = {"name": col, "type": field_type(col, schema.field(col).type)}
@@ -679,7 +679,7 @@ def _new_set(raw_dir: Path, shas: dict[str, str], fp: str, jobs: int | None, res
     sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs, result.phases, found, load_checks)
     import pandas as pd
 
-    from sbk.storage import encode
+    from sbk.storage import encode, to_arrow
     from sbk.validate import assemble
 
     t1 = time.perf_counter()
@@ -697,11 +697,14 @@ def _new_set(raw_dir: Path, shas: dict[str, str], fp: str, jobs: int | None, res
                                       columns=["path", "sheet", "cell", "severity", "rule", "message", "line", "code"])
     synthetic_files = {s.path for s in sheets if s.synthetic} | {p for p in shas if "synthetic" in Path(p).name}
     new: dict[str, bytes] = {}
+    schemas = {}
     for name, df in sorted(tables.items()):
         df = encode(name, _sorted(name, _typed(df)))
         tables[name] = df
-        new[f"{name}.parquet"] = _parquet_bytes(df)
-    text = json.dumps(_datapackage(tables, shas, synthetic_files, fp), ensure_ascii=False, indent=2) + "\n"
+        stored = to_arrow(df)
+        schemas[name] = stored.schema
+        new[f"{name}.parquet"] = _parquet_bytes(stored)
+    text = json.dumps(_datapackage(tables, schemas, shas, synthetic_files, fp), ensure_ascii=False, indent=2) + "\n"
     new["datapackage.json"] = text.encode("utf-8")
     result.phases["encode"] = time.perf_counter() - t2
     return new

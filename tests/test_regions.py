@@ -131,3 +131,15 @@ def test_a_cached_lookup_after_the_newest_revision_still_warns_on_every_call():
     for _ in range(2):
         with pytest.warns(RegionsWarning):
             assert lookup("650400", "2024-06").name == "吐鲁番市"
+
+
+def test_every_revision_lists_the_provinces_the_code_package_lists():
+    from gb2260_v2 import GB2260
+
+    from sbk.regions import _OUTSIDE_SCHEME, _provinces, _revisions
+
+    for revision in _revisions():
+        expected = [(str(d.code), d.name) for d in GB2260(revision).provinces() if str(d.code) not in _OUTSIDE_SCHEME]
+        got = _provinces(revision)
+        assert [(r.code, r.name) for r in got] == expected, revision
+        assert all(r.is_province and r.province_code == r.code and r.revision == revision for r in got)
