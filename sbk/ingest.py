@@ -38,7 +38,6 @@ from sbk.code_version import source_hash
 from sbk.errors import worker_initializer
 from sbk.findings import ERROR, WARNING, Finding, has_errors, rule
 from sbk.forms import LAYOUTS, Kind, Layout
-from sbk.locking import output_folder, output_lock
 from sbk.privacy import mask, personal_findings_in_csv
 from sbk.workbooks import (  # the reader's own cell steps (_…): a tidy CSV's cells are read as a workbook's are
     COLUMNS_MISSING,
@@ -629,6 +628,8 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
     into it waits from its start (``on_wait`` is told) and the two never mix. A folder that does not exist yet is
     created, and locked, only when there is a set to write: with errors nothing is created.
     """
+    from sbk.locking import output_folder, output_lock  # filelock: not imported by sbk validate, which writes nothing
+
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     result = IngestResult()
     if not raw_dir.exists():

@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from sbk.errors import SbkError
 
 __all__ = ["LOCK_NAME", "lock_timeout", "output_folder", "output_lock"]
@@ -56,6 +54,9 @@ def output_lock(folder: Path, what: str, on_wait: Callable[[str], None] | None =
     When another process holds it, ``on_wait`` gets one message and this waits up to ``timeout`` seconds,
     then raises SbkError (exit 1) without having written anything.
     """
+    # Imported here: the readers (sbk validate, the reading workers) know the lock file's name but never take it.
+    from filelock import FileLock, Timeout
+
     output_folder(folder)
     timeout = lock_timeout() if timeout is None else timeout
     lock = FileLock(folder / LOCK_NAME, thread_local=False)
