@@ -39,6 +39,7 @@ from sbk.errors import worker_initializer
 from sbk.findings import ERROR, WARNING, Finding, has_errors, rule
 from sbk.forms import LAYOUTS, Kind, Layout
 from sbk.privacy import mask, personal_findings_in_csv
+from sbk.regions import load_tables
 from sbk.workbooks import (  # the reader's own cell steps (_…): a tidy CSV's cells are read as a workbook's are
     COLUMNS_MISSING,
     LIMITS,
@@ -354,7 +355,10 @@ def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None, timings
 
         size = 32
         chunks = [workbooks[i:i + size] for i in range(0, len(workbooks), size)]
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context(start_method()),
+        method = start_method()
+        if method == "fork":
+            load_tables()  # the code tables, loaded once here and shared with the forked workers (sbk.regions)
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context(method),
                                  initializer=worker_initializer, initargs=(os.getpid(),)) as pool:
             pending = pool.map(read_batch, chunks)  # every batch handed out now; answers collected below
             meanwhile()

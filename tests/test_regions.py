@@ -143,3 +143,20 @@ def test_every_revision_lists_the_provinces_the_code_package_lists():
         got = _provinces(revision)
         assert [(r.code, r.name) for r in got] == expected, revision
         assert all(r.is_province and r.province_code == r.code and r.revision == revision for r in got)
+
+
+def test_the_tables_loaded_before_the_workers_fork_cover_every_period_a_filing_can_have():
+    from sbk.calendar import REGIME_START
+    from sbk.regions import _codes_by_prefix, _provinces, load_tables
+
+    load_tables()
+    year, month = int(REGIME_START[:4]), int(REGIME_START[5:])
+    needed = set()
+    while year < 2031:
+        needed.add(revision_for(f"{year}-{month:02d}", quiet=True))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    for loaded in (_provinces, _codes_by_prefix):
+        hits = loaded.cache_info().hits
+        for revision in needed:
+            loaded(revision)
+        assert loaded.cache_info().hits == hits + len(needed)  # every one already loaded
