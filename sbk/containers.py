@@ -509,7 +509,8 @@ def _bound(data: bytes, row_numbers: list[bytes] | None) -> tuple[int, int] | No
     letters, digits = zip(*refs)
     if b"" in letters:
         return None
-    return (max(map(int, digits + tuple(row_numbers))),
+    # Each number once (a row's cells share theirs): the same largest, from a few dozen conversions, not hundreds.
+    return (max(map(int, {*digits, *row_numbers})),
             max(column_number(column.decode()) for column in set(letters)))
 
 

@@ -581,20 +581,38 @@ def _split_note(value: Any) -> tuple[Any, str]:
 _WHERE = ("period", "province_code", "source_file", "source_sheet")  # every record's provenance besides its row
 
 
+# What ``_row_is_plain`` asks of a text cell, remembered by its text (the same labels, option lists and notes come back
+# in every file of a form; a dict look-up instead of a call per cell, issue 18): 0 blank once normalised, 2 a colon or
+# 备 in its normalised text, 1 any other text. Bounded: cleared when full.
+_TEXT_KINDS: dict[str, int] = {}
+
+
+def _text_kind(v: str) -> int:
+    text = normalise_text(v)
+    kind = 0 if not text else 2 if (":" in text or "：" in text or "备" in text) else 1
+    if len(_TEXT_KINDS) >= 1 << 16:
+        _TEXT_KINDS.clear()
+    _TEXT_KINDS[v] = kind
+    return kind
+
+
 def _row_is_plain(row: list[Any]) -> tuple[bool, bool]:
     """(the row is blank, the row is plain): blank as ``normalise_text`` makes every cell ''; plain when no cell
     can make it a footer or the 备注 — only numbers and texts without a colon or 备 — so the texts of its cells
     need not be worked out and joined (what the footer and remark patterns need: a colon, or 备注 in front).
     A cell of any other kind (a date, a bool) makes the row not plain, and it is read the long way."""
     blank, plain = True, True
+    kinds = _TEXT_KINDS
     for v in row:
         c = v.__class__
         if c is str:
             if v:
-                text = normalise_text(v)
-                if text:
+                kind = kinds.get(v)
+                if kind is None:
+                    kind = _text_kind(v)
+                if kind:
                     blank = False
-                    if ":" in text or "：" in text or "备" in text:
+                    if kind == 2:
                         plain = False
         elif c is float:
             if v == v:  # NaN reads as blank
@@ -1039,8 +1057,11 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
     header_text = " ".join(_header_cell_text(v) for r in cells[title_row:header_row] for v in r if v not in (None, ""))
     synthetic = "合成" in header_text or "synthetic" in header_text.lower() or "synthetic" in path.lower()
     head_cell = f"A{title_row + 2}"
+    # Both readings of the header start from its NFKC form (NFKC is idempotent): worked out once, not once in each
+    # (issue 18: the header holds a full-width colon, which makes NFKC do its whole work, in every file).
+    header_nfkc = unicodedata.normalize("NFKC", header_text)
     try:
-        period = parse_header(header_text, form)
+        period = parse_header(header_nfkc, form)
     except PeriodInDoubt as exc:
         # Never filed under a guessed month: the filer says which period the form is for.
         findings.append(exc.rule.finding(path, sheet, head_cell, str(exc)))
@@ -1056,7 +1077,7 @@ def _read_sheet(path: str, sheet: str, cells: list[list[Any]], merged: list) -> 
         except PeriodError as exc:
             findings.append(PERIOD_INVALID.finding(path, sheet, head_cell, str(exc)))
             period = None
-    province = province_in_text(header_text, period or "2015-02")
+    province = province_in_text(header_nfkc, period or "2015-02")
 
     mapping, first_data, missing = _locate_columns(grid, layout, header_row)
     if missing:

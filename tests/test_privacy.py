@@ -811,3 +811,22 @@ def test_a_large_part_seen_clean_does_not_hide_a_number_in_the_same_part_of_the_
         assert [f.code for f in personal_findings_in_workbook(paths[0], paths[0].name, [("s", [["a"]])])[0]] == []
         found = personal_findings_in_workbook(paths[1], paths[1].name, [("s", [["a"]])])[0]
         assert [(f.code, f.message.split("（")[0]) for f in found] == [("privacy.personal_data", "自定义 XML 数据含手机号码")]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="0123456789 -‐—./_·+()Xxe#", max_size=60))
+def test_a_text_without_eleven_joined_digits_has_no_token_the_scanner_could_report(text):
+    # The short cut of the token loop (issue 18) rests on this: every _TOKEN run with 11 digits is found by it.
+    from sbk import privacy
+
+    if privacy._TOKEN_OF_ELEVEN.search(text) is None:
+        assert all(sum(map(str.isdigit, m.group(0))) < 11 for m in privacy._TOKEN.finditer(text))
+
+
+def test_a_path_with_short_digit_runs_passes_and_a_number_split_over_folders_is_still_found():
+    from sbk.privacy import personal_findings_in_name
+
+    assert personal_findings_in_name("benchmarks/out/national-31x10/110000/2015-02.xlsx") == []
+    found = personal_findings_in_name("raw/138/1234/5678/a.xlsx")
+    assert [f.code for f in found] == ["privacy.personal_data"] and "5678" not in found[0].message
+    assert [f.code for f in personal_findings_in_name("raw/138 1234-5678.xlsx")] == ["privacy.personal_data"]
