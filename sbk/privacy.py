@@ -62,8 +62,6 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from stdnum.cn import ric  # type: ignore[import-not-found,import-untyped,unused-ignore]
-
 from sbk.findings import ERROR, WARNING, Finding, rule
 
 __all__ = [
@@ -137,9 +135,17 @@ _ALNUM = re.compile(r"[0-9A-Za-z]")
 _TOKEN_OF_ELEVEN = re.compile(rf"[0-9](?:(?: ?[{_DASHES}] ?| {{1,2}})?[0-9]){{10}}")
 
 
+def _ric() -> Any:
+    """python-stdnum's resident ID module, imported at the first number that may be one: it imports ssl and socket
+    (for its online checks): ~20 ms that ``sbk validate`` of a workbook without such a number need not spend."""
+    from stdnum.cn import ric  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+    return ric
+
+
 def _ric_valid(number: str) -> bool:
     try:
-        return bool(ric.is_valid(number))
+        return bool(_ric().is_valid(number))
     except KeyError:
         # stdnum found the province or prefecture but no county list for it (its birth-place lookup then
         # fails on the missing key): the place is known in part, the check digit and date hold: an ID.
@@ -154,7 +160,7 @@ def valid_resident_id(text: str) -> bool:
     if len(digits) == 15 and digits.isdigit():
         # The 1999 standard widened 15-digit IDs by adding the century (19) and a check digit.
         widened = digits[:6] + "19" + digits[6:] + "0"
-        return _ric_valid(widened[:-1] + ric.calc_check_digit(widened))
+        return _ric_valid(widened[:-1] + _ric().calc_check_digit(widened))
     return False
 
 
@@ -163,7 +169,7 @@ def _id_typed_as_number(value: float) -> bool:
     if not (1e17 <= abs(value) < 1e18):
         return False
     digits = str(int(abs(value)))
-    return _ric_valid(digits[:17] + ric.calc_check_digit(digits))
+    return _ric_valid(digits[:17] + _ric().calc_check_digit(digits))
 
 
 def _normalised(text: str) -> tuple[str, list[int]]:
