@@ -187,13 +187,17 @@ class Catalog:
     def bank_lookup(self) -> dict[str, tuple[str, bool]]:
         """Every listed bank name and short name → (canonical name, is the full name): built once per loaded
         catalog (the reader asks on every row of every bank table)."""
-        out: dict[str, tuple[str, bool]] = {}
-        for b in self.banks:
-            name = str(b.get("name") or "")
-            for short in b.get("short_names") or []:
-                out.setdefault(_bank_text(short), (name, False))
-            out[_bank_text(name)] = (name, True)
-        return out
+        return _bank_lookup(self.banks)
+
+
+def _bank_lookup(banks: list[dict]) -> dict[str, tuple[str, bool]]:
+    out: dict[str, tuple[str, bool]] = {}
+    for b in banks:
+        name = str(b.get("name") or "")
+        for short in b.get("short_names") or []:
+            out.setdefault(_bank_text(short), (name, False))
+        out[_bank_text(name)] = (name, True)
+    return out
 
 
 def load(root: str | Path | None = None) -> Catalog:
@@ -979,8 +983,24 @@ def _is_place(text: str, depth: int = 3) -> bool:
 
 
 def _lookup(root: str | Path | None) -> dict[str, tuple[str, bool]]:
-    """Every listed name and short name → (canonical name, is the full name), of the current catalog."""
-    return _catalog(root).bank_lookup
+    """Every listed name and short name → (canonical name, is the full name), of the current ``banks.yaml``.
+
+    Read from that file alone, reloaded when it changes: the reader asks for it in every process that reads a bank
+    table (``sbk validate`` of one workbook), and the documents' files are most of the catalog's loading time."""
+    folder = Path(root) if root else CATALOG_DIR
+    if not folder.is_dir():
+        raise CatalogError(f"{folder}: the catalog folder does not exist")
+    path = folder / "banks.yaml"
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return {}
+    return _banks_file(str(path), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=4)
+def _banks_file(path: str, mtime_ns: int, size: int) -> dict[str, tuple[str, bool]]:
+    return _bank_lookup(_load_yaml(Path(path)) or [])
 
 
 def _by_rule(core: str) -> BankMatch | None:
