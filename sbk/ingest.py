@@ -485,7 +485,7 @@ def _sorted(table: str, df: pd.DataFrame) -> pd.DataFrame:
 
 def _source_title(path: str, synthetic: bool) -> str:
     """A source's title: what the file is, and 合成示例数据 when it is synthetic."""
-    name = Path(path).name
+    name = path.rpartition("/")[2]  # a shown path: POSIX separators
     if synthetic:
         return f"合成示例数据（非官方统计） synthetic demo file: {name}"
     if "/published/" in f"/{path}":
@@ -644,9 +644,10 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
     found = discover(raw_dir)
     files = found.files
     # Every file read or named (not .md notes): a new unsupported file is named on the next run.
-    everything = {found.names[p]: file_sha256(p) for p in files if p.suffix.lower() != ".md"}
+    hashed = [(found.names[p], p.suffix.lower(), file_sha256(p)) for p in files if p.suffix.lower() != ".md"]
+    everything = {name: sha for name, _, sha in hashed}
     fp = fingerprint(everything)
-    shas = {k: v for k, v in everything.items() if Path(k).suffix.lower() in _READ_SUFFIXES}
+    shas = {name: sha for name, suffix, sha in hashed if suffix in _READ_SUFFIXES}
     if not write:
         _new_set(raw_dir, shas, fp, jobs, result, found)
         return result
@@ -700,7 +701,7 @@ def _new_set(raw_dir: Path, shas: dict[str, str], fp: str, jobs: int | None, res
         return None
     tables["findings"] = pd.DataFrame([f.to_dict() for f in sorted(set(result.findings))],
                                       columns=["path", "sheet", "cell", "severity", "rule", "message", "line", "code"])
-    synthetic_files = {s.path for s in sheets if s.synthetic} | {p for p in shas if "synthetic" in Path(p).name}
+    synthetic_files = {s.path for s in sheets if s.synthetic} | {p for p in shas if "synthetic" in p.rpartition("/")[2]}
     new: dict[str, bytes] = {}
     schemas = {}
     for name, df in sorted(tables.items()):
