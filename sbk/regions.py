@@ -29,8 +29,10 @@ __all__ = [
     "RegionError",
     "RegionsWarning",
     "Tile",
+    "code_prefix",
     "load_tables",
     "lookup",
+    "part_key",
     "place_names",
     "province_of",
     "provinces",
@@ -211,6 +213,27 @@ def load_tables() -> None:
         if first is None or revision >= first:
             for province in _provinces(revision):
                 _units_by_code(revision, province.code)
+
+
+_PARTS: dict[tuple[tuple[str, str], ...], int] = {}  # one entry per distinct part: at most revisions × prefixes
+
+
+@cache
+def part_key(revision: str, prefix: str) -> int:
+    """The revision's code-table entries under a two-digit ``prefix`` (the province's own line and all its units'),
+    as a number shared by every revision that lists them alike.
+
+    ``lookup`` of a six-digit code reads nothing else: its answer for that code (found or not; the name, short name,
+    level) depends on the period only through ``part_key(revision_key(period), code_prefix(code))`` (only
+    ``Region.revision`` differs). The region checks ask once per part, not once per revision (issue 18)."""
+    return _PARTS.setdefault(_codes_by_prefix(revision).get(prefix, ()), len(_PARTS))
+
+
+def code_prefix(code_or_name: str) -> str | None:
+    """The two-digit prefix of the part of the table (``part_key``) ``lookup`` reads for this key; None when it
+    reads the key as a name."""
+    key = str(code_or_name).strip()
+    return key[:2] if _SIX_DIGITS.fullmatch(key) else None
 
 
 @cache

@@ -80,3 +80,36 @@ def test_province_rule_refuses_a_province_code_only_in_the_periods_it_is_invalid
     df.loc[0, "province_code"] = "660000"  # 兵团: not in GB/T 2260
     assert list(RULES["province.valid"].check(df)) == [False, False]
     assert list(RULES["province.valid"].check(df.assign(province_code="650000"))) == [True, False]
+
+
+def _province_row_by_row(code: str, period: str) -> bool:
+    try:
+        return code.endswith("0000") and lookup(code, period, quiet=True).is_province
+    except (RegionError, PeriodError):
+        return False
+
+
+def test_region_rules_asked_once_per_part_of_the_code_table_answer_as_a_lookup_per_row_would():
+    # Codes of provinces whose units changed within the decade (莱芜 into 济南 2019, 吐鲁番/哈密 2015-16, 儋州 2015,
+    # 海东 2013) and of some that did not, municipalities' districts, 省直辖 units, province lines, written with spaces,
+    # in full-width digits, malformed or as names; every month of the regime's decade and beyond, and periods refused.
+    codes = ["371200", "370100", "370000", "650400", "652100", "652200", "650500", "460400", "469003", "630200",
+             "632100", "430100", "430000", "110101", "110000", "429004", "429000", " 430100 ", "４３０１００",
+             "6504", "4301000", "长沙市", "吐鲁番市", "660000", "710000", "000000", "nan"]
+    periods = [f"{y}-{m:02d}" for y in range(2014, 2026) for m in (1, 3, 6, 12)] + [
+        f"{y}Q{q}" for y in (2015, 2019, 2024) for q in (1, 4)] + ["2016-13", "2015Q5", "1980-01", " 2016-06 "]
+    rows = [(p, c, n) for p in periods for c in codes for n in ("长沙市", "莱芜市", "吐鲁番地区", "省本级")]
+    df = pd.DataFrame({
+        "period": [p for p, _, _ in rows], "province_code": [c[:2] + "0000" if c[:2].isdigit() else "430000"
+                                                              for _, c, _ in rows],
+        "region_code": [c for _, c, _ in rows], "region_name": [n for _, _, n in rows],
+        "cumulative_holders_10k": [10.0] * len(rows), "source_file": ["a.xlsx"] * len(rows),
+        "source_sheet": ["Sheet1"] * len(rows), "source_row": [5] * len(rows),
+    })
+    in_province = RULES["region.in_province"].check(df)
+    name_matches = RULES["region.name_matches_code"].check(df)
+    province_valid = RULES["province.valid"].check(df.assign(province_code=df["region_code"]))
+    assert list(in_province) == [_row_by_row(c, c[:2] + "0000" if c[:2].isdigit() else "430000", p) for p, c, _ in rows]
+    assert list(name_matches) == [_name_row_by_row(n, c, p) for p, c, n in rows]
+    assert list(province_valid) == [_province_row_by_row(c, p) for p, c, _ in rows]
+    assert 0 < sum(in_province) < len(rows) and 0 < sum(name_matches) < len(rows) and 0 < sum(province_valid) < len(rows)
