@@ -9,8 +9,10 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-__all__ = ["SbkError", "exit_with_parent", "ignore_sigint", "worker_initializer"]
+__all__ = ["SbkError", "exit_with_parent", "ignore_sigint", "sigint_held", "worker_initializer"]
 
 
 class SbkError(Exception):
@@ -23,8 +25,26 @@ class SbkError(Exception):
 
 def ignore_sigint() -> None:
     """Initializer of worker processes: Ctrl-C in a terminal reaches the whole process group, and the main
-    process alone answers it (one line, exit 130) instead of every worker printing a traceback."""
+    process alone answers it (one line, exit 130) instead of every worker printing a traceback. A worker started
+    inside ``sigint_held`` has it held back until now: ignored from here on, and let through (to be ignored)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+@contextmanager
+def sigint_held() -> Iterator[None]:
+    """Ctrl-C held back while worker processes start. A worker inherits the signal mask (forked, or spawned: the
+    mask survives exec), so one started here cannot be interrupted before its initializer ignores Ctrl-C (it would
+    print a traceback of its own); this process gets a Ctrl-C pressed meanwhile as the block ends."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def exit_with_parent(parent: int | None = None, poll_seconds: float = 0.5) -> None:

@@ -35,7 +35,7 @@ from sbk.atomic import write_atomic
 from sbk.calendar import PeriodError, parse_period
 from sbk.cleaning import normalise_text
 from sbk.code_version import source_hash
-from sbk.errors import worker_initializer
+from sbk.errors import sigint_held, worker_initializer
 from sbk.findings import ERROR, WARNING, Finding, has_errors, rule
 from sbk.forms import LAYOUTS, Kind, Layout
 from sbk.privacy import mask, personal_findings_in_csv
@@ -360,7 +360,8 @@ def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None, timings
             load_tables()  # the code tables, loaded once here and shared with the forked workers (sbk.regions)
         with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context(method),
                                  initializer=worker_initializer, initargs=(os.getpid(),)) as pool:
-            pending = pool.map(read_batch, chunks)  # every batch handed out now; answers collected below
+            with sigint_held():  # the workers start here (sbk.errors)
+                pending = pool.map(read_batch, chunks)  # every batch handed out now; answers collected below
             meanwhile()
             batches = list(pending)
     out: list[tuple[list[SheetData], list[Finding]]] = []
@@ -390,19 +391,22 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
     findings: list[Finding] = list(found.findings)
     workbooks: list[tuple[Path, str]] = []
     others: list[tuple[Path, str]] = []  # every other file, in order: read here while the workers read the workbooks
+    unhashed: list[tuple[Path, str]] = []  # hashed here too, while the workers read
     for path in found.files:
         shown = found.names[path]
         suffix = path.suffix.lower()
         if suffix == ".md":
             continue  # notes beside the data (README.md, search logs): documentation, read by people only
         if suffix in _READ_SUFFIXES and shown not in shas:
-            shas[shown] = file_sha256(path)
+            unhashed.append((path, shown))
         if suffix in _READ_SUFFIXES and suffix != ".csv":
             workbooks.append((path, shown))
         else:
             others.append((path, shown))
 
     def read_others() -> None:
+        for path, shown in unhashed:
+            shas[shown] = file_sha256(path)
         for path, shown in others:
             if path.suffix.lower() != ".csv":
                 findings.append(UNSUPPORTED_FILE.finding(mask(shown), "", "", "不是调度表工作簿或 CSV，未读取"
@@ -643,33 +647,45 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, write: bool = True, jobs: i
         output_folder(out_dir, create=False)  # --out naming a file: said before the reading, not after
     found = discover(raw_dir)
     files = found.files
-    # Every file read or named (not .md notes): a new unsupported file is named on the next run.
-    hashed = [(found.names[p], p.suffix.lower(), file_sha256(p)) for p in files if p.suffix.lower() != ".md"]
-    everything = {name: sha for name, _, sha in hashed}
-    fp = fingerprint(everything)
-    shas = {name: sha for name, suffix, sha in hashed if suffix in _READ_SUFFIXES}
-    if not write:
-        _new_set(raw_dir, shas, fp, jobs, result, found)
-        return result
-    # A folder that could not be listed, or a link out of it, is never "up to date": say it every run.
-    listed = not has_errors(found.findings)
-    if out_dir.is_dir():
-        with output_lock(out_dir, "sbk ingest", on_wait):
-            _recover(out_dir)
-            if listed and _up_to_date(out_dir, fp):
-                result.up_to_date = True
-                result.files = len(files)
-                return result
-            new = _new_set(raw_dir, shas, fp, jobs, result, found)
-            if new is not None:
+    if not write or not out_dir.is_dir():
+        # No earlier set to compare with: the files are hashed while the workers read them (read_all).
+        new = _new_set(raw_dir, None, None, jobs, result, found)
+        if new is not None and write:
+            with output_lock(out_dir, "sbk ingest", on_wait):  # creates the folder
+                _recover(out_dir)  # another ingest's set, killed after its marker: finished first, then replaced
                 _write(out_dir, new, result)
         return result
-    new = _new_set(raw_dir, shas, fp, jobs, result, found)
-    if new is not None:
-        with output_lock(out_dir, "sbk ingest", on_wait):  # creates the folder
-            _recover(out_dir)  # another ingest's set, killed after its marker: finished first, then replaced
+    shas, fp = _hashed(found)
+    # A folder that could not be listed, or a link out of it, is never "up to date": say it every run.
+    listed = not has_errors(found.findings)
+    with output_lock(out_dir, "sbk ingest", on_wait):
+        _recover(out_dir)
+        if listed and _up_to_date(out_dir, fp):
+            result.up_to_date = True
+            result.files = len(files)
+            return result
+        new = _new_set(raw_dir, shas, fp, jobs, result, found)
+        if new is not None:
             _write(out_dir, new, result)
     return result
+
+
+def _hashed(found: Discovery, read: dict[str, str] | None = None) -> tuple[dict[str, str], str]:
+    """(sha256 of each file read, by shown name; the fingerprint of the whole input). Every file read or named counts
+    in the fingerprint (not .md notes): a new unsupported file is named on the next run. ``read`` has the hashes
+    already made (``read_all``'s)."""
+    known = read or {}
+    everything: dict[str, str] = {}
+    shas: dict[str, str] = {}
+    for p in found.files:
+        suffix = p.suffix.lower()
+        if suffix == ".md":
+            continue
+        name = found.names[p]
+        sha = everything[name] = known.get(name) or file_sha256(p)
+        if suffix in _READ_SUFFIXES:
+            shas[name] = sha
+    return shas, fingerprint(everything)
 
 
 def load_checks() -> None:
@@ -678,11 +694,14 @@ def load_checks() -> None:
     import sbk.validate  # noqa: F401
 
 
-def _new_set(raw_dir: Path, shas: dict[str, str], fp: str, jobs: int | None, result: IngestResult,
-             found: Discovery | None = None) -> dict[str, bytes] | None:
-    """Read and validate everything (findings into ``result``); the new set's files by name, or None on error."""
+def _new_set(raw_dir: Path, shas: dict[str, str] | None, fp: str | None, jobs: int | None, result: IngestResult,
+             found: Discovery) -> dict[str, bytes] | None:
+    """Read and validate everything (findings into ``result``); the new set's files by name, or None on error.
+    Without ``shas`` and ``fp`` (no earlier set to compare with), the files are hashed while the workers read."""
     t0 = time.perf_counter()
     sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs, result.phases, found, load_checks)
+    if fp is None:
+        shas, fp = _hashed(found, shas)
     import pandas as pd
 
     from sbk.storage import encode, to_arrow

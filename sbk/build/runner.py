@@ -16,7 +16,7 @@ from sbk.build.record import ReportRecord, built_hash, citation, input_record, i
 from sbk.build.registry import ANALYSES, NATIONAL, NOTEBOOKS, REPO, ROLLUP_ANALYSES
 from sbk.build.render import clean_notebook, number_figures, render_html
 from sbk.code_version import source_hash
-from sbk.errors import worker_initializer
+from sbk.errors import sigint_held, worker_initializer
 
 if TYPE_CHECKING:
     from sbk.warm import WarmKernel
@@ -191,7 +191,8 @@ def run_jobs(jobs: list[Job], processed: Path, reports: Path, force: bool = Fals
     try:
         from concurrent.futures import as_completed
 
-        futures = [pool.submit(_run_one, a) for a in args]
+        with sigint_held():  # the workers start here (sbk.errors)
+            futures = [pool.submit(_run_one, a) for a in args]
         for fut in as_completed(futures):
             r = fut.result()
             results.append(r)
