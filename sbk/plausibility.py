@@ -143,23 +143,32 @@ def _growth_findings(sheets: list[SheetData], flagged: set[tuple[str, str, str]]
     places: list[tuple[SheetData, Mapping[Any, Any]]] = []  # every row read, in order
     row_key: list[int] = []  # each row's series key (form, province, row key)
     row_period: list[int] = []
-    flat: list[float] = []  # each row's figures by slot, NaN where it has none: one array for all rows, not one a sheet
+    # Each slot's figure of every row, NaN where a row has none: one array for all rows, not one a sheet, filled a
+    # column of a sheet at a time.
+    slot_values: list[list[float]] = [[] for _ in range(_SLOTS)]
     periods: dict[str, int] = {}
     for s, rows in zip(sheets, sheet_rows):
         if not s.records or not s.period or not rows:
             continue
         layout = LAYOUTS[s.form]
         figures, keys, base = _figures(layout), layout.row_key, (s.form, s.province_code)
-        pad = [math.nan] * (_SLOTS - len(figures))
         places.extend((s, rec) for rec in rows)
-        for row in rows:
-            row_key.append(row_keys.setdefault((base, tuple([str(row.get(k) or "") for k in keys])), len(row_keys)))
-            flat.extend([v if type(v) is float else _missing(_number(v)) for v in (row.get(name) for name in figures)])
-            flat.extend(pad)
+        if len(keys) == 1:
+            key = keys[0]
+            row_key.extend([row_keys.setdefault((base, (str(row.get(key) or ""),)), len(row_keys)) for row in rows])
+        else:
+            row_key.extend([row_keys.setdefault((base, tuple([str(row.get(k) or "") for k in keys])), len(row_keys))
+                            for row in rows])
+        for j, column in enumerate(slot_values):
+            if j < len(figures):
+                name = figures[j]
+                column.extend([v if type(v) is float else _missing(_number(v)) for v in [row.get(name) for row in rows]])
+            else:
+                column.extend([math.nan] * len(rows))
         row_period.extend([periods.setdefault(str(s.period), len(periods))] * len(rows))
-    if not flat:
+    if not row_key:
         return []
-    values = np.array(flat, dtype=float).reshape(-1, _SLOTS)
+    values = np.array(slot_values, dtype=float).T
     keep = ~np.isnan(values)
     slots = np.arange(_SLOTS, dtype=np.int64)
     # Row by row, slot by slot: a series' points (one slot of one row key) come in the order they were read.
