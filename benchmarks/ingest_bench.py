@@ -10,8 +10,9 @@ official layout (4,929 workbooks, written with ``sbk.template`` from a fixed see
   wall time, workbooks and rows per second, the split by phase, and peak memory (max RSS of the main
   process and of the largest worker);
 - the **ratio** ingest ÷ floor, per round; floor and ingest run alternately in paired rounds
-  (``--rounds``, default 3; the order flips each round) and the median ratio is the result. The machine is
-  shared (two vCPUs), so seconds drift from run to run; the ratio of a pair run back to back is what is compared;
+  (``--rounds``, default 5; the order flips each round) and the median ratio is the result. The machine is
+  shared (two vCPUs), so seconds drift from run to run, and a single pair can land 25% off the others; the ratio of
+  a pair run back to back is what is compared, and the median of five is steadier than that of three;
 - the re-run that finds everything up to date, and ``sbk validate`` of one workbook;
 - python-calamine against openpyxl (read-only, values) on a sample.
 
@@ -267,7 +268,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--years", type=int, default=10)
     ap.add_argument("--provinces", type=int, default=31)
-    ap.add_argument("--rounds", type=int, default=int(os.environ.get("SBK_BENCH_ROUNDS", "3")))
+    ap.add_argument("--rounds", type=int, default=int(os.environ.get("SBK_BENCH_ROUNDS", "5")))
     ap.add_argument("--reader-sample", type=int, default=300)
     ap.add_argument("--root", type=Path, default=None, help="where the generated set is kept")
     args = ap.parse_args()
