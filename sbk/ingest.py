@@ -721,14 +721,19 @@ def _new_set(raw_dir: Path, shas: dict[str, str] | None, fp: str | None, jobs: i
     tables["findings"] = pd.DataFrame([f.to_dict() for f in sorted(set(result.findings))],
                                       columns=["path", "sheet", "cell", "severity", "rule", "message", "line", "code"])
     synthetic_files = {s.path for s in sheets if s.synthetic} | {p for p in shas if "synthetic" in p.rpartition("/")[2]}
-    new: dict[str, bytes] = {}
+    from concurrent.futures import ThreadPoolExecutor
+
     schemas = {}
-    for name, df in sorted(tables.items()):
-        df = encode(name, _sorted(name, _typed(df)))
-        tables[name] = df
-        stored = to_arrow(df)
-        schemas[name] = stored.schema
-        new[f"{name}.parquet"] = _parquet_bytes(stored)
+    # Each table's Parquet file is written (by Arrow, without the interpreter lock) while the next one is prepared.
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        written = {}
+        for name, df in sorted(tables.items()):
+            df = encode(name, _sorted(name, _typed(df)))
+            tables[name] = df
+            stored = to_arrow(df)
+            schemas[name] = stored.schema
+            written[f"{name}.parquet"] = writer.submit(_parquet_bytes, stored)
+        new = {file: future.result() for file, future in written.items()}
     text = json.dumps(_datapackage(tables, schemas, shas, synthetic_files, fp), ensure_ascii=False, indent=2) + "\n"
     new["datapackage.json"] = text.encode("utf-8")
     result.phases["encode"] = time.perf_counter() - t2
