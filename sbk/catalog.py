@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -183,14 +183,9 @@ class Catalog:
         except ValueError:
             return str(path)
 
-    @cached_property
-    def bank_lookup(self) -> dict[str, tuple[str, bool]]:
-        """Every listed bank name and short name → (canonical name, is the full name): built once per loaded
-        catalog (the reader asks on every row of every bank table)."""
-        return _bank_lookup(self.banks)
-
 
 def _bank_lookup(banks: list[dict]) -> dict[str, tuple[str, bool]]:
+    """Every listed bank name and short name → (canonical name, is the full name)."""
     out: dict[str, tuple[str, bool]] = {}
     for b in banks:
         name = str(b.get("name") or "")

@@ -206,8 +206,9 @@ def load_tables() -> None:
     """Load the code table of every revision a filing's period can be checked against (the regime's first period
     on), with its provinces and each province's filing units.
 
-    ``sbk ingest`` does it once before forking its reading workers (``sbk.ingest.start_method``): the workers and
-    the checks then share the tables instead of each process loading a few dozen revisions (~4 ms each)."""
+    Done once before the reading workers are forked (``sbk.ingest.start_method``: ``sbk ingest``, ``sbk validate``
+    of a folder): the workers and the checks then share the tables instead of each process loading a few dozen
+    revisions (~4 ms each)."""
     first = _revision_at(REGIME_START.replace("-", ""))
     for revision in _revisions():
         if first is None or revision >= first:
