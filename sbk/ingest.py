@@ -64,6 +64,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from sbk.validate import Assembly
+
 # pandas, pyarrow, pandera (the rules, the validation) and the published-figures reader are imported by the
 # functions that use them: a re-run that finds everything up to date, as a person waits for it, needs none of them.
 
@@ -339,16 +341,21 @@ def start_method() -> str:
     return "fork" if safe else "spawn"
 
 
+_Batch = list[tuple[list[SheetData], list[Finding]]]  # each workbook's forms and findings, in order
+
+
 def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None, timings: dict[str, float],
-                    meanwhile: Callable[[], None] = lambda: None) -> list[tuple[list[SheetData], list[Finding]]]:
+                    meanwhile: Callable[[], None], collect: Callable[[_Batch], None]) -> None:
     """Read workbooks, in parallel processes when there are many (each file is independent).
 
-    ``meanwhile`` runs in this process while the workers read (the CSVs, the imports the checks need)."""
+    ``meanwhile`` runs in this process while the workers read (the CSVs, the imports the checks need); ``collect``
+    is given each batch of workbooks read, in order, as it comes (and may check them while the workers read on)."""
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     if jobs <= 1 or len(workbooks) < 64:
         meanwhile()
         got, spent = read_batch(workbooks)
-        batches = [(got, spent)]
+        _add_timings(timings, spent)
+        collect(got)
     else:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
@@ -363,23 +370,27 @@ def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None, timings
             with sigint_held():  # the workers start here (sbk.errors)
                 pending = pool.map(read_batch, chunks)  # every batch handed out now; answers collected below
             meanwhile()
-            batches = list(pending)
-    out: list[tuple[list[SheetData], list[Finding]]] = []
-    for got, spent in batches:
-        out.extend(got)
-        for step, seconds in spent.items():
-            timings[step] = timings.get(step, 0.0) + seconds
-    return out
+            for got, spent in pending:
+                _add_timings(timings, spent)
+                collect(got)
+
+
+def _add_timings(timings: dict[str, float], spent: dict[str, float]) -> None:
+    for step, seconds in spent.items():
+        timings[step] = timings.get(step, 0.0) + seconds
 
 
 def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None = None,
              timings: dict[str, float] | None = None, found: Discovery | None = None,
-             meanwhile: Callable[[], None] = lambda: None
+             meanwhile: Callable[[], None] = lambda: None,
+             arrived: Callable[[list[SheetData], dict[str, str], dict[str, pd.DataFrame]], None] | None = None
              ) -> tuple[list[SheetData], dict[str, pd.DataFrame], dict[str, str], list[Finding], int]:
     """Read every file under ``raw_dir``: (sheets, extra tables, sha256 by path, findings, file count).
 
     ``timings``, when given, has the seconds the workers spent on each step of reading added to it.
     ``meanwhile`` runs while the workers read, after the files that are not workbooks have been read.
+    ``arrived``, when given, is told of the sheets as they come, in order (the CSVs' first), with every file's sha256
+    and the extra tables (both complete by then): ``sbk.validate.Assembly`` checks them while the workers read on.
 
     Every file found is read or named in a finding. A CSV is tried, in this order, as an official-layout form
     (a form title in its first rows), as published figures, as a tidy table; otherwise it is named.
@@ -432,16 +443,32 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
                 extra.setdefault(kind, []).append(df)
         meanwhile()
 
+    joined: dict[str, pd.DataFrame] | None = None
+
+    def tables() -> dict[str, pd.DataFrame]:
+        nonlocal joined
+        if joined is None:
+            import pandas as pd
+
+            joined = {k: pd.concat(v, ignore_index=True) for k, v in extra.items()}
+        return joined
+
+    told = 0
+
+    def collect(batch: _Batch) -> None:
+        nonlocal told
+        for got, fs in batch:
+            sheets.extend(got)
+            findings.extend(fs)
+        if arrived is not None:
+            arrived(sheets[told:], shas, tables())
+            told = len(sheets)
+
     from sbk.bulk import collector_paused
 
     with collector_paused():  # the workers' records, received (sbk.bulk)
-        for got, fs in _read_workbooks(workbooks, jobs, timings if timings is not None else {}, read_others):
-            sheets.extend(got)
-            findings.extend(fs)
-    import pandas as pd
-
-    joined = {k: pd.concat(v, ignore_index=True) for k, v in extra.items()}
-    return sheets, joined, shas, findings, len(found.files)
+        _read_workbooks(workbooks, jobs, timings if timings is not None else {}, read_others, collect)
+    return sheets, tables(), shas, findings, len(found.files)
 
 
 def _parquet_bytes(table: pa.Table) -> bytes:
@@ -699,7 +726,17 @@ def _new_set(raw_dir: Path, shas: dict[str, str] | None, fp: str | None, jobs: i
     """Read and validate everything (findings into ``result``); the new set's files by name, or None on error.
     Without ``shas`` and ``fp`` (no earlier set to compare with), the files are hashed while the workers read."""
     t0 = time.perf_counter()
-    sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs, result.phases, found, load_checks)
+    assembly: Assembly | None = None  # made when the first sheets arrive: the checks are imported by then
+
+    def arrived(new: list[SheetData], known: dict[str, str], extra: dict[str, pd.DataFrame]) -> None:
+        nonlocal assembly
+        if assembly is None:
+            from sbk.validate import Assembly
+
+            assembly = Assembly(known, extra.get("region_population"))
+        assembly.add(new)
+
+    sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs, result.phases, found, load_checks, arrived)
     if fp is None:
         shas, fp = _hashed(found, shas)
     import pandas as pd
@@ -709,11 +746,13 @@ def _new_set(raw_dir: Path, shas: dict[str, str] | None, fp: str | None, jobs: i
 
     t1 = time.perf_counter()
     result.files, result.sheets = nfiles, len(sheets)
-    tables, fs = assemble(sheets, shas, extra.get("region_population"))
+    # The provinces checked while the workers read (sbk.validate.Assembly), and the rest now.
+    tables, fs = assembly.finish() if assembly is not None else assemble(sheets, shas, extra.get("region_population"))
     result.findings = findings + fs
     result.rows = sum(len(tables[layout.table]) for layout in LAYOUTS.values() if layout.table in tables)
     t2 = time.perf_counter()
-    result.phases.update({"reading_wall": t1 - t0, "validate": t2 - t1})
+    result.phases.update({"reading_wall": t1 - t0, "validate": t2 - t1,
+                          "validate_while_reading": assembly.seconds if assembly is not None else 0.0})
     for name, df in extra.items():  # reference tables only: a filing's rows come through assemble, never replaced
         tables[name] = pd.concat([tables[name], df], ignore_index=True) if name in tables else df
     if has_errors(result.findings):

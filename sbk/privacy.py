@@ -1262,8 +1262,8 @@ def _embedded_label(part: str) -> str:
 
 
 def personal_findings_in_package(path: str | Path, shown: str, sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]],
-                                 labels: dict[str, str] | None = None, *, judged: set[str] | None = None
-                                 ) -> list[Finding]:
+                                 labels: dict[str, str] | None = None, *, judged: set[str] | None = None,
+                                 data: bytes | None = None) -> list[Finding]:
     """Personal numbers anywhere in a workbook file beyond its cells (see the section comment above): page headers
     and footers, document properties, defined names, hyperlinks, data validation, number formats, formulas,
     comments and their authors, shared strings no cell uses, drawings, charts, embedded objects.
@@ -1271,14 +1271,16 @@ def personal_findings_in_package(path: str | Path, shown: str, sheets: Sequence[
     ``sheets`` are the (name, cells) the cell pass read; a number in them is not reported again. A file whose parts
     cannot be read within the limits is refused as unscannable: unread text is never trusted to be clean.
     ``judged``: the numbers the cell pass met in ``sheets``, when it has gathered them (else they are found here).
+    ``data``: the file's bytes as the reader read them (else the file is read here).
     """
     from sbk.containers import CFB_MAGIC, ContainerError
     from sbk.workbooks import LIMITS
 
     found = _Found(_judged(sheets) if judged is None else judged, labels or {}, (name for name, _ in sheets))
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        if data is None:
+            with open(path, "rb") as fh:
+                data = fh.read()
         if data[:8] == CFB_MAGIC:
             _compound_file(data, found)
         elif data[:2] == b"PK":
@@ -1292,18 +1294,19 @@ def personal_findings_in_package(path: str | Path, shown: str, sheets: Sequence[
     return found.findings(shown)
 
 
-def personal_findings_in_workbook(path: str | Path, shown: str, sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]]
-                                  ) -> tuple[list[Finding], dict[str, str]]:
+def personal_findings_in_workbook(path: str | Path, shown: str, sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]],
+                                  data: bytes | None = None) -> tuple[list[Finding], dict[str, str]]:
     """The whole-workbook pass: file name, sheet names, every cell, and every other part of the file.
 
-    ``sheets`` are the (name, cells) the reader already read (every sheet, hidden ones too). Returns the
+    ``sheets`` are the (name, cells) the reader already read (every sheet, hidden ones too); ``data``, the file's
+    bytes it read them from (the parts are then read from the same bytes, not from the file again). Returns the
     findings and the labels to show instead of sheet names that hold personal data.
     """
     findings = personal_findings_in_name(shown)
     fs, labels, judged = _sheet_pass(shown, sheets)
     findings += fs
     if sheets:  # a workbook that could not be opened is already refused by the reader; its parts are not read
-        findings += personal_findings_in_package(path, shown, sheets, labels, judged=judged)
+        findings += personal_findings_in_package(path, shown, sheets, labels, judged=judged, data=data)
     return findings, labels
 
 

@@ -31,6 +31,7 @@ Every row-level finding names the region next to the cell (``region_label``:
 from __future__ import annotations
 
 import math
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ from sbk.workbooks import SheetData, _letter
 
 __all__ = [
     "TABLE_COLUMNS",
+    "Assembly",
     "TidySheet",
     "assemble",
     "check_totals",
@@ -360,13 +362,26 @@ def assemble(sheets: list[SheetData], sha256: dict[str, str], region_population:
     万人 figures (``sbk.plausibility``).
     """
     with collector_paused():  # the tables and checks of a whole set: objects that live to the end (sbk.bulk)
-        return _assemble(sheets, sha256, region_population)
+        part = _checked([s for s in sheets if s.period and s.province_code], sha256, region_population)
+        return _tables([part], sha256), part.findings
 
 
-def _assemble(sheets: list[SheetData], sha256: dict[str, str], region_population: pd.DataFrame | None
-              ) -> tuple[dict[str, pd.DataFrame], list[Finding]]:
+@dataclass
+class _Part:
+    """Some provinces' sheets, checked together (every rule looks within one province): the sheets kept after the
+    duplicate-filing rule, each form's table as checked, the columns none of its rows had (added blank), findings."""
+
+    sheets: list[SheetData]
+    kept: list[SheetData]
+    frames: dict[str, pd.DataFrame]
+    absent: dict[str, set[str]]
+    findings: list[Finding]
+
+
+def _checked(usable: list[SheetData], sha256: Mapping[str, str], region_population: pd.DataFrame | None) -> _Part:
+    """Every rule over ``usable`` (sheets with a period and a province)."""
     findings: list[Finding] = []
-    usable = [s for s in sheets if s.period and s.province_code]
+    sheets = usable
     usable, dup = _dedupe(usable)
     findings.extend(dup)
     findings.extend(check_magnitudes(usable, region_population))
@@ -382,22 +397,45 @@ def _assemble(sheets: list[SheetData], sha256: dict[str, str], region_population
             findings.append(TOTAL_MISSING[s.form].finding(s.path, s.sheet, "", _located(
                 _province_label(s), f"没有{layout.total_label}行（本表应填报{layout.total_label}）")))
 
-    tables: dict[str, pd.DataFrame] = {}
+    frames: dict[str, pd.DataFrame] = {}
+    absent: dict[str, set[str]] = {}
     for form, layout in LAYOUTS.items():
-        columns = TABLE_COLUMNS[layout.table]
-        parts = _frames([s for s in usable if s.form == form and s.records])
-        df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-        if any(f.carries_over for f in layout.fields) and len(df):
-            df = _resolve_unchanged(df, letters, findings)
-        for col in columns:
-            if col not in df.columns:
-                df[col] = None
-        df = df[columns]
+        df, absent[layout.table] = _form_frame(form, usable, letters, findings)
         if len(df):
             findings.extend(validate_table(layout.table, df, letters))
-        tables[layout.table] = df
+        frames[layout.table] = df
 
-    filings = pd.DataFrame([
+    filings = _filings(usable, sha256)
+    if len(filings):
+        # The 备注 row is one merged cell starting in column A.
+        findings.extend(validate_table("filings", filings, {k: {"new_issuing_cities": "A"} for k in letters}))
+    findings.extend(_cross_forms(usable))
+    return _Part(sheets, usable, frames, absent, findings)
+
+
+def _form_frame(form: str, usable: list[SheetData], letters: dict, findings: list[Finding]
+                ) -> tuple[pd.DataFrame, set[str]]:
+    """A form's table from the sheets kept (表二's “无新拓展领域” resolved), with the table's columns in order; and the
+    columns none of its rows had (added blank)."""
+    layout = LAYOUTS[form]
+    columns = TABLE_COLUMNS[layout.table]
+    parts = _frames([s for s in usable if s.form == form and s.records])
+    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    if any(f.carries_over for f in layout.fields) and len(df):
+        df = _resolve_unchanged(df, letters, findings)
+    absent = {col for col in columns if col not in df.columns}
+    for col in columns:
+        if col not in df.columns:
+            df[col] = None
+    return df[columns], absent
+
+
+_FILINGS_COLUMNS = ["form", "period", "province_code", "source_file", "source_sheet", "sha256",
+                    "new_issuing_cities_count", "new_issuing_cities", "synthetic", "source_row"]
+
+
+def _filings(usable: list[SheetData], sha256: Mapping[str, str]) -> pd.DataFrame:
+    return pd.DataFrame([
         {
             "form": s.form, "period": s.period, "province_code": s.province_code, "source_file": s.path,
             "source_sheet": s.sheet, "sha256": sha256.get(s.path, ""),
@@ -406,15 +444,115 @@ def _assemble(sheets: list[SheetData], sha256: dict[str, str], region_population
             "source_row": int(s.remark_cell[1:]) if s.remark_cell else None,
         }
         for s in usable
-    ], columns=["form", "period", "province_code", "source_file", "source_sheet", "sha256",
-                "new_issuing_cities_count", "new_issuing_cities", "synthetic", "source_row"])
-    if len(filings):
-        # The 备注 row is one merged cell starting in column A.
-        findings.extend(validate_table("filings", filings, {k: {"new_issuing_cities": "A"} for k in letters}))
-    tables["filings"] = filings.sort_values(["form", "period", "province_code", "source_file"], kind="stable").reset_index(drop=True)
+    ], columns=_FILINGS_COLUMNS)
 
-    findings.extend(_cross_forms(usable))
-    return tables, findings
+
+def _tables(parts: list[_Part], sha256: Mapping[str, str]) -> dict[str, pd.DataFrame]:
+    """The tables of the parts together: as one check of all their sheets would have built them.
+
+    A form's table is the parts' tables joined when every part's rows gave each column the same type (pandas then
+    keeps it, as when the rows are read into one frame); otherwise (a column of blanks in one part and of text in
+    another, say) it is built again from all the sheets, exactly as one check builds it."""
+    kept = [s for part in parts for s in part.kept]
+    tables: dict[str, pd.DataFrame] = {}
+    for form, layout in LAYOUTS.items():
+        name = layout.table
+        if len(parts) == 1:
+            tables[name] = parts[0].frames[name]
+            continue
+        pieces = [(part.frames[name], part.absent[name]) for part in parts if len(part.frames[name])]
+        kinds: dict[str, set[str]] = defaultdict(set)
+        for df, absent in pieces:
+            for col in df.columns:
+                if col not in absent:
+                    kinds[col].add(str(df[col].dtype))
+        tidy = any(isinstance(s, TidySheet) for s in kept if s.form == form)
+        if len(pieces) > 1 and (tidy or any(len(k) > 1 for k in kinds.values())):
+            tables[name], _ = _form_frame(form, kept, {(s.path, s.sheet): s.letters for s in kept}, [])
+            continue
+        if len(pieces) <= 1:
+            tables[name] = pieces[0][0] if pieces else parts[-1].frames[name]
+            continue
+        columns = TABLE_COLUMNS[name]
+        df = pd.concat([d.drop(columns=sorted(a)) for d, a in pieces], ignore_index=True)
+        for col in columns:
+            if col not in df.columns:
+                df[col] = None
+        tables[name] = df[columns]
+    filings = _filings(kept, sha256)
+    tables["filings"] = filings.sort_values(["form", "period", "province_code", "source_file"], kind="stable").reset_index(drop=True)
+    return tables
+
+
+# Sheets waiting before the provinces among them are checked: each check of a group costs ~0.1 s beyond its rows'
+# (pandera's set-up of each table's rules), so a national decade (~8,600 forms) is checked in three goes.
+EARLY_GROUP = 4096
+
+
+class Assembly:
+    """``assemble`` while the sheets are still arriving (issue 18): the provinces read so far are checked while the
+    workers read the rest, so that little is left to check when the last file is in.
+
+    Every rule looks within one province (a filing is a form, a period and a province; a series is a region's), so
+    provinces checked apart give the findings and tables one check of them all gives. Sheets arrive province by
+    province when the files are kept so (a folder per province): each time ``group`` sheets are waiting, the provinces
+    among them that have been followed by another are checked, the latest one being possibly not complete. When
+    the sheets do not come province by province (a folder per period), or a province checked already comes again,
+    nothing more is checked early, and the provinces it concerns are checked with the rest at the end (``finish``):
+    the answer never depends on the order.
+    """
+
+    def __init__(self, sha256: Mapping[str, str], region_population: pd.DataFrame | None = None,
+                 group: int | None = None) -> None:
+        self._sha256, self._population = sha256, region_population
+        self._group = group if group is not None else EARLY_GROUP
+        self._parts: list[_Part] = []
+        self._part_of: dict[str, int] = {}  # province → its part
+        self._dirty: set[int] = set()  # parts to check again with the rest
+        self._waiting: list[SheetData] = []
+        self._early = True
+        self.seconds = 0.0  # spent checking before ``finish``
+
+    @property
+    def checked_early(self) -> int:
+        """How many groups of provinces have been checked before ``finish`` (and not checked again)."""
+        return len(self._parts) - len(self._dirty)
+
+    def add(self, sheets: list[SheetData]) -> None:
+        usable = [s for s in sheets if s.period and s.province_code]
+        again = {self._part_of[s.province_code] for s in usable if s.province_code in self._part_of}
+        if again:
+            self._dirty |= again
+            self._early = False
+        self._waiting.extend(usable)
+        if self._early and len(self._waiting) >= self._group:
+            t0 = time.perf_counter()
+            self._check_early()
+            self.seconds += time.perf_counter() - t0
+
+    def _check_early(self) -> None:
+        runs = [str(s.province_code) for i, s in enumerate(self._waiting)
+                if i == 0 or s.province_code != self._waiting[i - 1].province_code]
+        if len(runs) != len(set(runs)):  # not province by province: nothing is checked early from now on
+            self._early = False
+            return
+        ready = set(runs[:-1])
+        if not ready:
+            return
+        now = [s for s in self._waiting if s.province_code in ready]
+        self._waiting = [s for s in self._waiting if s.province_code not in ready]
+        with collector_paused():
+            self._parts.append(_checked(now, self._sha256, self._population))
+        self._part_of.update(dict.fromkeys(ready, len(self._parts) - 1))
+
+    def finish(self) -> tuple[dict[str, pd.DataFrame], list[Finding]]:
+        """The tables and findings of every sheet added, as ``assemble`` gives them (the tables' rows may come in
+        another order)."""
+        clean = [part for i, part in enumerate(self._parts) if i not in self._dirty]
+        rest = [s for i, part in enumerate(self._parts) if i in self._dirty for s in part.sheets] + self._waiting
+        with collector_paused():
+            parts = [*clean, _checked(rest, self._sha256, self._population)]
+            return _tables(parts, self._sha256), [f for part in parts for f in part.findings]
 
 
 def _cross_forms(sheets: list[SheetData]) -> list[Finding]:

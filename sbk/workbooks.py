@@ -774,7 +774,14 @@ def _too_large(shape: Any) -> str | None:
 
 
 def _read_cells(path: Path) -> tuple[list[RawSheet], list[Finding]]:
-    """Open a workbook safely and return every sheet's cells, merged ranges and visibility.
+    """Open a workbook safely and return every sheet's cells, merged ranges and visibility (see ``_read_file``)."""
+    sheets, findings, _ = _read_file(path)
+    return sheets, findings
+
+
+def _read_file(path: Path) -> tuple[list[RawSheet], list[Finding], bytes | None]:
+    """Open a workbook safely: every sheet's cells, merged ranges and visibility, the findings, and the file's bytes
+    as read (None when it was refused before they were), for the privacy pass to read the same bytes.
 
     The container is probed first (``sbk.containers``): its zip parts decompressed within limits and every
     sheet's declared size and real extent measured, so calamine never builds a grid that is too large.
@@ -787,23 +794,23 @@ def _read_cells(path: Path) -> tuple[list[RawSheet], list[Finding]]:
     p = str(path)
     suffix = path.suffix.lower()
     if suffix in RESAVE_SUFFIXES:
-        return [], [RESAVE_NEEDED.finding(p, "", "", f"{RESAVE_SUFFIXES[suffix]}不能直接读取：{_RESAVE}")]
+        return [], [RESAVE_NEEDED.finding(p, "", "", f"{RESAVE_SUFFIXES[suffix]}不能直接读取：{_RESAVE}")], None
     size = path.stat().st_size
     if size > LIMITS["file_bytes"]:
-        return [], [TOO_LARGE.finding(p, "", "", f"{size} 字节，超过上限 {LIMITS['file_bytes']} 字节：请只保留调度表后另存，再重新放入")]
+        return [], [TOO_LARGE.finding(p, "", "", f"{size} 字节，超过上限 {LIMITS['file_bytes']} 字节：请只保留调度表后另存，再重新放入")], None
     try:
         probed = probe(path, LIMITS)
     except ContainerError as exc:
         code, message = _CONTAINER_MESSAGES[exc.kind]
         return [], [code.finding(p, "", "", message.format(limit=LIMITS["uncompressed_bytes"], ratio=LIMITS["compression_ratio"])
-                                 + (f"（{exc.detail}）" if exc.detail and exc.kind != "encrypted" else ""))]
+                                 + (f"（{exc.detail}）" if exc.detail and exc.kind != "encrypted" else ""))], None
     except OSError as exc:
-        return [], [UNREADABLE_PATH.finding(p, "", "", f"无法读取（{exc.strerror or type(exc).__name__}）：请检查权限后重试")]
+        return [], [UNREADABLE_PATH.finding(p, "", "", f"无法读取（{exc.strerror or type(exc).__name__}）：请检查权限后重试")], None
     if len(probed.sheets) > LIMITS["sheets"]:
-        return [], [TOO_MANY_SHEETS.finding(p, "", "", f"{len(probed.sheets)} 张，超过上限 {LIMITS['sheets']} 张：请只保留调度表后另存")]
+        return [], [TOO_MANY_SHEETS.finding(p, "", "", f"{len(probed.sheets)} 张，超过上限 {LIMITS['sheets']} 张：请只保留调度表后另存")], None
     oversized = [(shape.name, msg) for shape in probed.sheets if (msg := _too_large(shape))]
     if oversized:
-        return [], [SHEET_TOO_LARGE.finding(p, name, "", msg) for name, msg in oversized]
+        return [], [SHEET_TOO_LARGE.finding(p, name, "", msg) for name, msg in oversized], None
     shapes = {s.name: s for s in probed.sheets}
     try:
         content = probed.content
@@ -818,7 +825,7 @@ def _read_cells(path: Path) -> tuple[list[RawSheet], list[Finding]]:
             if sh.total_height > LIMITS["rows"] or sh.total_width > LIMITS["columns"]:
                 # Not reached when the probe measured the sheet (xlsb sheets are matched by order, not name).
                 return [], [SHEET_TOO_LARGE.finding(p, meta.name, "", f"{sh.total_height} 行 × {sh.total_width} 列，"
-                                                    f"超过上限 {LIMITS['rows']} 行 × {LIMITS['columns']} 列")]
+                                                    f"超过上限 {LIMITS['rows']} 行 × {LIMITS['columns']} 列")], content
             cells = sh.to_python(skip_empty_area=False)
             shape = shapes.get(meta.name)
             merged = sh.merged_cell_ranges
@@ -829,18 +836,18 @@ def _read_cells(path: Path) -> tuple[list[RawSheet], list[Finding]]:
         wb.close()
     except PasswordError:
         code, message = _CONTAINER_MESSAGES["encrypted"]
-        return [], [code.finding(p, "", "", message)]
+        return [], [code.finding(p, "", "", message)], content
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - calamine's own errors for broken files, and a panic inside it:
         # pyo3 turns a Rust panic (a damaged .xls directory: "range end index 64 out of range") into
         # PanicException, a BaseException, which `except Exception` would let through as a traceback.
-        return [], [UNREADABLE.finding(p, "", "", f"无法读取工作簿（{type(exc).__name__}: {str(exc)[:120]}）：{_RESAVE}")]
+        return [], [UNREADABLE.finding(p, "", "", f"无法读取工作簿（{type(exc).__name__}: {str(exc)[:120]}）：{_RESAVE}")], content
     # The saved result of a formula is checked in .xlsx/.xlsm only: .xls FORMULA and .xlsb BrtFmla* records always
     # carry their result, and LibreOffice always writes office:value beside a formula in .ods.
     if probed.kind == "xlsx" and probed.has_formulas:
-        return sheets, _uncached_formulas(path, {s.name: s.cells for s in sheets})
-    return sheets, []
+        return sheets, _uncached_formulas(path, {s.name: s.cells for s in sheets}), content
+    return sheets, [], content
 
 
 def _uncached_formulas(path: Path, cells_by_sheet: dict[str, list[list[Any]]]) -> list[Finding]:
@@ -892,13 +899,13 @@ def read_workbook(path: str | Path, display_path: str | None = None, timings: di
     path = Path(path)
     shown = display_path or path.as_posix()
     t0 = time.perf_counter()
-    sheets, findings = _read_cells(path)
+    sheets, findings, content = _read_file(path)
     t1 = time.perf_counter()
     findings = [replace(f, path=mask(shown)) for f in findings]  # the name shown may hold a number (masked)
     # One pass over the whole workbook (file name, sheet names, every cell, comments) before any form is read.
     # A personal number refuses the file: its forms are still read for their findings (all problems in one
     # run) but none is kept, and a sheet named with a personal number is shown by its position everywhere.
-    personal, labels = personal_findings_in_workbook(path, shown, [(raw.name, raw.cells) for raw in sheets])
+    personal, labels = personal_findings_in_workbook(path, shown, [(raw.name, raw.cells) for raw in sheets], content)
     t2 = time.perf_counter()
     findings = [replace(f, sheet=labels.get(f.sheet, f.sheet)) for f in findings] + personal
     out: list[SheetData] = []

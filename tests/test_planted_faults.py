@@ -37,3 +37,27 @@ def test_ingest_of_the_clean_planted_set_writes_the_same_bytes_and_warnings(outc
     if pyarrow.__version__ != golden["pyarrow"]:
         pytest.skip(f"Parquet bytes recorded with pyarrow {golden['pyarrow']}, this is {pyarrow.__version__}")
     assert outcome["ingest"]["files"] == golden["ingest"]["files"]
+
+
+def test_ingest_checking_provinces_while_the_workers_read_writes_the_same_bytes_and_warnings(tmp_path, monkeypatch):
+    """The planted set's clean variant, its provinces checked in small groups as the workers' batches come in
+    (``sbk.validate.Assembly``): the same warnings and the same files as the golden."""
+    import sbk.validate
+
+    early: list[int] = []
+    finish = sbk.validate.Assembly.finish
+
+    def counted(self):
+        got = finish(self)
+        early.append(self.checked_early)
+        return got
+
+    monkeypatch.setattr(sbk.validate, "EARLY_GROUP", 8)
+    monkeypatch.setattr(sbk.validate.Assembly, "finish", counted)
+    got = planted.outcome(tmp_path)
+    golden = _golden()
+    assert early and early[-1] >= 1  # groups were checked before the last batch came in
+    assert got["ingest"]["exit"] == 0
+    assert got["ingest"]["findings"] == golden["ingest"]["findings"]
+    if pyarrow.__version__ == golden["pyarrow"]:
+        assert got["ingest"]["files"] == golden["ingest"]["files"]

@@ -485,6 +485,35 @@ class Table:
         return _schema(self.name)
 
 
+def _text_dtype() -> Any:
+    """pandera's text type, as ``str`` gives it, passing a column of exactly that type at once.
+
+    After coercion a text column is of pandas' string type; pandera's own check then still answers for each value
+    (all true) and formats the empty list of failures into a message nobody reads: half the time of checking a text
+    column (~1 ms each, 43 columns in all; issue 18). A column of any other type is checked by pandera's own check,
+    value by value, as before."""
+    from dataclasses import dataclass as immutable
+
+    from pandera.engines import pandas_engine
+
+    text = pandas_engine.Engine.dtype(str)
+
+    @immutable(frozen=True)
+    class Text(type(text)):  # type: ignore[misc]
+        def check(self, pandera_dtype: Any, data_container: Any = None) -> Any:
+            try:
+                if pandas_engine.Engine.dtype(pandera_dtype).type == self.type:
+                    return True
+            except TypeError:
+                pass
+            return super().check(pandera_dtype, data_container)
+
+    return Text(getattr(text, "storage", None))
+
+
+_TEXT = _text_dtype()
+
+
 def _dtype(f: Field) -> Any:
     if f.kind is Kind.FLAG:
         return bool
@@ -494,7 +523,7 @@ def _dtype(f: Field) -> Any:
         return float  # counts too: 12.5 gets the form's own message, then it is stored as an integer
     if f.kind.is_list:
         return object
-    return str
+    return _TEXT
 
 
 @cache
