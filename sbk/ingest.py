@@ -369,10 +369,18 @@ def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None, timings
                                  initializer=worker_initializer, initargs=(os.getpid(),)) as pool:
             with sigint_held():  # the workers start here (sbk.errors)
                 pending = pool.map(read_batch, chunks)  # every batch handed out now; answers collected below
-            meanwhile()
-            for got, spent in pending:
-                _add_timings(timings, spent)
-                collect(got)
+            try:
+                meanwhile()
+                for got, spent in pending:
+                    _add_timings(timings, spent)
+                    collect(got)
+            except BaseException:
+                # Ctrl-C (or an error) while this process does other work: the batches not yet started are dropped
+                # and the workers' current ones awaited, not the reading of every file (the pool's own exit would wait
+                # for all of them). One call that waits: a second shutdown call would clear the cancelling before the
+                # pool's thread has acted on it.
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
 
 
 def _add_timings(timings: dict[str, float], spent: dict[str, float]) -> None:
