@@ -496,7 +496,8 @@ class Assembly:
     Every rule looks within one province (a filing is a form, a period and a province; a series is a region's), so
     provinces checked apart give the findings and tables one check of them all gives. Sheets arrive province by
     province when the files are kept so (a folder per province): each time ``group`` sheets are waiting, the provinces
-    among them that have been followed by another are checked, the latest one being possibly not complete. When
+    among them that have been followed by another are checked (with their tidy CSVs' forms, which come first), the
+    latest one being possibly not complete. When
     the sheets do not come province by province (a folder per period), or a province checked already comes again,
     nothing more is checked early, and the provinces it concerns are checked with the rest at the end (``finish``):
     the answer never depends on the order.
@@ -531,8 +532,10 @@ class Assembly:
             self.seconds += time.perf_counter() - t0
 
     def _check_early(self) -> None:
-        runs = [str(s.province_code) for i, s in enumerate(self._waiting)
-                if i == 0 or s.province_code != self._waiting[i - 1].province_code]
+        # The workbooks' forms in the order they came; tidy CSVs are read before every workbook, so a province's CSV
+        # forms wait for its workbooks and are checked with them.
+        read = [s for s in self._waiting if not isinstance(s, TidySheet)]
+        runs = [str(s.province_code) for i, s in enumerate(read) if i == 0 or s.province_code != read[i - 1].province_code]
         if len(runs) != len(set(runs)):  # not province by province: nothing is checked early from now on
             self._early = False
             return

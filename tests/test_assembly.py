@@ -11,7 +11,7 @@ import pytest
 
 from sbk.ingest import _parquet_bytes, _sorted, _typed, read_all
 from sbk.storage import encode, to_arrow
-from sbk.validate import Assembly, assemble
+from sbk.validate import Assembly, TidySheet, assemble
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -114,3 +114,17 @@ def test_a_column_blank_in_one_group_and_written_in_another_is_stored_as_one_che
     got = _feed(assembly, sheets)
     assert assembly.checked_early >= 2
     _same_as_one_check(sheets, shas, population, got)
+
+
+def test_tidy_csv_forms_read_first_wait_for_their_province_s_workbooks(demo):
+    """Tidy CSVs are read before every workbook: their province comes in two stretches. Its CSV forms wait and are
+    checked with its workbooks; the provinces are still checked early, none in vain."""
+    sheets, shas, population = demo
+    fifth = sorted({s.province_code for s in sheets})[4]
+    csv = [s for s in sheets if s.province_code == fifth][:3]
+    order = [TidySheet(**vars(s)) for s in csv] + [s for s in sheets if s not in csv]  # as read from a tidy CSV
+    assembly = Assembly(shas, population, group=60)
+    got = _feed(assembly, order)
+    assert assembly.checked_early >= 2 and not assembly._dirty  # checked early, none in vain
+    assert any(fifth in {s.province_code for s in part.sheets} for part in assembly._parts)
+    _same_as_one_check(order, shas, population, got)
