@@ -750,17 +750,18 @@ def _new_set(raw_dir: Path, shas: dict[str, str] | None, fp: str | None, jobs: i
     import pandas as pd
 
     from sbk.storage import encode, to_arrow
-    from sbk.validate import assemble
+    from sbk.validate import Assembly
 
     t1 = time.perf_counter()
     result.files, result.sheets = nfiles, len(sheets)
-    # The provinces checked while the workers read (sbk.validate.Assembly), and the rest now.
-    tables, fs = assembly.finish() if assembly is not None else assemble(sheets, shas, extra.get("region_population"))
+    # The provinces checked while the workers read, and the rest now (read_all tells of every batch, even an empty
+    # one, so the assembly has been made).
+    assembly = assembly or Assembly(shas, extra.get("region_population"))
+    tables, fs = assembly.finish()
     result.findings = findings + fs
     result.rows = sum(len(tables[layout.table]) for layout in LAYOUTS.values() if layout.table in tables)
     t2 = time.perf_counter()
-    result.phases.update({"reading_wall": t1 - t0, "validate": t2 - t1,
-                          "validate_while_reading": assembly.seconds if assembly is not None else 0.0})
+    result.phases.update({"reading_wall": t1 - t0, "validate": t2 - t1, "validate_while_reading": assembly.seconds})
     for name, df in extra.items():  # reference tables only: a filing's rows come through assemble, never replaced
         tables[name] = pd.concat([tables[name], df], ignore_index=True) if name in tables else df
     if has_errors(result.findings):

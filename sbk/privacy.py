@@ -1349,15 +1349,15 @@ def personal_findings_in_csv(path: str | Path, shown: str) -> list[Finding]:
 
 # --- sbk scan ----------------------------------------------------------------------------------------------------
 
-def _sheets(path: Path) -> tuple[list[tuple[str, list[list[Any]]]], str | None]:
+def _sheets(path: Path) -> tuple[list[tuple[str, list[list[Any]]]], str | None, bytes | None]:
     """Every sheet's cells (hidden sheets too), read within the same bounds as ingest (a value in XFD1048576 is
-    a reason, not a 512 GB allocation); or the reason the workbook cannot be read."""
-    from sbk.workbooks import _read_cells
+    a reason, not a 512 GB allocation); or the reason the workbook cannot be read; and the file's bytes as read."""
+    from sbk.workbooks import _read_file
 
-    sheets, findings = _read_cells(path)
+    sheets, findings, data = _read_file(path)
     if not sheets and findings:
-        return [], findings[0].message
-    return [(raw.name, raw.cells) for raw in sheets], None
+        return [], findings[0].message, data
+    return [(raw.name, raw.cells) for raw in sheets], None, data
 
 
 def _parquet_values(path: Path) -> Iterator[tuple[str, Any]]:
@@ -1440,12 +1440,12 @@ def scan_paths(paths: Iterable[str | Path]) -> list[Finding]:
         suffix = f.suffix.lower()
         try:
             if suffix in _WORKBOOK_SUFFIXES or suffix in RESAVE_SUFFIXES:
-                sheets, why = _sheets(f)
+                sheets, why, data = _sheets(f)
                 if why is not None:
                     out.extend(personal_findings_in_name(shown))
                     out.append(UNSCANNABLE.finding(mask(shown), "", "", f"无法检查其中是否有个人信息：{why}"))
                     continue
-                out.extend(personal_findings_in_workbook(f, shown, sheets)[0])
+                out.extend(personal_findings_in_workbook(f, shown, sheets, data)[0])
             elif suffix == ".csv":
                 out.extend(personal_findings_in_csv(f, shown))
             elif suffix == ".parquet":

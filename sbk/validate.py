@@ -375,6 +375,7 @@ class _Part:
     kept: list[SheetData]
     frames: dict[str, pd.DataFrame]
     absent: dict[str, set[str]]
+    filings: pd.DataFrame
     findings: list[Finding]
 
 
@@ -410,7 +411,7 @@ def _checked(usable: list[SheetData], sha256: Mapping[str, str], region_populati
         # The 备注 row is one merged cell starting in column A.
         findings.extend(validate_table("filings", filings, {k: {"new_issuing_cities": "A"} for k in letters}))
     findings.extend(_cross_forms(usable))
-    return _Part(sheets, usable, frames, absent, findings)
+    return _Part(sheets, usable, frames, absent, filings, findings)
 
 
 def _form_frame(form: str, usable: list[SheetData], letters: dict, findings: list[Finding]
@@ -479,7 +480,8 @@ def _tables(parts: list[_Part], sha256: Mapping[str, str]) -> dict[str, pd.DataF
             if col not in df.columns:
                 df[col] = None
         tables[name] = df[columns]
-    filings = _filings(kept, sha256)
+    # One group's filings as checked; several groups' built again (a column's type may differ between them).
+    filings = parts[0].filings if len(parts) == 1 else _filings(kept, sha256)
     tables["filings"] = filings.sort_values(["form", "period", "province_code", "source_file"], kind="stable").reset_index(drop=True)
     return tables
 

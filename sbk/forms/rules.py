@@ -492,13 +492,12 @@ def _text_dtype() -> Any:
     (all true) and formats the empty list of failures into a message nobody reads: half the time of checking a text
     column (~1 ms each, 43 columns in all; issue 18). A column of any other type is checked by pandera's own check,
     value by value, as before."""
-    from dataclasses import dataclass as immutable
-
+    from pandera.dtypes import immutable
     from pandera.engines import pandas_engine
 
     text = pandas_engine.Engine.dtype(str)
 
-    @immutable(frozen=True)
+    @immutable(init=True)  # as pandera declares its string type: the storage is a field
     class Text(type(text)):  # type: ignore[misc]
         def check(self, pandera_dtype: Any, data_container: Any = None) -> Any:
             try:
