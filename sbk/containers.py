@@ -48,9 +48,9 @@ class ContainerError(Exception):
 class SheetShape:
     """One sheet's extent: rows/cols up to the last value (1-based counts), and what the file declares.
 
-    For an .xlsx probed with limits, a sheet no cell or row of which names a place beyond them has as rows/cols the
-    farthest place they name instead (never less than the extent, never beyond the limits): whether the extent is
-    within the limits is all the readers ask of it, and beyond them it is measured exactly (issue 18)."""
+    For an .xlsx probed with limits, a sheet no cell or row of which names a place beyond them has the limits as
+    rows/cols instead (never less than the extent): whether the extent is within the limits is all the readers ask of
+    it, and beyond them it is measured exactly (issue 18)."""
 
     name: str
     rows: int = 0
@@ -491,27 +491,50 @@ _CELL_START = re.compile(rb"<c[\s/>]")
 _FORMULA_START = re.compile(rb"<f[\s/>]")
 
 
-# Every cell's start, with its reference when it starts with a plain one (else empty groups).
-_CELL_REF = re.compile(rb'<c(?=[\s/>])(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})")?')
+# A cell that does not start with a plain reference: the reference reading would count its place on from the cell
+# before it.
+_UNREFERENCED_CELL = re.compile(rb'<c(?=[\s/>])(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")')
 
 
-def _bound(data: bytes, row_numbers: list[bytes] | None) -> tuple[int, int] | None:
-    """(the largest row, the largest column) that any cell or row of the part names, when every cell starts with a
-    plain reference and every row with its number (``row_numbers``: theirs, or None when not every row does); None
-    otherwise. The reference reading takes a cell's row and column from these alone (a cell or row without its
+@lru_cache(maxsize=16)
+def _far_cells(rows: int, columns: int) -> re.Pattern[bytes]:
+    """Plain cell references with at least as many letters as the column limit is written with, or as many digits as
+    the row limit: any other reference names a place within the limits (fewer letters, an earlier column; fewer
+    digits, an earlier row), so only these few need their numbers read."""
+    letters = 1 if columns <= 26 else 2 if columns <= 26 + 26 * 26 else 3
+    digits = len(str(max(rows, 0)))
+    return re.compile(rb'<c r="(?=[A-Z]{%d}|[A-Z]{1,3}[1-9][0-9]{%d})([A-Z]{1,3})([1-9][0-9]{0,6})"'
+                      % (letters, digits - 1))
+
+
+def _bound(data: bytes, row_numbers: list[bytes] | None, limits: dict[str, int]) -> tuple[int, int] | None:
+    """The limits (rows, columns), when every cell starts with a plain reference, every row with its number
+    (``row_numbers``: theirs, or None when not every row does) and none of them names a place beyond the limits;
+    None otherwise. The reference reading takes a cell's row and column from these alone (a cell or row without its
     number would count on from the one before), so no cell it finds holding a value lies beyond them, wherever the
     cells sit."""
-    if row_numbers is None:
+    rows, columns = limits["rows"], limits["columns"]
+    if row_numbers is None or _UNREFERENCED_CELL.search(data) or max(map(int, row_numbers), default=0) > rows:
         return None
-    refs = _CELL_REF.findall(data)
-    if not refs:
-        return max(map(int, row_numbers), default=0), 0
-    letters, digits = zip(*refs)
-    if b"" in letters:
-        return None
-    # Each number once (a row's cells share theirs): the same largest, from a few dozen conversions, not hundreds.
-    return (max(map(int, {*digits, *row_numbers})),
-            max(column_number(column.decode()) for column in set(letters)))
+    far = _far_cells(rows, columns).findall(data)
+    if far:
+        letters, digits = zip(*far)
+        # Each number once (a row's cells share theirs): a few conversions, not one per cell.
+        if max(map(int, set(digits))) > rows or max(column_number(c.decode()) for c in set(letters)) > columns:
+            return None
+    return rows, columns
+
+
+@lru_cache(maxsize=1024)  # the same few <col> elements in every workbook of an office suite
+def _column_seen(raw: bytes) -> bool:
+    """A ``<col>`` (its attributes, as written) shown at a width that can be seen: nothing to note. Decided on plain
+    attributes only; anything else goes to the target."""
+    if b"hidden" in raw:
+        return False
+    if b"width" not in raw:
+        return True
+    width = _PLAIN_WIDTH.search(raw)
+    return width is not None and float(width.group(1)) >= _MIN_WIDTH
 
 
 def _sheet_whole(target: _SheetShapeTarget, data: bytes, limits: dict[str, int] | None = None) -> None:
@@ -519,7 +542,7 @@ def _sheet_whole(target: _SheetShapeTarget, data: bytes, limits: dict[str, int] 
     taken together (the reference reading's row and column then come from each cell's own reference), and the
     rows that can be hidden, the columns and the format elements given to the target one by one (there are few).
 
-    With ``limits`` (rows, columns), a sheet no cell or row of which names a place beyond them is given that bound as
+    With ``limits`` (rows, columns), a sheet no cell or row of which names a place beyond them is given the limits as
     its extent (:class:`SheetShape`), without looking for the cells that hold a value and without counting them: all
     that is asked of the extent then is that it is within the limits (issue 18: looking into every cell was most
     of the probe's time). Every step is a regular expression or a bytes operation over the whole part."""
@@ -534,8 +557,8 @@ def _sheet_whole(target: _SheetShapeTarget, data: bytes, limits: dict[str, int] 
     joined = b"\x00" + b"\x00".join(row_attributes)
     numbers = _PLAIN_ROW_NUMBERS.findall(joined)
     row_numbers = numbers if len(numbers) == len(row_attributes) else None
-    bound = _bound(data, row_numbers) if limits is not None else None
-    if bound is not None and bound[0] <= limits["rows"] and bound[1] <= limits["columns"]:  # type: ignore[index]
+    bound = _bound(data, row_numbers, limits) if limits is not None else None
+    if bound is not None:
         cells = None
     else:
         cells = _ORDINARY_CELL.findall(data)
@@ -543,13 +566,11 @@ def _sheet_whole(target: _SheetShapeTarget, data: bytes, limits: dict[str, int] 
             raise _NotPlain
     # Rows shown at the default height (no ht, no hidden, a plain number, in a sheet whose rows are not hidden by
     # default): nothing to note, and their numbers are not needed. Decided for all rows at once.
-    plain_rows = row_numbers is not None and b"zeroHeight" not in data and b"ht" not in joined and b"hidden" not in joined
+    if row_numbers is not None and b"zeroHeight" not in data and b"ht" not in joined and b"hidden" not in joined:
+        layout = [(name, raw) for name, raw in layout if name != b"row"]
     for name, raw in layout:
-        if name == b"row" and plain_rows:
+        if name == b"col" and _column_seen(raw):
             continue
-        if name == b"col" and b"hidden" not in raw and (
-                b"width" not in raw or ((width := _PLAIN_WIDTH.search(raw)) and float(width.group(1)) >= _MIN_WIDTH)):
-            continue  # a column shown at a width that can be seen: nothing to note
         attrib = _attributes(raw)
         if name == b"row" and not attrib.get("r"):
             raise _NotPlain  # its number would come from the cells before it

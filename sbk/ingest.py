@@ -345,17 +345,18 @@ _Batch = list[tuple[list[SheetData], list[Finding]]]  # each workbook's forms an
 
 
 def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None, timings: dict[str, float],
-                    meanwhile: Callable[[], None], collect: Callable[[_Batch], None]) -> None:
+                    meanwhile: Callable[[], None], collect: Callable[[_Batch, dict[str, str]], None]) -> None:
     """Read workbooks, in parallel processes when there are many (each file is independent).
 
     ``meanwhile`` runs in this process while the workers read (the CSVs, the imports the checks need); ``collect``
-    is given each batch of workbooks read, in order, as it comes (and may check them while the workers read on)."""
+    is given each batch of workbooks read, in order, as it comes, with the SHA-256 of each file read (and may check
+    them while the workers read on)."""
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     if jobs <= 1 or len(workbooks) < 64:
         meanwhile()
-        got, spent = read_batch(workbooks)
+        got, spent, digests = read_batch(workbooks)
         _add_timings(timings, spent)
-        collect(got)
+        collect(got, digests)
     else:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
@@ -371,9 +372,9 @@ def _read_workbooks(workbooks: list[tuple[Path, str]], jobs: int | None, timings
                 pending = pool.map(read_batch, chunks)  # every batch handed out now; answers collected below
             try:
                 meanwhile()
-                for got, spent in pending:
+                for got, spent, digests in pending:
                     _add_timings(timings, spent)
-                    collect(got)
+                    collect(got, digests)
             except BaseException:
                 # Ctrl-C (or an error) while this process does other work: the batches not yet started are dropped
                 # and the workers' current ones awaited, not the reading of every file (the pool's own exit would wait
@@ -410,18 +411,18 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
     findings: list[Finding] = list(found.findings)
     workbooks: list[tuple[Path, str]] = []
     others: list[tuple[Path, str]] = []  # every other file, in order: read here while the workers read the workbooks
-    unhashed: list[tuple[Path, str]] = []  # hashed here too, while the workers read
+    unhashed: list[tuple[Path, str]] = []  # CSVs, hashed here too while the workers read (a workbook is hashed by its reader)
     for path in found.files:
         shown = found.names[path]
         suffix = path.suffix.lower()
         if suffix == ".md":
             continue  # notes beside the data (README.md, search logs): documentation, read by people only
-        if suffix in _READ_SUFFIXES and shown not in shas:
-            unhashed.append((path, shown))
         if suffix in _READ_SUFFIXES and suffix != ".csv":
             workbooks.append((path, shown))
         else:
             others.append((path, shown))
+            if suffix == ".csv" and shown not in shas:
+                unhashed.append((path, shown))
 
     def read_others() -> None:
         for path, shown in unhashed:
@@ -463,11 +464,13 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
 
     told = 0
 
-    def collect(batch: _Batch) -> None:
+    def collect(batch: _Batch, digests: dict[str, str]) -> None:
         nonlocal told
         for got, fs in batch:
             sheets.extend(got)
             findings.extend(fs)
+        for shown, sha in digests.items():
+            shas.setdefault(shown, sha)  # hashed before the reading (the fingerprint's): kept
         if arrived is not None:
             arrived(sheets[told:], shas, tables())
             told = len(sheets)
@@ -476,6 +479,9 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
 
     with collector_paused():  # the workers' records, received (sbk.bulk)
         _read_workbooks(workbooks, jobs, timings if timings is not None else {}, read_others, collect)
+    for path, shown in workbooks:
+        if shown not in shas:  # refused before it was read (its name, its size): hashed as it is
+            shas[shown] = file_sha256(path)
     return sheets, tables(), shas, findings, len(found.files)
 
 

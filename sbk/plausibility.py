@@ -108,7 +108,8 @@ def _population_findings(s: SheetData, populations: Mapping[str, tuple[float, st
         code = str(rec.get("region_code") or "")
         own = populations.get(code) if code != s.province_code else None
         for name in _figures(layout):
-            value = _number(rec.get(name))
+            v = rec.get(name)
+            value = v if type(v) is float else _number(v)  # a float needs no conversion (NaN fails both tests below)
             if value is None:
                 continue
             if not ((own and value > own[0]) or value > CHINA_POPULATION_MAX_10K):

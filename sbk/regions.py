@@ -247,8 +247,19 @@ def _units(revision: str, province_code: str) -> tuple[Region, ...]:
     """
     pp = province_code[:2]
     entries = (_codes_by_prefix(revision).get(pp, ()) if len(pp) == 2
-               else _gb(revision).revision.division_schema.items())
-    out: list[Region] = []
+               else tuple(_gb(revision).revision.division_schema.items()))
+    return tuple(Region(code, name, short, province_code, level, revision)
+                 for code, name, short, level in _unit_lines(entries, province_code))
+
+
+@lru_cache(maxsize=4096)
+def _unit_lines(entries: tuple[tuple[str, str], ...], province_code: str) -> tuple[tuple[str, str, str, str], ...]:
+    """(code, name, short name, level) of the filing units among a province's code-table ``entries``, by code.
+
+    Remembered by the entries themselves: most revisions list a province's units alike, and the few dozen
+    revisions loaded before the reading workers start then share one pass over them (issue 18)."""
+    pp = province_code[:2]
+    out: list[tuple[str, str, str, str]] = []
     for code, name in entries:
         if not code.startswith(pp) or code.endswith("0000"):
             continue
@@ -257,8 +268,8 @@ def _units(revision: str, province_code: str) -> tuple[Region, ...]:
         else:
             level = "prefecture" if code.endswith("00") else None
         if level:
-            out.append(Region(code, name, short_name(name), province_code, level, revision))
-    return tuple(sorted(out, key=lambda r: r.code))
+            out.append((code, name, short_name(name), level))
+    return tuple(sorted(out, key=lambda line: line[0]))
 
 
 @cache

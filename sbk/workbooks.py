@@ -890,16 +890,21 @@ def _uncached_formulas(path: Path, cells_by_sheet: dict[str, list[list[Any]]]) -
     return out
 
 
-def read_workbook(path: str | Path, display_path: str | None = None, timings: dict[str, float] | None = None
-                  ) -> tuple[list[SheetData], list[Finding]]:
+def read_workbook(path: str | Path, display_path: str | None = None, timings: dict[str, float] | None = None,
+                  digests: dict[str, str] | None = None) -> tuple[list[SheetData], list[Finding]]:
     """Every form in a workbook, and the findings met while reading it.
 
     ``timings``, when given, has the seconds of each step added to it: ``read`` (container checks and calamine),
-    ``privacy`` (the whole-file pass) and ``clean`` (forms recognised, cells cleaned, rows classified)."""
+    ``privacy`` (the whole-file pass) and ``clean`` (forms recognised, cells cleaned, rows classified).
+    ``digests``, when given, has the SHA-256 of the bytes read put under the name shown, when the file was read
+    (a file refused before it was read, by its name or size, has none)."""
     path = Path(path)
     shown = display_path or path.as_posix()
     t0 = time.perf_counter()
     sheets, findings, content = _read_file(path)
+    if digests is not None and content is not None:
+        # The bytes the forms come from, hashed here rather than read again by the main process (issue 18).
+        digests[shown] = hashlib.sha256(content).hexdigest()
     t1 = time.perf_counter()
     findings = [replace(f, path=mask(shown)) for f in findings]  # the name shown may hold a number (masked)
     # One pass over the whole workbook (file name, sheet names, every cell, comments) before any form is read.
@@ -924,17 +929,20 @@ def read_workbook(path: str | Path, display_path: str | None = None, timings: di
     return out, findings
 
 
-def read_batch(batch: list[tuple[Path, str]]) -> tuple[list[tuple[list[SheetData], list[Finding]]], dict[str, float]]:
-    """A batch of workbooks (path, name shown), read in one go by one process, with the seconds each step took.
+def read_batch(batch: list[tuple[Path, str]]
+               ) -> tuple[list[tuple[list[SheetData], list[Finding]]], dict[str, float], dict[str, str]]:
+    """A batch of workbooks (path, name shown), read in one go by one process: each one's forms and findings, the
+    seconds each step took, and the SHA-256 of each file read, by name shown (``read_workbook``).
 
     What ``sbk ingest`` runs in its worker processes: this module imports neither pandas nor pandera, so a worker
     starts in a fraction of the time (issue 18), and what it returns is plain records."""
     timings: dict[str, float] = {}
+    digests: dict[str, str] = {}
     global _BATCH_BANKS
     _BATCH_BANKS = _BankNames()
     try:
         # (Pausing the collector here, as the main process does, was measured and made no difference: a batch is small.)
-        return [read_workbook(path, shown, timings) for path, shown in batch], timings
+        return [read_workbook(path, shown, timings, digests) for path, shown in batch], timings, digests
     finally:
         _BATCH_BANKS = None
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sbk.findings import RULES
 from sbk.forms import LAYOUTS, TABLES, CardholderDbStage, ServiceChannel, ServiceItem, column_labels
@@ -223,6 +226,24 @@ def test_total_row_must_equal_the_sum_of_rows():
                        sheet="Sheet1", total_row=7)
     assert [f.format() for f in bad] == [
         "a.xlsx:Sheet1!D7: error monthly.total_equals_sum 合计≠各行之和: 累计持卡人数 合计 1234.56 ≠ 403.85"]
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.just(math.nan), st.integers(-10**6, 10**6),
+                          st.floats(-1e6, 1e6, allow_nan=False), st.floats(allow_nan=False, allow_infinity=True),
+                          st.sampled_from(["12.5", "x", True])), max_size=30),
+       st.floats(-1e-2, 1e-2), st.booleans())
+def test_records_give_the_findings_the_frame_gives_whatever_their_values(values, off, integer):
+    # The records' quick pass (sbk.validate._clearly_within) decides only totals clearly within the tolerance; every
+    # other total is summed as pandas sums a frame. Totals are written at the sum, near the tolerance and beyond it.
+    table, column = ("quarterly_work", "terminals") if integer else ("monthly_issuance", "cumulative_holders_10k")
+    records = [{column: v, "source_row": i} for i, v in enumerate(values, 4)]
+    frame = pd.DataFrame(records, columns=[column, "source_row"])
+    exact = float(pd.to_numeric(frame[column], errors="coerce").fillna(0).sum())
+    tol = 0.5 if integer else max(0.01, 0.005 * len(records))
+    for written in (exact, exact + tol + off, exact - tol + off, exact + 10 * tol + off, 1e300):
+        if math.isfinite(written):
+            assert check_totals(table, records, {column: written}) == check_totals(table, frame, {column: written})
 
 
 def test_total_row_of_q1_is_called_quansheng():

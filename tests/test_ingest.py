@@ -313,6 +313,24 @@ def test_rerun_is_up_to_date_and_outputs_are_byte_identical(raw, tmp_path, capsy
     assert a == b
 
 
+def test_every_file_read_or_refused_has_the_sha256_of_its_bytes_whoever_hashed_it(raw):
+    # The readers hash the bytes they read; a file refused before it is read (an .et, a damaged zip) is hashed as it
+    # is. Either way the hash is the file's own, as the up-to-date check hashes it before reading.
+    from sbk.ingest import _hashed, read_all
+    from sbk.workbooks import discover
+
+    write_monthly(raw / "m.xlsx", "2015-03", VALUES)
+    (raw / "wps.et").write_bytes(b"WPS table")
+    (raw / "broken.xlsx").write_bytes(b"PK\x03\x04 not a zip")
+    (raw / "notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    found = discover(raw)
+    _, _, shas, _, _ = read_all(raw, found=found, jobs=1)
+    expected, _ = _hashed(found)
+    assert shas == expected and len(shas) == 4
+    assert shas[next(n for p, n in found.names.items() if p.name == "m.xlsx")] == \
+        hashlib.sha256((raw / "m.xlsx").read_bytes()).hexdigest()
+
+
 def test_warnings_only_exit_0_and_json_gives_the_same_findings(raw, capsys):
     write_monthly(raw / "m.xlsx", "2015-03", {"": 12.5, "430100": 300.123, "430200": 80.0}, total=392.62)
     assert main(["validate", str(raw)]) == 0

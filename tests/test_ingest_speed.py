@@ -64,7 +64,7 @@ def test_the_readers_worker_process_reads_a_bank_table_without_importing_pandas_
         "if __name__ == '__main__':\n"
         f"    batch = [(Path(p), p) for p in {[str(f) for f in files]!r}]\n"
         "    with ProcessPoolExecutor(1, mp_context=mp.get_context('spawn')) as pool:\n"
-        "        got, _ = pool.submit(read_batch, batch).result()\n"
+        "        got, _, _ = pool.submit(read_batch, batch).result()\n"
         "        loaded = pool.submit(eval, 'sorted(__import__(\"sys\").modules)').result()\n"
         "    forms = sorted({s.form for sheets, _ in got for s in sheets})\n"
         "    print(json.dumps([forms, sum(len(s.records) for sheets, _ in got for s in sheets),\n"

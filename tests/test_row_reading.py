@@ -8,6 +8,7 @@ batch of workbooks (one bank catalog for the batch) read as each workbook alone 
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -77,8 +78,9 @@ def test_a_batch_of_workbooks_reads_each_as_it_reads_alone(tmp_path):
     files = [_q4(tmp_path / "a.xlsx", ["建行", "华融湘江银行", "中国农业银行"]),
              _q4(tmp_path / "b.xlsx", ["建行", "中国工商银行股份有限公司湖南省分行"]),
              write_monthly(tmp_path / "m.xlsx", "2015-03", VALUES_SAMPLE, remark="备注：新增发卡城市1个，即湘潭市")]
-    batch, _ = read_batch([(f, f.as_posix()) for f in files])
+    batch, _, digests = read_batch([(f, f.as_posix()) for f in files])
     alone = [read_workbook(f, f.as_posix()) for f in files]
+    assert digests == {f.as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
     assert [([s.records for s in sheets], findings) for sheets, findings in batch] == \
            [([s.records for s in sheets], findings) for sheets, findings in alone]
     codes = [(f.code, f.cell) for f in batch[0][1] + batch[1][1] if f.code.startswith("q4.")]
