@@ -392,14 +392,16 @@ def _add_timings(timings: dict[str, float], spent: dict[str, float]) -> None:
 def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None = None,
              timings: dict[str, float] | None = None, found: Discovery | None = None,
              meanwhile: Callable[[], None] = lambda: None,
-             arrived: Callable[[list[SheetData], dict[str, str], dict[str, pd.DataFrame]], None] | None = None
+             arrived: Callable[[list[SheetData], dict[str, str], dict[str, pd.DataFrame], tuple[int, int]], None]
+             | None = None
              ) -> tuple[list[SheetData], dict[str, pd.DataFrame], dict[str, str], list[Finding], int]:
     """Read every file under ``raw_dir``: (sheets, extra tables, sha256 by path, findings, file count).
 
     ``timings``, when given, has the seconds the workers spent on each step of reading added to it.
     ``meanwhile`` runs while the workers read, after the files that are not workbooks have been read.
     ``arrived``, when given, is told of the sheets as they come, in order (the CSVs' first), with every file's sha256
-    and the extra tables (both complete by then): ``sbk.validate.Assembly`` checks them while the workers read on.
+    and the extra tables (both complete by then), and (workbooks read, workbooks in all): ``sbk.validate.Assembly``
+    checks them while the workers read on.
 
     Every file found is read or named in a finding. A CSV is tried, in this order, as an official-layout form
     (a form title in its first rows), as published figures, as a tidy table; otherwise it is named.
@@ -462,17 +464,18 @@ def read_all(raw_dir: Path, shas: dict[str, str] | None = None, jobs: int | None
             joined = {k: pd.concat(v, ignore_index=True) for k, v in extra.items()}
         return joined
 
-    told = 0
+    told = read = 0
 
     def collect(batch: _Batch, digests: dict[str, str]) -> None:
-        nonlocal told
+        nonlocal told, read
         for got, fs in batch:
             sheets.extend(got)
             findings.extend(fs)
         for shown, sha in digests.items():
             shas.setdefault(shown, sha)  # hashed before the reading (the fingerprint's): kept
+        read += len(batch)
         if arrived is not None:
-            arrived(sheets[told:], shas, tables())
+            arrived(sheets[told:], shas, tables(), (read, len(workbooks)))
             told = len(sheets)
 
     from sbk.bulk import collector_paused
@@ -742,13 +745,14 @@ def _new_set(raw_dir: Path, shas: dict[str, str] | None, fp: str | None, jobs: i
     t0 = time.perf_counter()
     assembly: Assembly | None = None  # made when the first sheets arrive: the checks are imported by then
 
-    def arrived(new: list[SheetData], known: dict[str, str], extra: dict[str, pd.DataFrame]) -> None:
+    def arrived(new: list[SheetData], known: dict[str, str], extra: dict[str, pd.DataFrame],
+                progress: tuple[int, int]) -> None:
         nonlocal assembly
         if assembly is None:
             from sbk.validate import Assembly
 
             assembly = Assembly(known, extra.get("region_population"))
-        assembly.add(new)
+        assembly.add(new, progress)
 
     sheets, extra, shas, findings, nfiles = read_all(raw_dir, shas, jobs, result.phases, found, load_checks, arrived)
     if fp is None:

@@ -516,6 +516,11 @@ def _tables(parts: list[_Part], sha256: Mapping[str, str]) -> dict[str, pd.DataF
 # Sheets waiting before the provinces among them are checked: each check of a group costs ~0.1 s beyond its rows'
 # (pandera's set-up of each table's rules), so a national decade (~8,600 forms) is checked in three goes.
 EARLY_GROUP = 4096
+# When no more forms than this are still to come (as the workbooks still to read and the forms each has held so far
+# say), the provinces waiting are checked once more, however few: what is left to check after the last file is then
+# about this much, and that check is over while the workers read the rest (about a second of reading on two cores;
+# the last group of 4,096 had often not finished when the last file came, and 800 forms were still to check).
+FINAL_STRETCH = 1536
 
 
 class Assembly:
@@ -541,6 +546,8 @@ class Assembly:
         self._dirty: set[int] = set()  # parts to check again with the rest
         self._waiting: list[SheetData] = []
         self._early = True
+        self._stretch = False  # the final stretch's check has been made
+        self._forms = 0  # forms added (with a period and a province)
         self.seconds = 0.0  # spent checking before ``finish``
 
     @property
@@ -548,14 +555,22 @@ class Assembly:
         """How many groups of provinces have been checked before ``finish`` (and not checked again)."""
         return len(self._parts) - len(self._dirty)
 
-    def add(self, sheets: list[SheetData]) -> None:
+    def add(self, sheets: list[SheetData], progress: tuple[int, int] | None = None) -> None:
+        """Sheets read. ``progress``: (workbooks read so far, workbooks in all), when known: near the end, the
+        provinces waiting are checked once more (``FINAL_STRETCH``)."""
         usable = [s for s in sheets if s.period and s.province_code]
         again = {self._part_of[s.province_code] for s in usable if s.province_code in self._part_of}
         if again:
             self._dirty |= again
             self._early = False
         self._waiting.extend(usable)
-        if self._early and len(self._waiting) >= self._group:
+        self._forms += len(usable)
+        stretch = False
+        if progress is not None and not self._stretch and progress[0]:
+            read, total = progress
+            stretch = 0 < (total - read) * self._forms / read <= FINAL_STRETCH
+        if self._early and (len(self._waiting) >= self._group or stretch):
+            self._stretch = self._stretch or stretch
             t0 = time.perf_counter()
             self._check_early()
             self.seconds += time.perf_counter() - t0

@@ -516,9 +516,57 @@ def _header_units(cells: list[list[Any]], merged: list, layout: Layout, mapping:
     The header cell is named where the text stands (the top-left cell of a merged two-level header).
     """
     out: list[Finding] = []
-    seen: set[str] = set()
     # The merged ranges that reach the header rows (the others cannot hold a column's label).
-    spans = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in merged if r0 < first_data and r1 >= header_row]
+    spans = tuple((r0, c0, r1, c1) for (r0, c0), (r1, c1) in merged if r0 < first_data and r1 >= header_row)
+    out.extend(HEADER_UNIT.finding(path, sheet, cell, message)
+               for cell, message in _column_units(cells, layout, mapping, header_row, first_data, spans))
+    # 单位：… above the table applies to the whole sheet. Offices copy one such line onto every sheet, so only a
+    # unit that would change what the 万人 figures mean (人, 千人 …) is refused; 单位：万人 or 单位：台 passes.
+    if _reader(layout).has_people:
+        for r in range(title_row, header_row):
+            for c, v in enumerate(cells[r]):
+                if v.__class__ is str and "单位" not in v:  # NFKC makes neither 单 nor 位: a text has them as written
+                    continue
+                text = normalise_text(v)
+                if "单位" not in text:  # what sheet_units looks for
+                    continue
+                people = [u for u in sheet_units(text) if u in _PEOPLE_UNITS]
+                if people:
+                    out.append(HEADER_UNIT.finding(path, sheet, f"{_letter(c)}{r + 1}", f"表头上方写明单位“{people[0]}”，"
+                                                   f"本表人数的单位是“万人”：{_unit_advice('万人', people[0], '单位：万人')}"))
+    return out
+
+
+def _column_units(cells: list[list[Any]], layout: Layout, mapping: dict[str, int], header_row: int, first_data: int,
+                  spans: tuple[tuple[int, int, int, int], ...]) -> tuple[tuple[str, str], ...]:
+    """The column headers' units that contradict the form, as (cell, message). Remembered by all they are read from
+    (the rows from the highest merged range reaching the header down to the data, those ranges, the columns found):
+    every file of a form repeats its header (issue 18). Values equal across types (1 == 1.0 == True) share a key:
+    only a text can name a unit, so such cells read alike."""
+    top = min([header_row, *(r0 for r0, _, _, _ in spans)])
+    try:
+        key = (id(layout), header_row, first_data, spans, tuple(mapping.items()),
+               tuple(tuple(row) for row in cells[top:first_data]))
+        known = _COLUMN_UNITS.get(key)
+    except TypeError:  # a cell value that cannot be a key: read as it is
+        key, known = None, None
+    if known is not None:
+        return known[1]
+    said = _column_units_read(cells, layout, mapping, header_row, first_data, spans)
+    if key is not None:
+        if len(_COLUMN_UNITS) >= 256:
+            _COLUMN_UNITS.clear()
+        _COLUMN_UNITS[key] = (layout, said)  # the layout kept: its id is never another's while it is remembered
+    return said
+
+
+_COLUMN_UNITS: dict[tuple, tuple[Layout, tuple[tuple[str, str], ...]]] = {}
+
+
+def _column_units_read(cells: list[list[Any]], layout: Layout, mapping: dict[str, int], header_row: int,
+                       first_data: int, spans: tuple[tuple[int, int, int, int], ...]) -> tuple[tuple[str, str], ...]:
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
 
     def origin(r: int, c: int) -> tuple[int, int]:
         for r0, c0, r1, c1 in spans:
@@ -544,23 +592,9 @@ def _header_units(cells: list[list[Any]], merged: list, layout: Layout, mapping:
             if cell not in seen:
                 seen.add(cell)
                 official = (f.header or f.title).replace("/", "·")
-                out.append(HEADER_UNIT.finding(path, sheet, cell, f"表头“{text[:40]}”注明单位“{wrong[0]}”，本表{f.title}的单位是"
-                                                                  f"“{f.unit}”：{_unit_advice(f.unit, wrong[0], official)}"))
-    # 单位：… above the table applies to the whole sheet. Offices copy one such line onto every sheet, so only a
-    # unit that would change what the 万人 figures mean (人, 千人 …) is refused; 单位：万人 or 单位：台 passes.
-    if _reader(layout).has_people:
-        for r in range(title_row, header_row):
-            for c, v in enumerate(cells[r]):
-                if v.__class__ is str and "单位" not in v:  # NFKC makes neither 单 nor 位: a text has them as written
-                    continue
-                text = text_at(r, c)
-                if "单位" not in text:  # what sheet_units looks for
-                    continue
-                people = [u for u in sheet_units(text) if u in _PEOPLE_UNITS]
-                if people:
-                    out.append(HEADER_UNIT.finding(path, sheet, f"{_letter(c)}{r + 1}", f"表头上方写明单位“{people[0]}”，"
-                                                   f"本表人数的单位是“万人”：{_unit_advice('万人', people[0], '单位：万人')}"))
-    return out
+                out.append((cell, f"表头“{text[:40]}”注明单位“{wrong[0]}”，本表{f.title}的单位是"
+                                  f"“{f.unit}”：{_unit_advice(f.unit, wrong[0], official)}"))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1024)  # the same header labels in every file of a form

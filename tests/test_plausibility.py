@@ -146,6 +146,22 @@ def test_a_header_unit_that_contradicts_the_column_is_refused_at_the_header_cell
     assert hit and f"注明单位“{unit}”，本表累计持卡人数的单位是“万人”" in hit[0], lines
 
 
+def test_a_header_read_before_names_each_file_and_sheet_of_its_own(raw, tmp_path):
+    # What a header says is remembered by its cells (sbk.workbooks._header_units): the same wrong unit in a second
+    # file is named at that file, and a third file whose header is right gets nothing from the others.
+    from sbk.workbooks import read_batch
+
+    for name in ("a.xlsx", "b.xlsx", "c.xlsx"):
+        write_monthly(raw / name, "2016-03", VALUES)
+    for name in ("a.xlsx", "b.xlsx"):
+        edit(raw / name, "Sheet1", D3="累计持卡人数（人）")
+    got, _, _ = read_batch([(raw / n, n) for n in ("a.xlsx", "b.xlsx", "c.xlsx", "a.xlsx")])
+    places = [[(f.path, f.sheet, f.cell, f.code) for f in findings] for _, findings in got]
+    assert places == [[("a.xlsx", "Sheet1", "D3", "read.header_unit")], [("b.xlsx", "Sheet1", "D3", "read.header_unit")],
+                      [], [("a.xlsx", "Sheet1", "D3", "read.header_unit")]]
+    assert got[0][1][0].message == got[1][1][0].message
+
+
 @pytest.mark.parametrize("header", ["累计持卡人数（万人）", "累计持卡人数（万）", "累计持卡人数", "累计持卡人数（截至月末）"])
 def test_a_header_unit_that_agrees_or_no_unit_is_read(raw, header):
     write_monthly(raw / "m.xlsx", "2016-03", VALUES)

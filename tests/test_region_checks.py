@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sbk.calendar import PeriodError
 from sbk.findings import RULES
@@ -113,3 +117,28 @@ def test_region_rules_asked_once_per_part_of_the_code_table_answer_as_a_lookup_p
     assert list(name_matches) == [_name_row_by_row(n, c, p) for p, c, n in rows]
     assert list(province_valid) == [_province_row_by_row(c, p) for p, c, _ in rows]
     assert 0 < sum(in_province) < len(rows) and 0 < sum(name_matches) < len(rows) and 0 < sum(province_valid) < len(rows)
+
+
+_CODES = st.sampled_from(["430100", "430200", "433100", "430000", "", "x", "99999999999999999999",
+                          "99999999999999999998", "1e3", "-5", "430100.0"])
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a.xlsx", "b.xlsx"]), st.sampled_from(["Sheet1", "表一"]),
+                          st.sampled_from(["2016-03", "2016-04"]), _CODES,
+                          st.one_of(st.integers(1, 8), st.just(math.nan))), max_size=25),
+       st.sampled_from(["int", "float", "Int64"]))
+def test_code_order_walked_row_by_row_answers_as_pandas_grouping_does(rows, dtype):
+    # The walk (sbk.forms.rules._in_code_order) against the grouping it replaced, kept for row numbers that are
+    # not numbers: shared and blank row numbers, codes that are not numbers or too long for a float, two sheets.
+    from sbk.forms.rules import _in_code_order, _in_code_order_frame
+
+    df = pd.DataFrame(rows, columns=["source_file", "source_sheet", "period", "region_code", "source_row"])
+    df["province_code"] = "430000"
+    if dtype == "int":
+        df["source_row"] = df["source_row"].fillna(0).astype(int)
+    elif dtype == "Int64":
+        df["source_row"] = df["source_row"].astype("Int64")
+    keys = ["source_file", "source_sheet", "period", "province_code"]
+    expected = _in_code_order_frame(df, keys) if len(df) else pd.Series(True, index=df.index)
+    assert _in_code_order(df).tolist() == expected.tolist()

@@ -156,10 +156,48 @@ def _source_keys(df: pd.DataFrame) -> list[str]:
 
 
 def _in_code_order(df: pd.DataFrame) -> pd.Series:
-    """Rows of one filed sheet appear in division-code order (地市顺序按照行政区划代码排列)."""
+    """Rows of one filed sheet appear in division-code order (地市顺序按照行政区划代码排列): a row fails when a row
+    above it in the same sheet (by ``source_row``) has a larger code (a code that is not a number counts as 0)."""
     if "source_row" not in df.columns or not len(df):
         return pd.Series(True, index=df.index)
     keys = _source_keys(df) + ["period", "province_code"]
+    if df["source_row"].dtype.kind in "iuf":
+        # Each sheet's rows in row order, walked once (issue 18): grouping, sorting and shifting with pandas cost
+        # ~5 ms a table however few its rows, and the checks run on each group of provinces read. Ties keep the
+        # frame's order (a stable sort), a blank row number comes last, as ``_in_code_order_frame`` sorts them.
+        group, _ = _row_groups([df[k].astype(str) for k in keys])
+        # Each distinct code read as a number once (a national decade: a few hundred codes in a hundred thousand rows):
+        # the same distinct values, so the same type as reading the whole column gives.
+        code_at, codes = pd.factorize(df["region_code"].astype(str), use_na_sentinel=False)
+        num = pd.to_numeric(pd.Series(codes, dtype=object), errors="coerce").fillna(0).to_numpy()[code_at]
+        order = np.lexsort((df["source_row"].to_numpy(dtype=float, na_value=np.nan), group))
+        ok = np.ones(len(df), dtype=bool)
+        if num.dtype.kind in "iuf":
+            # Codes as their ranks, each sheet's above the last one's: one running maximum over all sheets then
+            # holds each sheet's own (the sheets come in group order), and a row fails below its sheet's maximum so far.
+            rank = np.unique(num, return_inverse=True)[1].reshape(-1)
+            in_group = group[order]
+            key = in_group.astype(np.int64) * (int(rank.max()) + 1) + rank[order]
+            highest_before = np.concatenate(([-1], np.maximum.accumulate(key)[:-1]))
+            first = np.concatenate(([True], in_group[1:] != in_group[:-1]))
+            ok[order[~first & (key < highest_before)]] = False
+            return pd.Series(ok, index=df.index, dtype=bool)
+        previous, highest = -1, 0
+        # Python numbers, compared as pandas compares them (a code too long for a float stays exact).
+        for i, g, v in zip(order.tolist(), group[order].tolist(), num[order].tolist()):
+            if g != previous:
+                previous, highest = g, v
+                continue
+            if v < highest:
+                ok[i] = False
+            elif v > highest:
+                highest = v
+        return pd.Series(ok, index=df.index, dtype=bool)
+    return _in_code_order_frame(df, keys)
+
+
+def _in_code_order_frame(df: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """``_in_code_order`` by pandas' grouping, for row numbers that are not numbers (a tidy CSV's, as written)."""
     d = df[keys + ["source_row"]].astype({k: str for k in keys}).assign(code=df["region_code"].astype(str))
     d = d.sort_values(keys + ["source_row"], kind="stable")
     # A row is out of order when a row above it in the same sheet has a larger code.
