@@ -404,6 +404,7 @@ class _Part:
     absent: dict[str, set[str]]
     filings: pd.DataFrame
     findings: list[Finding]
+    by_table: dict[str, list[Finding]]  # the findings of each table's rules (``validate_table``), among ``findings``
 
 
 def _checked(usable: list[SheetData], sha256: Mapping[str, str], region_population: pd.DataFrame | None) -> _Part:
@@ -427,18 +428,23 @@ def _checked(usable: list[SheetData], sha256: Mapping[str, str], region_populati
 
     frames: dict[str, pd.DataFrame] = {}
     absent: dict[str, set[str]] = {}
+    by_table: dict[str, list[Finding]] = {}
     for form, layout in LAYOUTS.items():
         df, absent[layout.table] = _form_frame(form, usable, letters, findings)
-        if len(df):
-            findings.extend(validate_table(layout.table, df, letters))
+        by_table[layout.table] = validate_table(layout.table, df, letters) if len(df) else []
+        findings.extend(by_table[layout.table])
         frames[layout.table] = df
 
     filings = _filings(usable, sha256)
-    if len(filings):
-        # The 备注 row is one merged cell starting in column A.
-        findings.extend(validate_table("filings", filings, {k: {"new_issuing_cities": "A"} for k in letters}))
+    by_table["filings"] = _filings_findings(filings, letters)
+    findings.extend(by_table["filings"])
     findings.extend(_cross_forms(usable))
-    return _Part(sheets, usable, frames, absent, filings, findings)
+    return _Part(sheets, usable, frames, absent, filings, findings, by_table)
+
+
+def _filings_findings(filings: pd.DataFrame, letters: Mapping[Any, Any]) -> list[Finding]:
+    # The 备注 row is one merged cell starting in column A.
+    return validate_table("filings", filings, {k: {"new_issuing_cities": "A"} for k in letters}) if len(filings) else []
 
 
 def _form_frame(form: str, usable: list[SheetData], letters: dict, findings: list[Finding]
@@ -566,31 +572,34 @@ class Assembly:
         self._waiting.extend(usable)
         self._forms += len(usable)
         stretch = False
-        if progress is not None and not self._stretch and progress[0]:
+        # Only once a group has been checked early: a set that never fills a group is checked at once, at the end.
+        if progress is not None and not self._stretch and progress[0] and self._parts:
             read, total = progress
             stretch = 0 < (total - read) * self._forms / read <= FINAL_STRETCH
         if self._early and (len(self._waiting) >= self._group or stretch):
-            self._stretch = self._stretch or stretch
             t0 = time.perf_counter()
-            self._check_early()
+            checked = self._check_early()
+            self._stretch = self._stretch or (stretch and checked)  # else tried again with the next sheets
             self.seconds += time.perf_counter() - t0
 
-    def _check_early(self) -> None:
+    def _check_early(self) -> bool:
+        """Check the provinces waiting that another has followed; True when some were."""
         # The workbooks' forms in the order they came; tidy CSVs are read before every workbook, so a province's CSV
         # forms wait for its workbooks and are checked with them.
         read = [s for s in self._waiting if not isinstance(s, TidySheet)]
         runs = [str(s.province_code) for i, s in enumerate(read) if i == 0 or s.province_code != read[i - 1].province_code]
         if len(runs) != len(set(runs)):  # not province by province: nothing is checked early from now on
             self._early = False
-            return
+            return False
         ready = set(runs[:-1])
         if not ready:
-            return
+            return False
         now = [s for s in self._waiting if s.province_code in ready]
         self._waiting = [s for s in self._waiting if s.province_code not in ready]
         with collector_paused():
             self._parts.append(_checked(now, self._sha256, self._population))
         self._part_of.update(dict.fromkeys(ready, len(self._parts) - 1))
+        return True
 
     def finish(self) -> tuple[dict[str, pd.DataFrame], list[Finding]]:
         """The tables and findings of every sheet added, as ``assemble`` gives them (the tables' rows may come in
@@ -599,7 +608,26 @@ class Assembly:
         rest = [s for i, part in enumerate(self._parts) if i in self._dirty for s in part.sheets] + self._waiting
         with collector_paused():
             parts = [*clean, _checked(rest, self._sha256, self._population)]
-            return _tables(parts, self._sha256), [f for part in parts for f in part.findings]
+            tables = _tables(parts, self._sha256)
+            return tables, _findings_as_one_check(parts, tables)
+
+
+def _findings_as_one_check(parts: list[_Part], tables: dict[str, pd.DataFrame]) -> list[Finding]:
+    """The parts' findings, as one check of all their sheets gives them. A table's rules word their findings from
+    the values as the table holds them (a whole number in a column of whole numbers reads 3, in a column with a blank
+    3.00): where a part's table has a column of another type than the whole table, that table's rules are run again
+    over the whole table, as one check runs them, and their findings replace the parts'."""
+    again = [name for name, whole in tables.items() if len(parts) > 1 and any(
+        len(mine) and not mine.dtypes.equals(whole.dtypes)
+        for mine in ((part.filings if name == "filings" else part.frames[name]) for part in parts))]
+    if not again:
+        return [f for part in parts for f in part.findings]
+    redone = {id(f) for part in parts for name in again for f in part.by_table[name]}
+    out = [f for part in parts for f in part.findings if id(f) not in redone]
+    letters = {(s.path, s.sheet): s.letters for part in parts for s in part.kept}
+    for name in again:
+        out.extend(_filings_findings(tables[name], letters) if name == "filings" else validate_table(name, tables[name], letters))
+    return out
 
 
 def _cross_forms(sheets: list[SheetData]) -> list[Finding]:

@@ -128,3 +128,71 @@ def test_tidy_csv_forms_read_first_wait_for_their_province_s_workbooks(demo):
     assert assembly.checked_early >= 2 and not assembly._dirty  # checked early, none in vain
     assert any(fifth in {s.province_code for s in part.sheets} for part in assembly._parts)
     _same_as_one_check(order, shas, population, got)
+
+
+def test_near_the_end_the_provinces_waiting_are_checked_once_more_however_few(demo, monkeypatch):
+    # With the reading's progress (here a form is a workbook), the provinces waiting when no more than
+    # FINAL_STRETCH forms are to come are checked, though fewer than a group: less is left for the end.
+    import sbk.validate as validate
+
+    sheets, shas, population = demo
+    sheets = sorted(sheets, key=lambda s: s.province_code or "")
+    monkeypatch.setattr(validate, "FINAL_STRETCH", 150)
+    plain, told = Assembly(shas, population, group=600), Assembly(shas, population, group=600)
+    _feed(plain, sheets)
+    for i in range(0, len(sheets), 17):
+        told.add(sheets[i:i + 17], (min(i + 17, len(sheets)), len(sheets)))
+    assert told.checked_early == plain.checked_early + 1
+    assert len(told._waiting) < len(plain._waiting)
+    _same_as_one_check(sheets, shas, population, told.finish())
+
+
+def test_a_final_stretch_with_one_province_waiting_is_tried_again_with_the_next(demo, monkeypatch):
+    # The stretch reached while one province alone waits (it may not be complete): nothing is checked, and the
+    # check is made when the next province comes, not given up. (Only after a group has been checked early: a set
+    # that never fills a group is checked once, at the end.)
+    import sbk.validate as validate
+
+    sheets, shas, population = demo
+    codes = sorted({s.province_code for s in sheets})[:4]
+    a, b, c, d = ([s for s in sheets if s.province_code == code] for code in codes)
+    total = sum(map(len, (a, b, c, d)))
+    monkeypatch.setattr(validate, "FINAL_STRETCH", len(c) + len(d))
+    assembly = Assembly(shas, population, group=1)
+    assembly.add(a, (len(a), total))
+    assembly.add(b[:1], (len(a) + 1, total))  # a is followed by b: checked as a group
+    assert assembly.checked_early == 1
+    assembly._group = 10**6  # no more groups: only the stretch checks early from here
+    assembly.add(b[1:], (len(a) + len(b), total))  # the stretch reached: b alone waits
+    assert assembly.checked_early == 1
+    assembly.add(c, (len(a) + len(b) + len(c), total))  # b followed by c: checked
+    assert assembly.checked_early == 2
+    assembly.add(d, (total, total))
+    _same_as_one_check(a + b + c + d, shas, population, assembly.finish())
+
+
+def test_a_set_that_never_fills_a_group_is_checked_at_the_end(demo):
+    sheets, shas, population = demo
+    assembly = Assembly(shas, population)
+    for i in range(0, len(sheets), 17):
+        assembly.add(sheets[i:i + 17], (min(i + 17, len(sheets)), len(sheets)))
+    assert assembly.checked_early == 0
+
+
+def test_findings_are_worded_as_one_check_words_them_when_a_column_types_differently_between_groups(demo):
+    # A stage going backwards (a warning) in an early province is worded from the column as the whole table holds it:
+    # “3.00” when a late province left a stage blank, as one check of every sheet says, not “3” as the early
+    # group's whole numbers alone would say (helper-25 found the two differing).
+    sheets, shas, population = demo
+    sheets = copy.deepcopy(sorted(sheets, key=lambda s: s.province_code or ""))
+    q3 = [s for s in sheets if s.form == "q3" and s.records]
+    early = sorted((s for s in q3 if s.province_code == q3[0].province_code), key=lambda s: s.period)
+    early[-1].records[0]["stage"] = 1
+    for s in early[:-1]:
+        s.records[0]["stage"] = 3
+    late = [s for s in q3 if s.province_code == q3[-1].province_code]
+    late[0].records[0]["stage"] = None
+    got = _feed(Assembly(shas, population, group=60), sheets)
+    backwards = [f.message for f in got[1] if f.code == "q3.stage_not_backwards"]
+    assert backwards and all("1.00" in m for m in backwards), backwards
+    _same_as_one_check(sheets, shas, population, got)
