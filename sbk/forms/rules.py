@@ -172,26 +172,15 @@ def _in_code_order(df: pd.DataFrame) -> pd.Series:
         num = pd.to_numeric(pd.Series(codes, dtype=object), errors="coerce").fillna(0).to_numpy()[code_at]
         order = np.lexsort((df["source_row"].to_numpy(dtype=float, na_value=np.nan), group))
         ok = np.ones(len(df), dtype=bool)
-        if num.dtype.kind in "iuf":
-            # Codes as their ranks, each sheet's above the last one's: one running maximum over all sheets then
-            # holds each sheet's own (the sheets come in group order), and a row fails below its sheet's maximum so far.
-            rank = np.unique(num, return_inverse=True)[1].reshape(-1)
-            in_group = group[order]
-            key = in_group.astype(np.int64) * (int(rank.max()) + 1) + rank[order]
-            highest_before = np.concatenate(([-1], np.maximum.accumulate(key)[:-1]))
-            first = np.concatenate(([True], in_group[1:] != in_group[:-1]))
-            ok[order[~first & (key < highest_before)]] = False
-            return pd.Series(ok, index=df.index, dtype=bool)
-        previous, highest = -1, 0
-        # Python numbers, compared as pandas compares them (a code too long for a float stays exact).
-        for i, g, v in zip(order.tolist(), group[order].tolist(), num[order].tolist()):
-            if g != previous:
-                previous, highest = g, v
-                continue
-            if v < highest:
-                ok[i] = False
-            elif v > highest:
-                highest = v
+        # (to_numeric with errors="coerce" gives numbers only.) Codes as their ranks, each sheet's above the last
+        # one's: one running maximum over all sheets then holds each sheet's own (the sheets come in group order),
+        # and a row fails below its sheet's maximum so far.
+        rank = np.unique(num, return_inverse=True)[1].reshape(-1)
+        in_group = group[order]
+        key = in_group.astype(np.int64) * (int(rank.max()) + 1) + rank[order]
+        highest_before = np.concatenate(([-1], np.maximum.accumulate(key)[:-1]))
+        first = np.concatenate(([True], in_group[1:] != in_group[:-1]))
+        ok[order[~first & (key < highest_before)]] = False
         return pd.Series(ok, index=df.index, dtype=bool)
     return _in_code_order_frame(df, keys)
 
